@@ -1,0 +1,26 @@
+# IncidentBridge: `make run` starts the bot on its embedded defaults; `make test` runs every test.
+SWIFT ?= swift
+CONFIG ?= Examples/bridge.yaml
+DB ?= var/bridge.sqlite
+BIN = .build/debug/incident-bridge
+
+.PHONY: deps build run chat test clean
+
+deps:
+	@./scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+run: build
+	$(BIN) serve --config $(CONFIG) --db $(DB)
+
+chat: build
+	$(BIN) chat --config $(CONFIG) --db $(DB)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+clean:
+	rm -rf .build var

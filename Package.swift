@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "incident-bridge",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "incident-bridge", targets: ["IncidentBridgeCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+    ],
+    targets: [
+        // Domain values, command grammar, state machine, ports and services. Foundation only.
+        .target(name: "BridgeCore"),
+        // bridge.yaml loading and validation (key paths and line numbers).
+        .target(name: "BridgeConfig", dependencies: [
+            "BridgeCore",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // Mustache rendering of bot posts in ja/en.
+        .target(name: "BridgeTemplates", dependencies: [
+            "BridgeCore",
+            .product(name: "Mustache", package: "swift-mustache"),
+        ]),
+        // SQLite store over GRDB: incidents, timeline, timers, outbox, inbound ids.
+        .target(name: "BridgeStore", dependencies: [
+            "BridgeCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // HTTP routes, scheduler, dispatcher, console chat and the service group.
+        .target(name: "BridgeServer", dependencies: [
+            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .executableTarget(name: "IncidentBridgeCLI", dependencies: [
+            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "BridgeTests", dependencies: [
+            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeServer",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ]
+)

@@ -1,0 +1,205 @@
+import Foundation
+
+/// The pure parser of the command grammar (DESIGN.md): `/incident <verb> [args]` with Japanese aliases.
+public enum CommandParser {
+    /// Prefixes that address the bot; a message may also be the bare verb (Slack/Mattermost slash commands).
+    static let prefixes = ["/incident", "!incident", "/インシデント", "!インシデント"]
+
+    /// True when `text` is addressed to the bot with an explicit prefix.
+    public static func isAddressed(_ text: String) -> Bool {
+        let t = normalize(text)
+        return prefixes.contains { t == $0 || t.hasPrefix($0 + " ") }
+    }
+
+    /// Parses one command line. Leading `/incident` or `!incident` is optional.
+    public static func parse(_ text: String) -> Result<ParsedCommand, CommandError> {
+        var tokens: [String]
+        switch tokenize(normalize(text)) {
+        case .success(let t): tokens = t
+        case .failure(let e): return .failure(e)
+        }
+        if let first = tokens.first, prefixes.contains(first.lowercased()) { tokens.removeFirst() }
+        guard let verbText = tokens.first else {
+            return .failure(.init(reason: .init(en: "No command given", ja: "コマンドがありません"), usage: helpUsage))
+        }
+        guard let verb = Verb.lookup[verbText.lowercased()] else {
+            return .failure(.init(reason: .init(en: "Unknown command '\(verbText)'", ja: "不明なコマンド「\(verbText)」"),
+                                  usage: helpUsage))
+        }
+        return parse(verb: verb, args: Array(tokens.dropFirst()))
+    }
+
+    /// The short list of verbs shown on unknown input.
+    public static let helpUsage = "/incident declare|ack|update|note|assign|escalate|mitigate|resolve|close|show|list|timeline|raci|runbook|kpi|drill|change|help"
+
+    static func parse(verb: Verb, args: [String]) -> Result<ParsedCommand, CommandError> {
+        func fail(_ en: String, _ ja: String) -> Result<ParsedCommand, CommandError> {
+            .failure(.init(reason: .init(en: en, ja: ja), usage: verb.usage))
+        }
+        var rest = args
+        func takeIncident() -> IncidentID? {
+            if let f = rest.first, IncidentID.looksLikeID(f) {
+                rest.removeFirst()
+                return IncidentID(f.uppercased())
+            }
+            return nil
+        }
+        func restText() -> String? { rest.isEmpty ? nil : rest.joined(separator: " ") }
+
+        switch verb {
+        case .declare:
+            guard let type = rest.first else { return fail("Missing event type", "イベント種別がありません") }
+            rest.removeFirst()
+            var severity: String?
+            if let s = rest.first, isSeverity(s) {
+                severity = s.lowercased()
+                rest.removeFirst()
+            }
+            guard let title = restText() else { return fail("Missing title", "件名がありません") }
+            return .success(.declare(eventType: type, severity: severity, title: title))
+        case .ack, .close, .show:
+            let inc = takeIncident()
+            guard rest.isEmpty else {
+                return fail("Unexpected text '\(rest.joined(separator: " "))'", "余分な引数「\(rest.joined(separator: " "))」")
+            }
+            return .success(verb == .ack ? .ack(inc) : verb == .close ? .close(inc) : .show(inc))
+        case .update, .note, .resolve:
+            let inc = takeIncident()
+            guard let text = restText() else {
+                return verb == .resolve ? fail("Missing summary", "復旧の概要がありません") : fail("Missing text", "本文がありません")
+            }
+            switch verb {
+            case .update: return .success(.update(inc, text: text))
+            case .note: return .success(.note(inc, text: text))
+            default: return .success(.resolve(inc, summary: text))
+            }
+        case .mitigate:
+            let inc = takeIncident()
+            return .success(.mitigate(inc, text: restText()))
+        case .escalate:
+            let inc = takeIncident()
+            return .success(.escalate(inc, reason: restText()))
+        case .assign:
+            let inc = takeIncident()
+            guard rest.count == 2 else { return fail("Expected a role and a user", "役割と担当者を指定してください") }
+            guard let role = AssignableRole.parse(rest[0]) else {
+                return fail("Unknown role '\(rest[0])'", "不明な役割「\(rest[0])」")
+            }
+            return .success(.assign(inc, role: role, user: mentionHandle(rest[1])))
+        case .list, .help:
+            guard rest.isEmpty else {
+                return fail("Unexpected text '\(rest.joined(separator: " "))'", "余分な引数「\(rest.joined(separator: " "))」")
+            }
+            return .success(verb == .list ? .list : .help)
+        case .timeline:
+            let inc = takeIncident()
+            var format = ExportFormat.md
+            if let f = rest.first {
+                guard let parsed = ExportFormat(rawValue: f.lowercased()), rest.count == 1 else {
+                    return fail("Unknown format '\(rest.joined(separator: " "))'", "不明な形式「\(rest.joined(separator: " "))」")
+                }
+                format = parsed
+            }
+            return .success(.timeline(inc, format: format))
+        case .raci:
+            guard rest.count == 1 else { return fail("Expected one event type", "イベント種別を一つ指定してください") }
+            return .success(.raci(eventType: rest[0]))
+        case .runbook:
+            guard rest.count == 1 else { return fail("Expected one event type or runbook name", "イベント種別か手順書名を一つ指定してください") }
+            return .success(.runbook(name: rest[0]))
+        case .kpi:
+            guard rest.count <= 1 else { return fail("Too many arguments", "引数が多すぎます") }
+            guard let w = rest.first else { return .success(.kpi(window: nil)) }
+            guard let d = BridgeDuration(parsing: w), d.seconds > 0 else {
+                return fail("Bad period '\(w)'", "期間「\(w)」が不正です")
+            }
+            return .success(.kpi(window: d))
+        case .drill:
+            guard rest.count >= 2, rest.count <= 3 else { return fail("Expected a drill kind and a result", "訓練の種類と結果を指定してください") }
+            guard let kind = DrillKind(rawValue: rest[0].lowercased()) else {
+                return fail("Unknown drill '\(rest[0])'", "不明な訓練「\(rest[0])」")
+            }
+            var minutes: Int?
+            if rest.count == 3 {
+                guard let m = Int(rest[2].replacingOccurrences(of: "m", with: "")), m >= 0 else {
+                    return fail("Bad minutes '\(rest[2])'", "分数「\(rest[2])」が不正です")
+                }
+                minutes = m
+            }
+            return .success(.drill(kind: kind, result: rest[1], minutes: minutes))
+        case .change:
+            guard rest.count == 2 else { return fail("Expected a change name and success|failed", "変更名と success|failed を指定してください") }
+            switch rest[1].lowercased() {
+            case "success", "succeeded", "ok", "成功": return .success(.change(name: rest[0], success: true))
+            case "failed", "failure", "ng", "失敗": return .success(.change(name: rest[0], success: false))
+            default: return fail("Expected success or failed, got '\(rest[1])'", "success か failed を指定してください（「\(rest[1])」）")
+            }
+        }
+    }
+
+    static func isSeverity(_ s: String) -> Bool {
+        let l = s.lowercased()
+        return l.count == 4 && l.hasPrefix("sev") && l.last.map { "1234".contains($0) } == true
+    }
+
+    /// Turns platform mention forms into a bare handle: `<@U123>`, `<@U123|name>`, `@name`, `<at>Name</at>`,
+    /// Matrix `@user:server` and matrix.to links stay as Matrix ids.
+    public static func mentionHandle(_ token: String) -> String {
+        var t = token
+        if t.hasPrefix("<@"), t.hasSuffix(">") {
+            t = String(t.dropFirst(2).dropLast())
+            if let bar = t.firstIndex(of: "|") { t = String(t[..<bar]) }
+            return t
+        }
+        if t.hasPrefix("<at>"), t.hasSuffix("</at>") { return String(t.dropFirst(4).dropLast(5)) }
+        if t.hasPrefix("https://matrix.to/#/") { return String(t.dropFirst("https://matrix.to/#/".count)) }
+        if t.hasPrefix("@"), t.contains(":") { return t }  // Matrix user id
+        if t.hasPrefix("@") { return String(t.dropFirst()) }
+        return t
+    }
+
+    /// Replaces full-width spaces and other Unicode whitespace with ASCII spaces, trims the line.
+    static func normalize(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            if scalar == "\u{3000}" || scalar == "\t" || scalar == "\u{00A0}" || scalar == "\r" || scalar == "\n" {
+                out.unicodeScalars.append(" ")
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Splits on spaces; "double quotes", “curly quotes” and 「かぎ括弧」 group words.
+    static func tokenize(_ text: String) -> Result<[String], CommandError> {
+        let pairs: [Character: Character] = ["\"": "\"", "“": "”", "「": "」"]
+        var tokens: [String] = []
+        var current = ""
+        var closing: Character?
+        var inToken = false
+        for ch in text {
+            if let c = closing {
+                if ch == c { closing = nil } else { current.append(ch) }
+                continue
+            }
+            if ch == " " {
+                if inToken { tokens.append(current); current = ""; inToken = false }
+                continue
+            }
+            if let c = pairs[ch], !inToken {
+                closing = c
+                inToken = true
+                continue
+            }
+            current.append(ch)
+            inToken = true
+        }
+        if closing != nil {
+            return .failure(.init(reason: .init(en: "Unclosed quote", ja: "引用符が閉じていません"), usage: helpUsage))
+        }
+        if inToken { tokens.append(current) }
+        return .success(tokens)
+    }
+}

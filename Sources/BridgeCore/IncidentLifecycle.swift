@@ -1,0 +1,228 @@
+import Foundation
+
+/// What a lifecycle step asks the service to do: all of it is committed in one transaction.
+public struct LifecycleEffects: Sendable, Equatable {
+    public var incident: Incident
+    public var timeline: [TimelineEntry] = []
+    public var schedule: [IncidentTimer] = []
+    public var cancel: [TimerCancellation] = []
+    public var posts: [Post] = []
+    public init(incident: Incident) { self.incident = incident }
+}
+
+/// Which pending timers a step cancels.
+public enum TimerCancellation: Sendable, Equatable {
+    case all
+    case escalation
+    case clock(SLAClock)
+    case updateReminder
+}
+
+/// Events that move an incident through its lifecycle.
+public enum LifecycleEvent: Sendable, Equatable {
+    case acknowledge
+    case update(String)
+    case note(String)
+    case assign(AssignableRole, person: String)
+    case escalateRequest(reason: String?)
+    case mitigate(String?)
+    case resolve(String)
+    case close
+}
+
+/// A refused transition, with the answer to give.
+public struct LifecycleError: Error, Sendable, Equatable {
+    public var message: LocalizedLine
+    public init(_ message: LocalizedLine) { self.message = message }
+}
+
+/// The incident state machine as a value: declared -> acknowledged -> mitigated -> resolved -> closed.
+/// It decides what to record, schedule, cancel and post; it never touches a database or a network.
+public struct IncidentLifecycle: Sendable {
+    public var config: BridgeConfiguration
+    public init(config: BridgeConfiguration) { self.config = config }
+
+    /// Opens a new incident: resolves R/A/C/I from the RACI row, writes the SLA/OLA timers and the declare post.
+    public func declare(id: IncidentID, eventType: String, severity: String?, title: String, actor: String,
+                        at now: Date, origin: Destination) -> Result<LifecycleEffects, LifecycleError> {
+        guard let type = config.eventTypes[eventType] else {
+            let known = config.eventTypes.keys.sorted().joined(separator: ", ")
+            return .failure(.init(.init(en: "Unknown event type '\(eventType)' (known: \(known))",
+                                        ja: "不明なイベント種別「\(eventType)」（定義済み: \(known)）")))
+        }
+        let sevID = severity ?? type.severity
+        guard let sev = config.severities[sevID] else {
+            let known = config.severityOrder.joined(separator: ", ")
+            return .failure(.init(.init(en: "Unknown severity '\(sevID)' (known: \(known))",
+                                        ja: "不明な重大度「\(sevID)」（定義済み: \(known)）")))
+        }
+        func people(_ letter: BridgeConfiguration.RACILetter) -> [String] {
+            config.members(ofRoles: type.roles(letter)).map(\.id)
+        }
+        var incident = Incident(id: id, eventType: type.id, severity: sev.id, title: title, declaredAt: now,
+                                declaredBy: actor, responsible: people(.R), accountable: people(.A),
+                                consulted: people(.C), informed: people(.I), origin: origin)
+        incident.maintenanceWindow = MaintenanceCalendar(config: config).window(containing: now)?.name
+        var fx = LifecycleEffects(incident: incident)
+        fx.timeline.append(entry(incident, now, actor, .declared,
+                                 "\(type.id) \(sev.id) \(title) (R: \(incident.responsible.joined(separator: ","))"
+                                     + "; A: \(incident.accountable.joined(separator: ",")))"))
+        if let w = incident.maintenanceWindow {
+            fx.timeline.append(entry(incident, now, "bot", .maintenance, "declared inside maintenance window \(w)"))
+        }
+        fx.schedule = slaTimers(incident, clock: .firstResponse, target: sev.firstResponse, from: now, severity: sev)
+            + slaTimers(incident, clock: .restore, target: sev.restore, from: now, severity: sev)
+        fx.schedule.append(IncidentTimer(incidentID: id, kind: .updateReminder,
+                                         dueAt: now.addingTimeInterval(sev.updateEvery.timeInterval)))
+        if let first = policy(for: incident)?.steps.first {
+            fx.schedule.append(IncidentTimer(incidentID: id, kind: .escalation, step: 1, round: 0,
+                                             dueAt: now.addingTimeInterval(first.ackWithin.timeInterval)))
+        }
+        let firstStepPeople = policy(for: incident)?.steps.first.map { config.members(ofRoles: $0.notify).map(\.id) } ?? []
+        var mentions = incident.responsible + incident.accountable
+        for p in firstStepPeople where !mentions.contains(p) { mentions.append(p) }
+        fx.posts.append(Post(kind: .declare, incident: incident, actor: actor, mentions: mentions))
+        return .success(fx)
+    }
+
+    /// The escalation policy of the incident's event type, if any.
+    public func policy(for incident: Incident) -> BridgeConfiguration.EscalationPolicy? {
+        config.eventTypes[incident.eventType]?.escalation.flatMap { config.escalationPolicies[$0] }
+    }
+
+    /// Applies `event` by `actor` at `now`; refuses illegal transitions without changing anything.
+    public func apply(_ event: LifecycleEvent, to current: Incident, actor: String,
+                      at now: Date) -> Result<LifecycleEffects, LifecycleError> {
+        var inc = current
+        let id = inc.id.rawValue
+        func refuse(_ en: String, _ ja: String) -> Result<LifecycleEffects, LifecycleError> {
+            .failure(.init(.init(en: en, ja: ja)))
+        }
+        if inc.state == .closed {
+            return refuse("\(id) is closed; nothing can change it", "\(id) はクローズ済みのため変更できません")
+        }
+        var fx = LifecycleEffects(incident: inc)
+        switch event {
+        case .acknowledge:
+            if inc.state == .acknowledged, let by = inc.acknowledgedBy, let at = inc.acknowledgedAt {
+                let t = LocalTime(config.timeZone).hm(at)
+                return refuse("\(id) was already acknowledged by \(by) at \(t)", "\(id) は \(t) に \(by) が了解済みです")
+            }
+            guard inc.state == .declared else {
+                return refuse("\(id) is \(inc.state.rawValue); there is nothing to acknowledge",
+                              "\(id) は \(inc.state.rawValue) のため了解できません")
+            }
+            inc.state = .acknowledged
+            inc.acknowledgedAt = now
+            inc.acknowledgedBy = actor
+            fx.cancel = [.escalation]
+            if inc.firstResponseAt == nil {
+                inc.firstResponseAt = now
+                fx.cancel.append(.clock(.firstResponse))
+            }
+            fx.timeline.append(entry(inc, now, actor, .acknowledged, "acknowledged"))
+            fx.posts.append(Post(kind: .ack, incident: inc, actor: actor))
+        case .update(let text):
+            guard inc.state.isOpen else {
+                return refuse("\(id) is \(inc.state.rawValue); use note instead", "\(id) は \(inc.state.rawValue) です。メモを使ってください")
+            }
+            if inc.firstResponseAt == nil {
+                inc.firstResponseAt = now
+                fx.cancel.append(.clock(.firstResponse))
+            }
+            inc.lastUpdateAt = now
+            fx.cancel.append(.updateReminder)
+            if let sev = config.severities[inc.severity] {
+                fx.schedule.append(IncidentTimer(incidentID: inc.id, kind: .updateReminder,
+                                                 dueAt: now.addingTimeInterval(sev.updateEvery.timeInterval)))
+            }
+            fx.timeline.append(entry(inc, now, actor, .update, text))
+            fx.posts.append(Post(kind: .update, incident: inc, actor: actor, text: text))
+        case .note(let text):
+            fx.timeline.append(entry(inc, now, actor, .note, text))
+            fx.posts.append(Post(kind: .note, incident: inc, actor: actor, text: text))
+        case .assign(let role, let person):
+            switch role {
+            case .responsible: inc.responsible = [person]
+            case .accountable: inc.accountable = [person]
+            default: inc.assignments[role.rawValue] = person
+            }
+            fx.timeline.append(entry(inc, now, actor, .assigned, "\(role.rawValue) = \(person)"))
+            fx.posts.append(Post(kind: .assign, incident: inc, actor: actor, mentions: [person],
+                                 fields: ["role": role.rawValue, "person": person]))
+        case .escalateRequest(let reason):
+            guard inc.state.isOpen else {
+                return refuse("\(id) is \(inc.state.rawValue); there is nobody left to escalate to",
+                              "\(id) は \(inc.state.rawValue) のためエスカレーションできません")
+            }
+            guard let policy = policy(for: inc), !policy.steps.isEmpty else {
+                return refuse("\(id) has no escalation policy", "\(id) にはエスカレーションポリシーがありません")
+            }
+            var next = inc.escalationStep + 1
+            var round = inc.escalationRound
+            if next >= policy.steps.count {
+                next = 0
+                round += 1
+            }
+            fx.cancel = [.escalation]
+            fx.schedule.append(IncidentTimer(incidentID: inc.id, kind: .escalation, step: next, round: round, dueAt: now))
+            fx.timeline.append(entry(inc, now, actor, .escalationRequested, reason ?? "escalation requested"))
+            fx.posts.append(Post(kind: .escalateRequest, incident: inc, actor: actor, text: reason))
+        case .mitigate(let text):
+            guard inc.state == .declared || inc.state == .acknowledged else {
+                return refuse("\(id) is \(inc.state.rawValue); it cannot be mitigated now",
+                              "\(id) は \(inc.state.rawValue) のため暫定復旧にできません")
+            }
+            inc.state = .mitigated
+            inc.mitigatedAt = now
+            fx.cancel = [.escalation, .clock(.restore)]
+            if inc.firstResponseAt == nil {
+                inc.firstResponseAt = now
+                fx.cancel.append(.clock(.firstResponse))
+            }
+            fx.timeline.append(entry(inc, now, actor, .mitigated, text ?? "mitigated"))
+            fx.posts.append(Post(kind: .mitigate, incident: inc, actor: actor, text: text))
+        case .resolve(let summary):
+            guard inc.state.isOpen else {
+                return refuse("\(id) is already \(inc.state.rawValue)", "\(id) は既に \(inc.state.rawValue) です")
+            }
+            inc.state = .resolved
+            inc.resolvedAt = now
+            inc.summary = summary
+            if inc.firstResponseAt == nil { inc.firstResponseAt = now }
+            if inc.mitigatedAt == nil { inc.mitigatedAt = now }
+            fx.cancel = [.all]
+            fx.timeline.append(entry(inc, now, actor, .resolved, summary))
+            fx.posts.append(Post(kind: .resolve, incident: inc, actor: actor, text: summary))
+        case .close:
+            guard inc.state == .resolved else {
+                return refuse("\(id) is \(inc.state.rawValue); resolve it before closing",
+                              "\(id) は \(inc.state.rawValue) です。クローズの前に復旧してください")
+            }
+            inc.state = .closed
+            inc.closedAt = now
+            fx.cancel = [.all]
+            fx.timeline.append(entry(inc, now, actor, .closed, "closed"))
+            fx.posts.append(Post(kind: .close, incident: inc, actor: actor))
+        }
+        fx.incident = inc
+        for i in fx.posts.indices { fx.posts[i].incident = inc }
+        return .success(fx)
+    }
+
+    func entry(_ inc: Incident, _ at: Date, _ actor: String, _ kind: TimelineKind, _ text: String) -> TimelineEntry {
+        TimelineEntry(incidentID: inc.id, at: at, actor: actor, kind: kind, text: text)
+    }
+
+    func slaTimers(_ inc: Incident, clock: SLAClock, target: BridgeDuration, from start: Date,
+                   severity: BridgeConfiguration.Severity) -> [IncidentTimer] {
+        guard target.seconds > 0 else { return [] }
+        var out = severity.warnAt.filter { $0 > 0 && $0 < 1 }.sorted().map { f in
+            IncidentTimer(incidentID: inc.id, kind: .slaWarning, clock: clock, fraction: f,
+                          dueAt: start.addingTimeInterval(target.timeInterval * f))
+        }
+        out.append(IncidentTimer(incidentID: inc.id, kind: .slaBreach, clock: clock, fraction: 1,
+                                 dueAt: start.addingTimeInterval(target.timeInterval)))
+        return out
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// Read access to incident records.
+public protocol IncidentReader {
+    func incident(_ id: IncidentID) throws -> Incident?
+    func openIncidents() throws -> [Incident]
+    /// Incidents declared at or after `since`, newest first.
+    func incidents(declaredSince since: Date) throws -> [Incident]
+    func timeline(_ id: IncidentID) throws -> [TimelineEntry]
+    /// The open incident opened by alert group `key`, if any.
+    func openIncident(alertGroupKey key: String) throws -> Incident?
+    func pendingTimers(_ id: IncidentID) throws -> [IncidentTimer]
+    func drills() throws -> [DrillRecord]
+    func changes(since: Date) throws -> [ChangeRecord]
+}
+
+/// Everything one command may write; a store applies it in ONE transaction.
+public protocol IncidentTransaction: IncidentReader {
+    /// The next free sequence number for incidents of local day `day` (`20261126`).
+    func nextIncidentSequence(day: String) throws -> Int
+    func insert(_ incident: Incident) throws
+    func update(_ incident: Incident) throws
+    func append(_ entry: TimelineEntry) throws
+    func schedule(_ timer: IncidentTimer) throws
+    func cancelTimers(_ id: IncidentID, _ which: TimerCancellation, at: Date) throws
+    @discardableResult func enqueue(_ message: OutboxMessage) throws -> Int64
+    /// Records an inbound delivery id; false when it was seen before (a retried delivery).
+    func recordInbound(key: String, at: Date) throws -> Bool
+    func record(_ drill: DrillRecord) throws
+    func record(_ change: ChangeRecord) throws
+}
+
+/// The durable store of incidents, timelines, timers and the outbox.
+public protocol IncidentStore: Sendable {
+    func write<T: Sendable>(_ body: @Sendable (any IncidentTransaction) throws -> T) async throws -> T
+    func read<T: Sendable>(_ body: @Sendable (any IncidentReader) throws -> T) async throws -> T
+}
+
+/// A drill result recorded for the readiness review.
+public struct DrillRecord: Sendable, Codable, Equatable {
+    public var kind: String
+    public var result: String
+    public var minutes: Int?
+    public var at: Date
+    public var actor: String
+    public init(kind: String, result: String, minutes: Int?, at: Date, actor: String) {
+        self.kind = kind; self.result = result; self.minutes = minutes; self.at = at; self.actor = actor
+    }
+}
+
+/// A change outcome recorded for the change-success KPI.
+public struct ChangeRecord: Sendable, Codable, Equatable {
+    public var name: String
+    public var success: Bool
+    public var at: Date
+    public var actor: String
+    public init(name: String, success: Bool, at: Date, actor: String) {
+        self.name = name; self.success = success; self.at = at; self.actor = actor
+    }
+}

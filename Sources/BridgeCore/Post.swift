@@ -1,0 +1,32 @@
+import Foundation
+
+/// Kinds of bot posts; each has a template `Templates/<locale>/<rawValue>.mustache`.
+public enum PostKind: String, Sendable, Codable, CaseIterable {
+    case declare, ack, update, note, assign, escalateRequest = "escalate_request", escalated, mitigate, resolve, close
+    case slaWarning = "sla_warning", slaBreach = "sla_breach", reminder
+    case show, list, raci, runbook, help, error, info
+}
+
+/// A post to render: the template kind, the incident snapshot and the extra fields the template uses.
+public struct Post: Sendable, Equatable {
+    public var kind: PostKind
+    public var incident: Incident?
+    /// Person id or handle of whoever caused the post ("bot" for timers).
+    public var actor: String
+    public var text: String?
+    /// Person ids the post mentions (R, A, the step's people, ...).
+    public var mentions: [String]
+    /// Extra template fields (step role names, clock names, lateness ...).
+    public var fields: [String: String]
+    public init(kind: PostKind, incident: Incident?, actor: String, text: String? = nil, mentions: [String] = [],
+                fields: [String: String] = [:]) {
+        self.kind = kind; self.incident = incident; self.actor = actor; self.text = text; self.mentions = mentions
+        self.fields = fields
+    }
+}
+
+/// Renders posts for a destination platform (mention syntax and escaping differ per platform).
+public protocol PostRenderer: Sendable {
+    /// The text of `post` as it should appear on `platform`.
+    func render(_ post: Post, for platform: String) -> String
+}

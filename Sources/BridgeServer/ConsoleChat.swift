@@ -1,0 +1,50 @@
+import BridgeCore
+import BridgeStore
+import Foundation
+
+/// The console chat: one command a line from stdin, every bot post printed to stdout.
+public struct ConsoleChat: Sendable {
+    public var environment: BridgeEnvironment
+    /// The person the console user acts as (person id, name or handle).
+    public var user: String
+
+    public init(environment: BridgeEnvironment, user: String) {
+        self.environment = environment
+        self.user = user
+    }
+
+    /// Handles one line: prints the reply, then every console post the command produced.
+    public func handle(line: String) async {
+        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { return }
+        let command = ChatCommand(platform: "console", channel: "console", user: user, text: trimmed)
+        let outcome = await environment.service.handle(command)
+        ConsoleOutput.write(outcome.ok ? outcome.reply : "! " + outcome.reply)
+        await flushConsolePosts()
+    }
+
+    /// Prints and marks sent every due console post (the console sink).
+    public func flushConsolePosts() async {
+        let store = environment.store
+        do {
+            while true {
+                let due = try await store.dueMessages(now: Date.distantFuture, platforms: ["console"], limit: 100)
+                if due.isEmpty { break }
+                for m in due {
+                    ConsoleOutput.write(m.text + "\n")
+                    if let id = m.id { try await store.markSent(id, at: environment.clock.now()) }
+                }
+            }
+        } catch {
+            ConsoleOutput.error("console: cannot read the outbox: \(error)")
+        }
+    }
+
+    /// Reads stdin until end of file.
+    public func run() async {
+        await flushConsolePosts()
+        while let line = readLine(strippingNewline: true) {
+            await handle(line: line)
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import BridgeCore
+import Foundation
+import GRDB
+
+/// The store operations over one GRDB database connection (inside a transaction for writes).
+struct GRDBTransaction: IncidentTransaction {
+    let db: Database
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .secondsSince1970
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .secondsSince1970
+        return d
+    }()
+
+    static func encode<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder.encode(v), as: UTF8.self) }
+    static func decode<T: Decodable>(_ t: T.Type, _ s: String) throws -> T { try decoder.decode(t, from: Data(s.utf8)) }
+
+    func incidents(_ sql: String, _ args: StatementArguments = []) throws -> [Incident] {
+        try String.fetchAll(db, sql: sql, arguments: args).map { try Self.decode(Incident.self, $0) }
+    }
+
+    func incident(_ id: IncidentID) throws -> Incident? {
+        try incidents("SELECT record FROM incidents WHERE id = ?", [id.rawValue]).first
+    }
+
+    func openIncidents() throws -> [Incident] {
+        try incidents("SELECT record FROM incidents WHERE state IN ('declared','acknowledged','mitigated') ORDER BY declared_at, id")
+    }
+
+    func incidents(declaredSince since: Date) throws -> [Incident] {
+        try incidents("SELECT record FROM incidents WHERE declared_at >= ? ORDER BY declared_at DESC, id DESC",
+                      [since.timeIntervalSince1970])
+    }
+
+    func openIncident(alertGroupKey key: String) throws -> Incident? {
+        try incidents("""
+            SELECT record FROM incidents WHERE alert_group_key = ? AND state IN ('declared','acknowledged','mitigated')
+            """, [key]).first
+    }
+
+    func timeline(_ id: IncidentID) throws -> [TimelineEntry] {
+        try Row.fetchAll(db, sql: "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = ? ORDER BY id",
+                         arguments: [id.rawValue]).map { row in
+            TimelineEntry(id: row["id"], incidentID: id, at: Date(timeIntervalSince1970: row["at"]), actor: row["actor"],
+                          kind: TimelineKind(rawValue: row["kind"]) ?? .note, text: row["text"])
+        }
+    }
+
+    func pendingTimers(_ id: IncidentID) throws -> [IncidentTimer] {
+        try Row.fetchAll(db, sql: """
+            SELECT * FROM timers WHERE incident_id = ? AND fired_at IS NULL AND cancelled_at IS NULL ORDER BY due_at, id
+            """, arguments: [id.rawValue]).map(Self.timer)
+    }
+
+    static func timer(_ row: Row) -> IncidentTimer {
+        var t = IncidentTimer(id: row["id"], incidentID: IncidentID(row["incident_id"] as String),
+                              kind: TimerKind(rawValue: row["kind"]) ?? .escalation, step: row["step"], round: row["round"],
+                              clock: (row["clock"] as String?).flatMap(SLAClock.init(rawValue:)), fraction: row["fraction"],
+                              dueAt: Date(timeIntervalSince1970: row["due_at"]))
+        t.firedAt = (row["fired_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+        t.cancelledAt = (row["cancelled_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+        return t
+    }
+
+    func drills() throws -> [DrillRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM drills ORDER BY id").map { r in
+            DrillRecord(kind: r["kind"], result: r["result"], minutes: r["minutes"],
+                        at: Date(timeIntervalSince1970: r["at"]), actor: r["actor"])
+        }
+    }
+
+    func changes(since: Date) throws -> [ChangeRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM changes WHERE at >= ? ORDER BY id", arguments: [since.timeIntervalSince1970]).map { r in
+            ChangeRecord(name: r["name"], success: (r["success"] as Int) == 1, at: Date(timeIntervalSince1970: r["at"]),
+                         actor: r["actor"])
+        }
+    }
+
+    func nextIncidentSequence(day: String) throws -> Int {
+        (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM incidents WHERE day = ?", arguments: [day]) ?? 0) + 1
+    }
+
+    func insert(_ incident: Incident) throws {
+        let parts = incident.id.rawValue.split(separator: "-")
+        guard parts.count == 3, let seq = Int(parts[2]) else {
+            throw DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "malformed incident id \(incident.id)")
+        }
+        try db.execute(sql: """
+            INSERT INTO incidents (id, day, seq, state, severity, event_type, declared_at, origin_platform, origin_channel,
+                                   alert_group_key, record)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [incident.id.rawValue, String(parts[1]), seq, incident.state.rawValue, incident.severity,
+                             incident.eventType, incident.declaredAt.timeIntervalSince1970, incident.origin.platform,
+                             incident.origin.channel, incident.alertGroupKey, try Self.encode(incident)])
+    }
+
+    func update(_ incident: Incident) throws {
+        try db.execute(sql: """
+            UPDATE incidents SET state = ?, severity = ?, alert_group_key = ?, record = ? WHERE id = ?
+            """, arguments: [incident.state.rawValue, incident.severity, incident.alertGroupKey, try Self.encode(incident),
+                             incident.id.rawValue])
+        guard db.changesCount == 1 else {
+            throw DatabaseError(resultCode: .SQLITE_NOTFOUND, message: "no incident \(incident.id)")
+        }
+    }
+
+    func append(_ entry: TimelineEntry) throws {
+        try db.execute(sql: "INSERT INTO timeline (incident_id, at, actor, kind, text) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [entry.incidentID.rawValue, entry.at.timeIntervalSince1970, entry.actor,
+                                   entry.kind.rawValue, entry.text])
+    }
+
+    func schedule(_ timer: IncidentTimer) throws {
+        try db.execute(sql: """
+            INSERT INTO timers (incident_id, kind, step, round, clock, fraction, due_at, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [timer.incidentID.rawValue, timer.kind.rawValue, timer.step, timer.round,
+                             timer.clock?.rawValue, timer.fraction, timer.dueAt.timeIntervalSince1970,
+                             Date().timeIntervalSince1970])
+    }
+
+    func cancelTimers(_ id: IncidentID, _ which: TimerCancellation, at: Date) throws {
+        var sql = "UPDATE timers SET cancelled_at = ? WHERE incident_id = ? AND fired_at IS NULL AND cancelled_at IS NULL"
+        var args: StatementArguments = [at.timeIntervalSince1970, id.rawValue]
+        switch which {
+        case .all: break
+        case .escalation: sql += " AND kind = 'escalation'"
+        case .updateReminder: sql += " AND kind = 'update_reminder'"
+        case .clock(let c):
+            sql += " AND kind IN ('sla_warning','sla_breach') AND clock = ?"
+            args += [c.rawValue]
+        }
+        try db.execute(sql: sql, arguments: args)
+    }
+
+    func enqueue(_ message: OutboxMessage) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO outbox (incident_id, platform, channel, kind, text, mentions, status, attempts, created_at,
+                                next_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+            """, arguments: [message.incidentID?.rawValue, message.destination.platform, message.destination.channel,
+                             message.kind, message.text, try Self.encode(message.mentions),
+                             message.createdAt.timeIntervalSince1970, message.nextAttemptAt.timeIntervalSince1970])
+        return db.lastInsertedRowID
+    }
+
+    func recordInbound(key: String, at: Date) throws -> Bool {
+        try db.execute(sql: "INSERT OR IGNORE INTO inbound_requests (key, received_at) VALUES (?, ?)",
+                       arguments: [key, at.timeIntervalSince1970])
+        return db.changesCount == 1
+    }
+
+    func record(_ drill: DrillRecord) throws {
+        try db.execute(sql: "INSERT INTO drills (kind, result, minutes, at, actor) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [drill.kind, drill.result, drill.minutes, drill.at.timeIntervalSince1970, drill.actor])
+    }
+
+    func record(_ change: ChangeRecord) throws {
+        try db.execute(sql: "INSERT INTO changes (name, success, at, actor) VALUES (?, ?, ?, ?)",
+                       arguments: [change.name, change.success ? 1 : 0, change.at.timeIntervalSince1970, change.actor])
+    }
+}

@@ -1,0 +1,85 @@
+import BridgeCore
+import Foundation
+import GRDB
+
+extension SQLiteStore: OutboxQueue {
+    static func platformFilter(_ platforms: Set<String>?) -> (String, StatementArguments) {
+        guard let platforms, !platforms.isEmpty else { return ("", []) }
+        let marks = Array(repeating: "?", count: platforms.count).joined(separator: ",")
+        return (" AND platform IN (\(marks))", StatementArguments(platforms.sorted()))
+    }
+
+    public func dueMessages(now: Date, platforms: Set<String>?, limit: Int) async throws -> [OutboxMessage] {
+        let (filter, args) = Self.platformFilter(platforms)
+        return try await writer.read { db in
+            // The head (lowest id) of each destination's queue, if it is due.
+            let sql = """
+                SELECT o.* FROM outbox o
+                JOIN (SELECT platform, channel, MIN(id) AS head FROM outbox
+                      WHERE status IN ('pending','sending')\(filter) GROUP BY platform, channel) h ON o.id = h.head
+                WHERE o.next_attempt_at <= ? ORDER BY o.id LIMIT ?
+                """
+            return try Row.fetchAll(db, sql: sql, arguments: args + [now.timeIntervalSince1970, limit]).map(Self.message)
+        }
+    }
+
+    static func message(_ r: Row) -> OutboxMessage {
+        var m = OutboxMessage(id: r["id"], incidentID: (r["incident_id"] as String?).map(IncidentID.init(rawValue:)),
+                              destination: Destination(platform: r["platform"], channel: r["channel"]), kind: r["kind"],
+                              text: r["text"],
+                              mentions: (try? GRDBTransaction.decode([String].self, r["mentions"])) ?? [],
+                              createdAt: Date(timeIntervalSince1970: r["created_at"]))
+        m.status = OutboxMessage.Status(rawValue: r["status"]) ?? .pending
+        m.attempts = r["attempts"]
+        m.nextAttemptAt = Date(timeIntervalSince1970: r["next_attempt_at"])
+        m.lastError = r["last_error"]
+        m.sentAt = (r["sent_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+        return m
+    }
+
+    public func markSending(_ id: Int64, at: Date) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?", arguments: [id])
+        }
+    }
+
+    public func markSent(_ id: Int64, at: Date) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?",
+                           arguments: [at.timeIntervalSince1970, id])
+        }
+    }
+
+    public func markRetry(_ id: Int64, attempts: Int, next: Date, error: String) async throws {
+        try await writer.write { db in
+            try db.execute(sql: """
+                UPDATE outbox SET status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?
+                """, arguments: [attempts, next.timeIntervalSince1970, error, id])
+        }
+    }
+
+    public func markFailed(_ id: Int64, attempts: Int, error: String, at: Date) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?",
+                           arguments: [attempts, error, id])
+        }
+    }
+
+    public func nextAttemptDate(platforms: Set<String>?) async throws -> Date? {
+        let (filter, args) = Self.platformFilter(platforms)
+        return try await writer.read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE status IN ('pending','sending')\(filter)",
+                                arguments: args).map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    public func outboxCounts() async throws -> [String: Int] {
+        try await writer.read { db in
+            var out: [String: Int] = ["pending": 0, "sending": 0, "sent": 0, "failed": 0]
+            for r in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM outbox GROUP BY status") {
+                out[r["status"]] = r["n"]
+            }
+            return out
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import BridgeConfig
+import BridgeCore
+import BridgeServer
+import BridgeStore
+import Foundation
+
+/// `incident-bridge`: the chatops incident bridge.
+@main
+struct IncidentBridge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "incident-bridge",
+        abstract: "Self-hosted incident-bridge chatops bot: RACI, SLA/OLA clocks, escalation, timeline export.",
+        subcommands: [Chat.self, Export.self, Check.self])
+}
+
+/// Options every subcommand shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Config file (default: bridge.yaml, then Examples/bridge.yaml).")
+    var config: String?
+
+    @Option(name: .long, help: "SQLite database file.")
+    var db: String = "var/bridge.sqlite"
+
+    /// Loads the config; prints every problem on its own line and exits 2 when it is invalid.
+    func loadConfig() throws -> BridgeConfiguration {
+        let path = ConfigLoader.resolvePath(config)
+        do {
+            return try ConfigLoader.load(path: path)
+        } catch let e as ConfigError {
+            ConsoleOutput.error(e.description)
+            throw ExitCode(2)
+        }
+    }
+
+    /// Opens config, store and renderer; exits 2 on a bad config, 1 on an unusable database or templates.
+    func environment() throws -> BridgeEnvironment {
+        let config = try loadConfig()
+        do {
+            return try BridgeEnvironment(config: config, dbPath: db)
+        } catch {
+            ConsoleOutput.error("incident-bridge: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Chat: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Console chat: one command a line on stdin, bot posts on stdout; state kept in the database.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .customLong("as"), help: "The person you act as (person id from the config).")
+    var user: String?
+
+    func run() async throws {
+        let env = try common.environment()
+        let me = user ?? ProcessInfo.processInfo.environment["USER"] ?? "console"
+        if user != nil, env.config.person(matching: me) == nil {
+            ConsoleOutput.error("incident-bridge: --as \(me): no such person under people in the config")
+            throw ExitCode(2)
+        }
+        await ConsoleChat(environment: env, user: me).run()
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Export an incident's timeline for the post-incident review.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Argument(help: "Incident id, e.g. INC-20261126-001.")
+    var incident: String
+
+    @Option(name: .long, help: "md, json or csv.")
+    var format: String = "md"
+
+    func run() async throws {
+        guard let fmt = ExportFormat(rawValue: format.lowercased()) else {
+            ConsoleOutput.error("incident-bridge export: unknown format '\(format)' (use md, json or csv)")
+            throw ExitCode(2)
+        }
+        let env = try common.environment()
+        let id = IncidentID(incident.uppercased())
+        let found = try await env.store.read { r -> (Incident, [TimelineEntry])? in
+            guard let inc = try r.incident(id) else { return nil }
+            return (inc, try r.timeline(id))
+        }
+        guard let (inc, entries) = found else {
+            ConsoleOutput.error("incident-bridge export: no incident \(id) in \(common.db)")
+            throw ExitCode(1)
+        }
+        ConsoleOutput.write(TimelineExporter(config: env.config).export(inc, entries, format: fmt, now: env.clock.now()))
+    }
+}
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Validate the config and lint the operating model.")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let config = try common.loadConfig()
+        ConsoleOutput.write("\(config.sourcePath ?? "config"): OK (\(config.eventTypes.count) event types, \(config.people.count) people)")
+    }
+}

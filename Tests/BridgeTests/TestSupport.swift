@@ -1,0 +1,79 @@
+import BridgeConfig
+import BridgeCore
+import BridgeServer
+import BridgeStore
+import BridgeTemplates
+import Foundation
+
+/// A clock tests move by hand; sleepers wake when time passes their deadline.
+final class ManualClock: BridgeClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+    private var sleepers: [(Date, CheckedContinuation<Void, Error>)] = []
+
+    init(_ start: Date = ManualClock.reference) { current = start }
+
+    /// 2026-11-26 10:00:00 +09:00.
+    static let reference = Date(timeIntervalSince1970: 1_764_118_800)
+
+    func now() -> Date { lock.withLock { current } }
+
+    func advance(by seconds: TimeInterval) {
+        let ready: [CheckedContinuation<Void, Error>] = lock.withLock {
+            current = current.addingTimeInterval(seconds)
+            let now = current
+            let due = sleepers.filter { $0.0 <= now }.map(\.1)
+            sleepers.removeAll { $0.0 <= now }
+            return due
+        }
+        ready.forEach { $0.resume() }
+    }
+
+    func sleep(until deadline: Date) async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
+            let resumeNow: Bool = lock.withLock {
+                if deadline <= current { return true }
+                sleepers.append((deadline, c))
+                return false
+            }
+            if resumeNow { c.resume() }
+        }
+    }
+}
+
+enum Fixtures {
+    /// The package root (tests run from it; fall back to this file's location).
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static func path(_ rel: String) -> String { (root as NSString).appendingPathComponent(rel) }
+
+    static func config(_ file: String = "Examples/bridge.yaml") throws -> BridgeConfiguration {
+        try ConfigLoader.load(path: path(file))
+    }
+
+    static func tempDir() -> String {
+        let dir = NSTemporaryDirectory() + "ib-test-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static func environment(_ file: String = "Examples/bridge.yaml", clock: ManualClock = ManualClock(),
+                            mutate: (inout BridgeConfiguration) -> Void = { _ in }) throws -> BridgeEnvironment {
+        var c = try config(file)
+        mutate(&c)
+        return try BridgeEnvironment(config: c, dbPath: tempDir() + "/bridge.sqlite", clock: clock,
+                                     templates: path("Templates"))
+    }
+}
+
+extension BridgeEnvironment {
+    /// Runs one console command as `user`.
+    @discardableResult
+    func run(_ text: String, as user: String = "suzuki", key: String? = nil) async -> CommandOutcome {
+        await service.handle(ChatCommand(platform: "console", channel: "console", user: user, text: text), deliveryKey: key)
+    }
+}
