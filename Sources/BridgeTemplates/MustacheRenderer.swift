@@ -55,24 +55,16 @@ public struct MustacheRenderer: PostRenderer {
         return Self.tidy(text)
     }
 
-    /// Drops blank lines left by empty sections and trailing whitespace.
+    /// Drops the blank lines that empty sections leave and trailing whitespace.
     static func tidy(_ text: String) -> String {
-        var lines: [Substring] = []
-        var blank = false
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty {
-                if !blank && !lines.isEmpty { lines.append("") }
-                blank = true
-            } else {
+        text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line -> Substring in
                 var l = line
-                while l.last == " " { l.removeLast() }
-                lines.append(l)
-                blank = false
+                while l.last == " " || l.last == "\r" { l.removeLast() }
+                return l
             }
-        }
-        while lines.last == "" { lines.removeLast() }
-        return lines.joined(separator: "\n")
+            .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            .joined(separator: "\n")
     }
 }
 

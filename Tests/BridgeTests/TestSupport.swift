@@ -14,7 +14,7 @@ final class ManualClock: BridgeClock, @unchecked Sendable {
     init(_ start: Date = ManualClock.reference) { current = start }
 
     /// 2026-11-26 10:00:00 +09:00.
-    static let reference = Date(timeIntervalSince1970: 1_764_118_800)
+    static let reference = Date(timeIntervalSince1970: 1_795_654_800)
 
     func now() -> Date { lock.withLock { current } }
 

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+/// Runs the real binary as a user would.
+enum CLI {
+    static let binary = Fixtures.path(".build/debug/incident-bridge")
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ args: [String], stdin: String = "", env: [String: String] = [:]) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: Fixtures.root)
+        var e = ProcessInfo.processInfo.environment
+        for (k, v) in env { e[k] = v }
+        p.environment = e
+        let input = Pipe(), out = Pipe(), err = Pipe()
+        p.standardInput = input
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let r = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: r, as: UTF8.self))
+    }
+}
+
+@Suite struct ConsoleProcessTests {
+    @Test func consoleSessionAndExport() throws {
+        let db = Fixtures.tempDir() + "/bridge.sqlite"
+        let session = """
+            /incident declare db-outage sev1 注文DBに接続できない
+            /incident ack
+            /incident update 原因調査中
+            /incident resolve フェイルオーバーで復旧
+            /incident nonsense
+            """
+        let r = try CLI.run(["chat", "--config", "Examples/bridge.yaml", "--db", db, "--as", "suzuki"], stdin: session)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("【重大障害宣言】INC-"))
+        #expect(r.stdout.contains("R（実行責任者）: @鈴木 美咲 @高橋 誠"))
+        #expect(r.stdout.contains("A（説明責任者）: @佐藤 健"))
+        #expect(r.stdout.contains("+81-50-3000-0110"))
+        #expect(r.stdout.contains("手順書: Runbooks/db-outage.md"))
+        #expect(r.stdout.contains("! 不明なコマンド「nonsense」"))
+        let id = try #require(r.stdout.firstMatch(of: /INC-\d{8}-\d{3}/)).0
+        // State survives the process: a second run sees the incident.
+        let show = try CLI.run(["chat", "--config", "Examples/bridge.yaml", "--db", db, "--as", "suzuki"],
+                               stdin: "/incident show \(id)\n")
+        #expect(show.stdout.contains("resolved"))
+        let export = try CLI.run(["export", String(id), "--config", "Examples/bridge.yaml", "--db", db, "--format", "json"])
+        #expect(export.status == 0)
+        let doc = try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [String: Any]
+        let timeline = try #require(doc?["timeline"] as? [[String: Any]])
+        #expect(timeline.map { $0["kind"] as? String } == ["declared", "acknowledged", "update", "resolved"])
+        #expect(timeline.allSatisfy { ($0["actor"] as? String) == "suzuki" })
+        #expect(timeline.allSatisfy { ($0["at"] as? String)?.hasSuffix("+09:00") == true })
+    }
+
+    @Test func badConfigExitsTwoWithKeyPath() throws {
+        let dir = Fixtures.tempDir()
+        let text = try String(contentsOfFile: Fixtures.path("Examples/bridge.yaml"), encoding: .utf8)
+        let broken = text.replacingOccurrences(
+            of: "raci: {business_owner: A, ops_lead: R, vendor_pm: C, cloud_ops: C, security: I}",
+            with: "raci: {business_owner: A, ops_lead: A, vendor_pm: C, cloud_ops: C, security: I}")
+        #expect(broken != text)
+        try broken.write(toFile: dir + "/bridge.yaml", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["chat", "--config", dir + "/bridge.yaml", "--db", dir + "/db.sqlite"], stdin: "/incident list\n")
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("event_types.db-outage.raci (line "))
+        #expect(r.stderr.contains("2 A's"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/db.sqlite"))
+    }
+
+    @Test func exportOfUnknownIncidentFails() throws {
+        let db = Fixtures.tempDir() + "/bridge.sqlite"
+        let r = try CLI.run(["export", "INC-20990101-001", "--config", "Examples/bridge.yaml", "--db", db])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("no incident INC-20990101-001"))
+        let f = try CLI.run(["export", "INC-20990101-001", "--config", "Examples/bridge.yaml", "--db", db, "--format", "pdf"])
+        #expect(f.status == 2)
+    }
+}

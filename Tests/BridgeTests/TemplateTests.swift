@@ -1,0 +1,67 @@
+import BridgeCore
+import BridgeTemplates
+import Foundation
+import Testing
+
+@Suite struct TemplateTests {
+    func declarePost(_ config: BridgeConfiguration) throws -> Post {
+        let fx = try IncidentLifecycle(config: config).declare(
+            id: IncidentID("INC-20261126-001"), eventType: "db-outage", severity: "sev1", title: "Order DB <!channel> & down",
+            actor: "suzuki", at: ManualClock.reference, origin: .console).get()
+        return fx.posts[0]
+    }
+
+    @Test func everyTemplateRendersInBothLocales() throws {
+        for file in ["Examples/bridge.yaml", "Examples/bridge.en.yaml"] {
+            let config = try Fixtures.config(file)
+            let r = try MustacheRenderer(config: config, directory: Fixtures.path("Templates"))
+            var post = try declarePost(config)
+            for kind in PostKind.allCases {
+                post.kind = kind
+                post.text = "text"
+                #expect(!r.render(post, for: "console").isEmpty, "\(file) \(kind)")
+            }
+        }
+    }
+
+    @Test func declareTemplateEnglish() throws {
+        let config = try Fixtures.config("Examples/bridge.en.yaml")
+        let r = try MustacheRenderer(config: config, directory: Fixtures.path("Templates"))
+        let text = r.render(try declarePost(config), for: "console")
+        let a = try #require(config.people["sato"]?.name)
+        #expect(text.contains("INC-20261126-001"))
+        #expect(text.contains("A (accountable): @\(a)"))
+        #expect(text.contains(config.bridge.phone))
+        #expect(text.contains("Runbooks/db-outage.md"))
+        #expect(text.contains("Declared: 2026-11-26 10:00"))
+        #expect(text.contains("First response due: 2026-11-26 10:30"))
+        #expect(text.contains("restore due: 2026-11-26 14:00"))
+    }
+
+    @Test func declareTemplateJapanese() throws {
+        let config = try Fixtures.config()
+        let r = try MustacheRenderer(config: config, directory: Fixtures.path("Templates"))
+        let text = r.render(try declarePost(config), for: "console")
+        #expect(text.contains("【重大障害宣言】INC-20261126-001"))
+        #expect(text.contains("A（説明責任者）: @佐藤 健"))
+        #expect(text.contains("初動期限: 2026-11-26 10:30"))
+        #expect(!text.contains("メンテナンス"))
+    }
+
+    @Test func slackMentionsAndEscaping() throws {
+        var config = try Fixtures.config("Examples/bridge.en.yaml")
+        config.runbooks.baseURL = "https://git.example.com/ops/runbooks/"
+        let r = try MustacheRenderer(config: config, directory: Fixtures.path("Templates"))
+        let text = r.render(try declarePost(config), for: "slack")
+        #expect(text.contains("<@U01SATO0001>"))
+        #expect(text.contains("Order DB &lt;!channel&gt; &amp; down"))
+        #expect(!text.contains("<!channel>"))
+        #expect(text.contains("https://git.example.com/ops/runbooks/db-outage.md"))
+        #expect(r.render(try declarePost(config), for: "teams").contains("<at>Sato Ken</at>"))
+    }
+
+    @Test func missingTemplateIsAnError() throws {
+        let config = try Fixtures.config()
+        #expect(throws: TemplateError.self) { try MustacheRenderer(config: config, directory: Fixtures.tempDir()) }
+    }
+}
