@@ -10,6 +10,10 @@ public protocol IncidentReader {
     /// The open incident opened by alert group `key`, if any.
     func openIncident(alertGroupKey key: String) throws -> Incident?
     func pendingTimers(_ id: IncidentID) throws -> [IncidentTimer]
+    /// Unfired, uncancelled timers due at or before `now`, earliest first.
+    func dueTimers(now: Date, limit: Int) throws -> [IncidentTimer]
+    /// The earliest due time of any pending timer.
+    func nextTimerDue() throws -> Date?
     func drills() throws -> [DrillRecord]
     func changes(since: Date) throws -> [ChangeRecord]
 }
@@ -27,6 +31,9 @@ public protocol IncidentTransaction: IncidentReader {
     /// Records an inbound delivery id; false when it was seen before (a retried delivery).
     func recordInbound(key: String, at: Date) throws -> Bool
     func record(_ drill: DrillRecord) throws
+    /// Marks a timer fired if it is still pending; false when it already fired or was cancelled (the guard
+    /// that makes each timer fire exactly once).
+    func markFired(_ timerID: Int64, at: Date) throws -> Bool
     func record(_ change: ChangeRecord) throws
 }
 

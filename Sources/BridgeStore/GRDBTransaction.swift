@@ -68,6 +68,23 @@ struct GRDBTransaction: IncidentTransaction {
         return t
     }
 
+    func dueTimers(now: Date, limit: Int) throws -> [IncidentTimer] {
+        try Row.fetchAll(db, sql: """
+            SELECT * FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?
+            """, arguments: [now.timeIntervalSince1970, limit]).map(Self.timer)
+    }
+
+    func nextTimerDue() throws -> Date? {
+        try Double.fetchOne(db, sql: "SELECT MIN(due_at) FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL")
+            .map(Date.init(timeIntervalSince1970:))
+    }
+
+    func markFired(_ timerID: Int64, at: Date) throws -> Bool {
+        try db.execute(sql: "UPDATE timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL AND cancelled_at IS NULL",
+                       arguments: [at.timeIntervalSince1970, timerID])
+        return db.changesCount == 1
+    }
+
     func drills() throws -> [DrillRecord] {
         try Row.fetchAll(db, sql: "SELECT * FROM drills ORDER BY id").map { r in
             DrillRecord(kind: r["kind"], result: r["result"], minutes: r["minutes"],

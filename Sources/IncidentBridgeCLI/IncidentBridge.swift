@@ -4,6 +4,7 @@ import BridgeCore
 import BridgeServer
 import BridgeStore
 import Foundation
+import Logging
 
 /// `incident-bridge`: the chatops incident bridge.
 @main
@@ -11,7 +12,7 @@ struct IncidentBridge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incident-bridge",
         abstract: "Self-hosted incident-bridge chatops bot: RACI, SLA/OLA clocks, escalation, timeline export.",
-        subcommands: [Chat.self, Export.self, Check.self])
+        subcommands: [Serve.self, Chat.self, Export.self, Check.self])
 }
 
 /// Options every subcommand shares.
@@ -103,5 +104,39 @@ struct Check: AsyncParsableCommand {
     func run() async throws {
         let config = try common.loadConfig()
         ConsoleOutput.write("\(config.sourcePath ?? "config"): OK (\(config.eventTypes.count) event types, \(config.people.count) people)")
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the bot: HTTP routes, scheduler, outbox dispatcher and (when chat.console is on) the console chat.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .long, help: "Port to listen on.")
+    var port: Int = 8080
+
+    @Option(name: .customLong("as"), help: "The person the console chat acts as.")
+    var user: String?
+
+    func run() async throws {
+        let config = try common.loadConfig()
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return h
+        }
+        let logger = Logger(label: "incident-bridge")
+        let me = user ?? ProcessInfo.processInfo.environment["USER"] ?? "console"
+        do {
+            try await BridgeServer(host: host, port: port, consoleUser: me, logger: logger)
+                .run(config: config, dbPath: common.db, console: config.chat.consoleEnabled)
+        } catch let e as StoreVersionError {
+            ConsoleOutput.error("incident-bridge: \(e)")
+            throw ExitCode(1)
+        }
     }
 }

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Fires due timers: each firing (guard, incident row, timeline, outbox rows, next timer) is one transaction,
+/// so a timer fires exactly once across crashes and restarts.
+public struct TimerEngine: Sendable {
+    public var config: BridgeConfiguration
+    public var store: any IncidentStore
+    public var renderer: any PostRenderer
+    public var clock: any BridgeClock
+    /// Called once per fired timer with its kind (metrics) and after commits that enqueued posts.
+    public var onFired: @Sendable (IncidentTimer, LifecycleEffects?) -> Void
+
+    public init(config: BridgeConfiguration, store: any IncidentStore, renderer: any PostRenderer,
+                clock: any BridgeClock, onFired: @escaping @Sendable (IncidentTimer, LifecycleEffects?) -> Void = { _, _ in }) {
+        self.config = config; self.store = store; self.renderer = renderer; self.clock = clock; self.onFired = onFired
+    }
+
+    /// Fires every timer due now; returns how many fired.
+    @discardableResult
+    public func fireDue(batch: Int = 200) async throws -> Int {
+        var total = 0
+        while true {
+            let now = clock.now()
+            let due = try await store.read { try $0.dueTimers(now: now, limit: batch) }
+            if due.isEmpty { return total }
+            for timer in due { if try await fire(timer) { total += 1 } }
+            if due.count < batch { return total }
+        }
+    }
+
+    /// Fires one timer in its own transaction; false when another firing or a cancellation got there first.
+    public func fire(_ timer: IncidentTimer) async throws -> Bool {
+        guard let timerID = timer.id else { return false }
+        let config = self.config
+        let renderer = self.renderer
+        let now = clock.now()
+        let result = try await store.write { tx -> (Bool, LifecycleEffects?) in
+            guard try tx.markFired(timerID, at: now) else { return (false, nil) }
+            guard let incident = try tx.incident(timer.incidentID),
+                  let fx = TimerFiring(config: config).fire(timer, incident: incident, now: now) else { return (true, nil) }
+            if fx.incident != incident { try tx.update(fx.incident) }
+            let destinations = IncidentService.destinations(config: config, origin: fx.incident.origin)
+            try IncidentService.commit(fx, tx: tx, now: now, destinations: destinations, renderer: renderer)
+            return (true, fx)
+        }
+        if result.0 { onFired(timer, result.1) }
+        return result.0
+    }
+
+    /// The earliest pending due time.
+    public func nextDue() async throws -> Date? { try await store.read { try $0.nextTimerDue() } }
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// What firing a due timer does: a pure function from (timer, incident, time) to effects, like the lifecycle.
+public struct TimerFiring: Sendable {
+    public var config: BridgeConfiguration
+    public init(config: BridgeConfiguration) { self.config = config }
+
+    var ja: Bool { config.locale == .ja }
+
+    /// The effects of firing `timer` at `now` for `incident`, or nil when the timer no longer applies
+    /// (the clock stopped or the incident is no longer open); it is then only marked fired.
+    public func fire(_ timer: IncidentTimer, incident: Incident, now: Date) -> LifecycleEffects? {
+        let late = BridgeDuration.between(timer.dueAt, now)
+        let lateNote = late.seconds >= 2 ? (ja ? "（\(late) 遅れて発火）" : " (fired \(late) late)") : ""
+        switch timer.kind {
+        case .escalation: return escalate(timer, incident, now, lateNote)
+        case .slaWarning, .slaBreach: return slaClock(timer, incident, now, lateNote)
+        case .updateReminder: return remind(incident, now, lateNote)
+        }
+    }
+
+    func roleNames(_ ids: [String]) -> String {
+        ids.map { config.roles[$0]?.name ?? $0 }.joined(separator: ja ? "・" : ", ")
+    }
+
+    func escalate(_ timer: IncidentTimer, _ current: Incident, _ now: Date, _ lateNote: String) -> LifecycleEffects? {
+        guard current.state.isOpen, let policy = IncidentLifecycle(config: config).policy(for: current),
+              !policy.steps.isEmpty else { return nil }
+        var inc = current
+        var step = timer.step ?? 0
+        var round = timer.round ?? 0
+        if step >= policy.steps.count {
+            // Past the last step: restart the policy if `repeat` allows, else it is exhausted.
+            guard round < policy.repeatCount else {
+                var fx = LifecycleEffects(incident: inc)
+                fx.timeline.append(TimelineEntry(incidentID: inc.id, at: now, actor: "bot", kind: .escalated,
+                                                 text: (ja ? "エスカレーションポリシーの全段階を通知済み（未了解）" :
+                                                    "escalation policy exhausted: still not acknowledged") + lateNote))
+                return fx
+            }
+            step = 0
+            round += 1
+        }
+        let previous = step > 0 ? policy.steps[step - 1] : policy.steps[policy.steps.count - 1]
+        let current = policy.steps[step]
+        let people = config.members(ofRoles: current.notify).map(\.id)
+        inc.escalationStep = step
+        inc.escalationRound = round
+        let reason = inc.state == .declared
+            ? (ja ? "\(previous.ackWithin) 以内に了解なし" : "not acknowledged in \(previous.ackWithin)")
+            : (ja ? "エスカレーション要求による" : "on request")
+        var fx = LifecycleEffects(incident: inc)
+        let roundNote = round > 0 ? (ja ? "（\(round + 1)巡目）" : " (round \(round + 1))") : ""
+        fx.timeline.append(TimelineEntry(
+            incidentID: inc.id, at: now, actor: "bot", kind: .escalated,
+            text: (ja ? "\(roleNames(current.notify)) へエスカレーション: \(reason)" :
+                "escalated to \(roleNames(current.notify)): \(reason)") + roundNote + lateNote))
+        fx.posts.append(Post(kind: .escalated, incident: inc, actor: "bot", mentions: people,
+                             fields: ["step_roles": roleNames(current.notify), "reason": reason + roundNote,
+                                      "step": String(step + 1)]))
+        if inc.state == .declared {
+            let next = IncidentTimer(incidentID: inc.id, kind: .escalation, step: step + 1, round: round,
+                                     dueAt: now.addingTimeInterval(current.ackWithin.timeInterval))
+            fx.schedule.append(next)
+        }
+        return fx
+    }
+
+    func slaClock(_ timer: IncidentTimer, _ inc: Incident, _ now: Date, _ lateNote: String) -> LifecycleEffects? {
+        guard let clock = timer.clock, let sev = config.severities[inc.severity], inc.state.isOpen else { return nil }
+        switch clock {
+        case .firstResponse: if inc.firstResponseAt != nil { return nil }
+        case .restore: if inc.mitigatedAt != nil || inc.resolvedAt != nil { return nil }
+        }
+        let target = clock == .firstResponse ? sev.firstResponse : sev.restore
+        let due = inc.declaredAt.addingTimeInterval(target.timeInterval)
+        let clockName = clock == .firstResponse ? (ja ? "初動" : "first response") : (ja ? "復旧" : "restore")
+        let tz = LocalTime(config.timeZone)
+        var fx = LifecycleEffects(incident: inc)
+        if timer.kind == .slaBreach {
+            fx.timeline.append(TimelineEntry(incidentID: inc.id, at: now, actor: "bot", kind: .slaBreach,
+                                             text: (ja ? "\(clockName)SLA超過（目標 \(target)）" :
+                                                "\(clockName) SLA breached (target \(target))") + lateNote))
+            fx.posts.append(Post(kind: .slaBreach, incident: inc, actor: "bot", mentions: inc.accountable,
+                                 fields: ["clock_name": clockName, "target": target.description, "due_at": tz.display(due)]))
+        } else {
+            let fraction = timer.fraction ?? 0.5
+            let percent = Int((fraction * 100).rounded())
+            let left = BridgeDuration(seconds: max(0, Int(due.timeIntervalSince(now))))
+            fx.timeline.append(TimelineEntry(incidentID: inc.id, at: now, actor: "bot", kind: .slaWarning,
+                                             text: (ja ? "\(clockName)SLAの\(percent)%を経過（残り \(left)）" :
+                                                "\(clockName) SLA at \(percent)% (\(left) left)") + lateNote))
+            var mentions = inc.responsible
+            if let c = inc.assignments["commander"], !mentions.contains(c) { mentions.append(c) }
+            fx.posts.append(Post(kind: .slaWarning, incident: inc, actor: "bot", mentions: mentions,
+                                 fields: ["clock_name": clockName, "percent": String(percent), "due_at": tz.display(due),
+                                          "left": left.description, "target": target.description]))
+        }
+        return fx
+    }
+
+    func remind(_ inc: Incident, _ now: Date, _ lateNote: String) -> LifecycleEffects? {
+        guard inc.state.isOpen, let sev = config.severities[inc.severity] else { return nil }
+        var fx = LifecycleEffects(incident: inc)
+        var mentions = inc.responsible
+        if let c = inc.assignments["commander"], !mentions.contains(c) { mentions.append(c) }
+        fx.timeline.append(TimelineEntry(incidentID: inc.id, at: now, actor: "bot", kind: .reminder,
+                                         text: (ja ? "\(sev.updateEvery) 間状況報告なし: 報告を依頼" :
+                                            "no status update for \(sev.updateEvery): reminded R") + lateNote))
+        fx.posts.append(Post(kind: .reminder, incident: inc, actor: "bot", mentions: mentions))
+        fx.schedule.append(IncidentTimer(incidentID: inc.id, kind: .updateReminder,
+                                         dueAt: now.addingTimeInterval(sev.updateEvery.timeInterval)))
+        return fx
+    }
+}

@@ -1,0 +1,60 @@
+import BridgeCore
+import Foundation
+import Prometheus
+
+/// The Prometheus metrics of one `serve` process (a registry of its own: no global state).
+public final class BridgeMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let escalations: Counter
+    let slaBreaches: Counter
+    let slaWarnings: Counter
+    let reminders: Counter
+    let delivered: Counter
+    let deliveryFailed: Counter
+    let deliveryRetried: Counter
+    let deliveryLatency: ValueHistogram
+    let timerLateness: ValueHistogram
+
+    public init() {
+        escalations = registry.makeCounter(name: "incident_bridge_escalations_fired_total", help: "Escalation steps fired.")
+        slaBreaches = registry.makeCounter(name: "incident_bridge_sla_breaches_total", help: "SLA clocks breached.")
+        slaWarnings = registry.makeCounter(name: "incident_bridge_sla_warnings_total", help: "SLA warnings posted.")
+        reminders = registry.makeCounter(name: "incident_bridge_update_reminders_total", help: "Status-update reminders.")
+        delivered = registry.makeCounter(name: "incident_bridge_outbox_delivered_total", help: "Outbox rows delivered.")
+        deliveryFailed = registry.makeCounter(name: "incident_bridge_outbox_failed_total", help: "Outbox rows failed for good.")
+        deliveryRetried = registry.makeCounter(name: "incident_bridge_outbox_retries_total", help: "Delivery attempts retried.")
+        deliveryLatency = registry.makeValueHistogram(
+            name: "incident_bridge_delivery_latency_seconds", buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
+            help: "Seconds from commit to delivery of an outbox row.")
+        timerLateness = registry.makeValueHistogram(
+            name: "incident_bridge_timer_lateness_seconds", buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 60, 600],
+            help: "Seconds between a timer's due time and its firing.")
+    }
+
+    /// Records a fired timer.
+    public func fired(_ timer: IncidentTimer, _ fx: LifecycleEffects?, now: Date) {
+        timerLateness.record(max(0, now.timeIntervalSince(timer.dueAt)))
+        guard fx != nil, let kind = fx?.posts.first?.kind else { return }
+        switch kind {
+        case .escalated: escalations.increment()
+        case .slaBreach: slaBreaches.increment()
+        case .slaWarning: slaWarnings.increment()
+        case .reminder: reminders.increment()
+        default: break
+        }
+    }
+
+    /// The exposition text: process counters plus gauges read from the database at scrape time.
+    public func render(openBySeverity: [String: Int], outbox: [String: Int]) -> String {
+        var out = registry.emitToString()
+        out += "# HELP incident_bridge_open_incidents Open incidents by severity.\n# TYPE incident_bridge_open_incidents gauge\n"
+        for (sev, n) in openBySeverity.sorted(by: { $0.key < $1.key }) {
+            out += "incident_bridge_open_incidents{severity=\"\(sev)\"} \(n)\n"
+        }
+        out += "# HELP incident_bridge_outbox_rows Outbox rows by status.\n# TYPE incident_bridge_outbox_rows gauge\n"
+        for (status, n) in outbox.sorted(by: { $0.key < $1.key }) {
+            out += "incident_bridge_outbox_rows{status=\"\(status)\"} \(n)\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,109 @@
+import BridgeCore
+import BridgeStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `serve`: the HTTP routes, the scheduler, the outbox dispatcher and the console chat in one service group.
+public struct BridgeServer: Sendable {
+    public var host: String
+    public var port: Int
+    public var consoleUser: String
+    public var logger: Logger
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, consoleUser: String = "console", logger: Logger) {
+        self.host = host; self.port = port; self.consoleUser = consoleUser; self.logger = logger
+    }
+
+    /// Everything `serve` runs, wired together; the same for the process and for tests.
+    public struct Parts: Sendable {
+        public var environment: BridgeEnvironment
+        public var timerWake: WakeSignal
+        public var outboxWake: WakeSignal
+        public var metrics: BridgeMetrics
+        public var schedulerBeat: Heartbeat
+        public var dispatcherBeat: Heartbeat
+        public var engine: TimerEngine
+        public var dispatcher: DispatcherService
+        public var scheduler: SchedulerService
+    }
+
+    /// Builds the parts around a loaded config and database path.
+    public static func parts(config: BridgeConfiguration, dbPath: String, clock: any BridgeClock = SystemClock(),
+                             posters: [any ChatPoster] = [], templates: String? = nil, logger: Logger) throws -> Parts {
+        let timerWake = WakeSignal()
+        let outboxWake = WakeSignal()
+        let env = try BridgeEnvironment(config: config, dbPath: dbPath, clock: clock, templates: templates) {
+            timerWake.signal()
+            outboxWake.signal()
+        }
+        let metrics = BridgeMetrics()
+        let engine = TimerEngine(config: config, store: env.store, renderer: env.renderer, clock: clock) { timer, fx in
+            metrics.fired(timer, fx, now: clock.now())
+            if fx != nil { outboxWake.signal() }
+        }
+        let sBeat = Heartbeat(), dBeat = Heartbeat()
+        let dispatcher = DispatcherService(outbox: env.store, posters: posters, fallback: ConsolePoster(), clock: clock,
+                                           wake: outboxWake, metrics: metrics, heartbeat: dBeat, logger: logger)
+        let scheduler = SchedulerService(engine: engine, wake: timerWake, heartbeat: sBeat, logger: logger)
+        return Parts(environment: env, timerWake: timerWake, outboxWake: outboxWake, metrics: metrics,
+                     schedulerBeat: sBeat, dispatcherBeat: dBeat, engine: engine, dispatcher: dispatcher,
+                     scheduler: scheduler)
+    }
+
+    /// The HTTP routes of `serve`.
+    public static func router(_ parts: Parts) -> Router<BasicRequestContext> {
+        let router = Router()
+        let store = parts.environment.store
+        router.get("/healthz") { _, _ -> Response in
+            let health = await Self.health(parts)
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; charset=utf-8"
+            return Response(status: health.ok ? .ok : .serviceUnavailable, headers: headers,
+                            body: .init(byteBuffer: ByteBuffer(string: health.text + "\n")))
+        }
+        router.get("/metrics") { _, _ -> Response in
+            let open = try await store.read { try $0.openIncidents() }
+            let outbox = try await store.outboxCounts()
+            var bySeverity: [String: Int] = [:]
+            for s in parts.environment.config.severities.keys { bySeverity[s] = 0 }
+            for i in open { bySeverity[i.severity, default: 0] += 1 }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers,
+                            body: .init(byteBuffer: ByteBuffer(string: parts.metrics.render(openBySeverity: bySeverity, outbox: outbox))))
+        }
+        return router
+    }
+
+    /// Database writable, scheduler and dispatcher alive.
+    public static func health(_ parts: Parts) async -> (ok: Bool, text: String) {
+        var problems: [String] = []
+        do {
+            try await parts.environment.store.writer.write { db in
+                try db.execute(sql: "INSERT INTO kv (key, value) VALUES ('healthz', datetime('now')) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            }
+        } catch {
+            problems.append("database not writable: \(error)")
+        }
+        if parts.schedulerBeat.lastBeat == nil { problems.append("scheduler has not started") }
+        if parts.dispatcherBeat.lastBeat == nil { problems.append("dispatcher has not started") }
+        return problems.isEmpty ? (true, "ok") : (false, problems.joined(separator: "; "))
+    }
+
+    /// Runs until SIGTERM/SIGINT.
+    public func run(config: BridgeConfiguration, dbPath: String, console: Bool) async throws {
+        let parts = try Self.parts(config: config, dbPath: dbPath, logger: logger)
+        let app = Application(router: Self.router(parts),
+                              configuration: .init(address: .hostname(host, port: port), serverName: "incident-bridge"),
+                              logger: logger)
+        var services: [any Service] = [app, parts.scheduler, parts.dispatcher]
+        if console { services.append(ConsoleInputService(service: parts.environment.service, user: consoleUser)) }
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info("incident-bridge serving", metadata: ["http": "\(host):\(port)", "db": "\(dbPath)"])
+        try await group.run()
+    }
+}

@@ -1,0 +1,48 @@
+import BridgeCore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Sleeps until the earliest due timer or until woken by a commit; fires what is due. No polling cycle.
+public struct SchedulerService: Service {
+    public let engine: TimerEngine
+    public let wake: WakeSignal
+    public let heartbeat: Heartbeat
+    let logger: Logger
+
+    public init(engine: TimerEngine, wake: WakeSignal, heartbeat: Heartbeat, logger: Logger) {
+        self.engine = engine; self.wake = wake; self.heartbeat = heartbeat; self.logger = logger
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            var failures = 0
+            while !Task.isCancelled {
+                do {
+                    let n = try await engine.fireDue()
+                    if n > 0 { logger.debug("timers fired", metadata: ["count": "\(n)"]) }
+                    failures = 0
+                    heartbeat.beat(engine.clock.now())
+                    let next = try await engine.nextDue()
+                    await wake.wait(until: next, clock: engine.clock)
+                } catch is CancellationError {
+                    return
+                } catch {
+                    failures += 1
+                    if failures == 1 { logger.error("scheduler failed; retrying", metadata: ["error": "\(error)"]) }
+                    let delay = min(30.0, Double(1 << min(failures, 5)))
+                    try? await engine.clock.sleep(until: engine.clock.now().addingTimeInterval(delay))
+                }
+            }
+        }
+    }
+}
+
+/// When a loop last completed a pass (for `/healthz`).
+public final class Heartbeat: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: Date?
+    public init() {}
+    public func beat(_ at: Date) { lock.withLock { last = at } }
+    public var lastBeat: Date? { lock.withLock { last } }
+}
