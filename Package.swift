@@ -57,6 +57,8 @@ let package = Package(
         .testTarget(name: "BridgeTests", dependencies: [
             "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeServer",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ]
 )
