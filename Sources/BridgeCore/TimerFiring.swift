@@ -11,7 +11,7 @@ public struct TimerFiring: Sendable {
     /// (the clock stopped or the incident is no longer open); it is then only marked fired.
     public func fire(_ timer: IncidentTimer, incident: Incident, now: Date) -> LifecycleEffects? {
         let late = BridgeDuration.between(timer.dueAt, now)
-        let lateNote = late.seconds >= 2 ? (ja ? "（\(late) 遅れて発火）" : " (fired \(late) late)") : ""
+        let lateNote = late.seconds >= 1 ? (ja ? "（\(late) 遅れて発火）" : " (fired \(late) late)") : ""
         switch timer.kind {
         case .escalation: return escalate(timer, incident, now, lateNote)
         case .slaWarning, .slaBreach: return slaClock(timer, incident, now, lateNote)
