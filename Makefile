@@ -4,7 +4,7 @@ CONFIG ?= Examples/bridge.yaml
 DB ?= var/bridge.sqlite
 BIN = .build/debug/incident-bridge
 
-.PHONY: deps build run chat test clean
+.PHONY: deps build run chat test bench clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -24,3 +24,8 @@ test: deps
 
 clean:
 	rm -rf .build var
+
+# Benchmarks (release build); results go to BENCHMARKS.md by hand with the command that produced them.
+bench: deps
+	$(SWIFT) build -c release --product incident-bridge-bench
+	.build/release/incident-bridge-bench timers --pending 100000 --due 500 --window 20 --idle 10
