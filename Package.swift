@@ -38,9 +38,13 @@ let package = Package(
             "BridgeCore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // System libcurl with typed curl_easy_setopt/getinfo wrappers (shim.h).
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Outbound HTTP and SMTP over libcurl, off the cooperative pool.
+        .target(name: "BridgeTransport", dependencies: ["BridgeCore", "CCurl"]),
         // HTTP routes, scheduler, dispatcher, console chat and the service group.
         .target(name: "BridgeServer", dependencies: [
-            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates",
+            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeTransport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -60,5 +64,6 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "TransportTests", dependencies: ["BridgeTransport", "BridgeCore"]),
     ]
 )
