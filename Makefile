@@ -4,7 +4,7 @@ CONFIG ?= Examples/bridge.yaml
 DB ?= var/bridge.sqlite
 BIN = .build/debug/incident-bridge
 
-.PHONY: deps build run chat test bench clean
+.PHONY: deps peers build run chat test bench clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -18,7 +18,10 @@ run: build
 chat: build
 	$(BIN) chat --config $(CONFIG) --db $(DB)
 
-test: deps
+peers:
+	@PEERS_VENV=.peers-venv ./scripts/peers/install.sh
+
+test: deps peers
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

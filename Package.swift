@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "incident-bridge", targets: ["IncidentBridgeCLI"]),
+        .executable(name: "incident-bridge-bench", targets: ["BridgeBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
@@ -42,9 +43,14 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Outbound HTTP and SMTP over libcurl, off the cooperative pool.
         .target(name: "BridgeTransport", dependencies: ["BridgeCore", "CCurl"]),
+        // Chat platform adapters: Slack, Mattermost, webhook (signatures, payloads, posters).
+        .target(name: "BridgeChat", dependencies: [
+            "BridgeCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // HTTP routes, scheduler, dispatcher, console chat and the service group.
         .target(name: "BridgeServer", dependencies: [
-            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeTransport",
+            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeChat", "BridgeTransport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -54,12 +60,19 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "IncidentBridgeCLI", dependencies: [
-            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeServer",
+            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeServer", "BridgeTransport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Benchmarks behind BENCHMARKS.md (`make bench`).
+        .executableTarget(name: "BridgeBench", dependencies: [
+            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeServer",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "BridgeTests", dependencies: [
-            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeServer",
+            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeServer", "BridgeChat",
+            "BridgeTransport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),

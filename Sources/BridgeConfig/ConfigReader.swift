@@ -360,8 +360,9 @@ struct ConfigReader {
         let rb = pairs(value(top, "runbooks"), "runbooks", allowed: ["directory", "base_url"])
         let runbooks = BridgeConfiguration.RunbookSettings(directory: string(value(rb, "directory"), "runbooks.directory") ?? "Runbooks",
                                                            baseURL: string(value(rb, "base_url"), "runbooks.base_url"))
-        let hp = pairs(value(top, "http"), "http", allowed: ["read_token_env"])
-        let http = BridgeConfiguration.HTTPSettings(readTokenEnv: string(value(hp, "read_token_env"), "http.read_token_env"))
+        let hp = pairs(value(top, "http"), "http", allowed: ["read_token_env", "public_url"])
+        let http = BridgeConfiguration.HTTPSettings(readTokenEnv: string(value(hp, "read_token_env"), "http.read_token_env"),
+                                                    publicURL: string(value(hp, "public_url"), "http.public_url"))
 
         guard let locale, let tz else { return nil }
         return BridgeConfiguration(locale: locale, timeZone: tz, bridge: bridge, people: people, roles: roles,

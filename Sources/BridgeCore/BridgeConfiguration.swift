@@ -234,7 +234,12 @@ public struct BridgeConfiguration: Sendable, Equatable {
     /// HTTP server settings.
     public struct HTTPSettings: Sendable, Equatable {
         public var readTokenEnv: String?
-        public init(readTokenEnv: String? = nil) { self.readTokenEnv = readTokenEnv }
+        /// The URL the bot is reachable at from the chat servers (button callbacks, links).
+        public var publicURL: String?
+        public init(readTokenEnv: String? = nil, publicURL: String? = nil) {
+            self.readTokenEnv = readTokenEnv
+            self.publicURL = publicURL
+        }
     }
 
     public init(locale: Locale, timeZone: TimeZone, bridge: Bridge, people: [String: Person], roles: [String: Role],

@@ -15,6 +15,12 @@ public final class BridgeMetrics: Sendable {
     let deliveryLatency: ValueHistogram
     let timerLateness: ValueHistogram
 
+    /// Inbound requests refused, by route and reason.
+    public func rejected(route: String, reason: String) {
+        registry.makeCounter(name: "incident_bridge_inbound_rejected_total", labels: [("route", route), ("reason", reason)])
+            .increment()
+    }
+
     public init() {
         escalations = registry.makeCounter(name: "incident_bridge_escalations_fired_total", help: "Escalation steps fired.")
         slaBreaches = registry.makeCounter(name: "incident_bridge_sla_breaches_total", help: "SLA clocks breached.")

@@ -1,3 +1,4 @@
+import BridgeChat
 import BridgeCore
 import BridgeStore
 import Foundation
@@ -28,11 +29,33 @@ public struct BridgeServer: Sendable {
         public var engine: TimerEngine
         public var dispatcher: DispatcherService
         public var scheduler: SchedulerService
+        public var settings: PlatformSettings
+        public var logger: Logger
+    }
+
+    /// The platform adapters the settings ask for, over `transport`.
+    public static func posters(_ settings: PlatformSettings, config: BridgeConfiguration,
+                               transport: any HTTPTransport) -> [any ChatPoster] {
+        var out: [any ChatPoster] = []
+        if let s = settings.slack, let token = s.botToken {
+            out.append(SlackPoster(apiBase: s.apiBase, token: token, transport: transport, locale: config.locale))
+            out.append(SlackResponsePoster(transport: transport))
+        }
+        if let m = settings.mattermost {
+            let actions = settings.publicURL.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/mattermost/actions" }
+            out.append(MattermostPoster(serverURL: m.url, botToken: m.botToken, webhookURL: m.webhookURL, actionsURL: actions,
+                                        actionKey: m.commandToken, transport: transport, locale: config.locale))
+        }
+        if let url = settings.webhookURL { out.append(WebhookPoster(url: url, transport: transport)) }
+        return out
     }
 
     /// Builds the parts around a loaded config and database path.
     public static func parts(config: BridgeConfiguration, dbPath: String, clock: any BridgeClock = SystemClock(),
-                             posters: [any ChatPoster] = [], templates: String? = nil, logger: Logger) throws -> Parts {
+                             settings: PlatformSettings? = nil, transport: (any HTTPTransport)? = nil,
+                             templates: String? = nil, logger: Logger) throws -> Parts {
+        let settings = try settings ?? PlatformSettings(config: config)
+        let posters = transport.map { Self.posters(settings, config: config, transport: $0) } ?? []
         let timerWake = WakeSignal()
         let outboxWake = WakeSignal()
         let env = try BridgeEnvironment(config: config, dbPath: dbPath, clock: clock, templates: templates) {
@@ -50,13 +73,15 @@ public struct BridgeServer: Sendable {
         let scheduler = SchedulerService(engine: engine, wake: timerWake, heartbeat: sBeat, logger: logger)
         return Parts(environment: env, timerWake: timerWake, outboxWake: outboxWake, metrics: metrics,
                      schedulerBeat: sBeat, dispatcherBeat: dBeat, engine: engine, dispatcher: dispatcher,
-                     scheduler: scheduler)
+                     scheduler: scheduler, settings: settings, logger: logger)
     }
 
     /// The HTTP routes of `serve`.
     public static func router(_ parts: Parts) -> Router<BasicRequestContext> {
         let router = Router()
         let store = parts.environment.store
+        ChatRoutes(service: parts.environment.service, store: store, settings: parts.settings, metrics: parts.metrics,
+                   logger: parts.logger).register(on: router)
         router.get("/healthz") { _, _ -> Response in
             let health = await Self.health(parts)
             var headers = HTTPFields()
@@ -94,8 +119,9 @@ public struct BridgeServer: Sendable {
     }
 
     /// Runs until SIGTERM/SIGINT.
-    public func run(config: BridgeConfiguration, dbPath: String, console: Bool) async throws {
-        let parts = try Self.parts(config: config, dbPath: dbPath, logger: logger)
+    public func run(config: BridgeConfiguration, dbPath: String, console: Bool, settings: PlatformSettings,
+                    transport: any HTTPTransport) async throws {
+        let parts = try Self.parts(config: config, dbPath: dbPath, settings: settings, transport: transport, logger: logger)
         let app = Application(router: Self.router(parts),
                               configuration: .init(address: .hostname(host, port: port), serverName: "incident-bridge"),
                               logger: logger)

@@ -3,6 +3,7 @@ import BridgeConfig
 import BridgeCore
 import BridgeServer
 import BridgeStore
+import BridgeTransport
 import Foundation
 import Logging
 
@@ -131,9 +132,17 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "incident-bridge")
         let me = user ?? ProcessInfo.processInfo.environment["USER"] ?? "console"
+        let settings: PlatformSettings
+        do {
+            settings = try PlatformSettings(config: config)
+        } catch {
+            ConsoleOutput.error("incident-bridge: \(error)")
+            throw ExitCode(2)
+        }
         do {
             try await BridgeServer(host: host, port: port, consoleUser: me, logger: logger)
-                .run(config: config, dbPath: common.db, console: config.chat.consoleEnabled)
+                .run(config: config, dbPath: common.db, console: config.chat.consoleEnabled, settings: settings,
+                     transport: CurlTransport())
         } catch let e as StoreVersionError {
             ConsoleOutput.error("incident-bridge: \(e)")
             throw ExitCode(1)

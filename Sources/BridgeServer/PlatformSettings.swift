@@ -1,0 +1,64 @@
+import BridgeCore
+import Foundation
+
+/// A missing secret or setting that stops `serve` from starting.
+public struct SettingsError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Chat platform settings with their secrets read from the environment (never from the file).
+public struct PlatformSettings: Sendable {
+    public struct Slack: Sendable {
+        public var signingSecret: String
+        public var botToken: String?
+        public var channel: String?
+        public var apiBase: String
+    }
+    public struct Mattermost: Sendable {
+        public var commandToken: String
+        public var url: String?
+        public var botToken: String?
+        public var channelID: String?
+        public var webhookURL: String?
+    }
+    public var slack: Slack?
+    public var mattermost: Mattermost?
+    public var webhookURL: String?
+    /// The bot's public base URL (for Mattermost button callbacks).
+    public var publicURL: String?
+
+    /// Reads the settings of every configured platform; a configured platform whose secret is missing is an error.
+    public init(config: BridgeConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        func secret(_ settings: [String: String], _ key: String, default name: String?, path: String,
+                    required: Bool) throws -> String? {
+            guard let envName = settings[key] ?? name else { return nil }
+            if let v = environment[envName], !v.isEmpty { return v }
+            if required {
+                throw SettingsError(message: "\(path).\(key): environment variable \(envName) is not set")
+            }
+            return nil
+        }
+        let p = config.chat.platforms
+        publicURL = config.http.publicURL
+        if let s = p["slack"] {
+            slack = Slack(
+                signingSecret: try secret(s, "signing_secret_env", default: "SLACK_SIGNING_SECRET", path: "chat.slack", required: true)!,
+                botToken: try secret(s, "bot_token_env", default: "SLACK_BOT_TOKEN", path: "chat.slack", required: s["channel"] != nil),
+                channel: s["channel"], apiBase: s["api_base"] ?? "https://slack.com/api")
+        }
+        if let m = p["mattermost"] {
+            let webhook = try secret(m, "incoming_webhook_url_env", default: nil, path: "chat.mattermost", required: false)
+            mattermost = Mattermost(
+                commandToken: try secret(m, "command_token_env", default: "MATTERMOST_COMMAND_TOKEN", path: "chat.mattermost",
+                                         required: true)!,
+                url: m["url"],
+                botToken: try secret(m, "bot_token_env", default: "MATTERMOST_BOT_TOKEN", path: "chat.mattermost",
+                                     required: m["url"] != nil && webhook == nil),
+                channelID: m["channel_id"], webhookURL: webhook)
+        }
+        if let w = p["webhook"] {
+            webhookURL = try secret(w, "url_env", default: "CHAT_WEBHOOK_URL", path: "chat.webhook", required: true)
+        }
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the third-party peers that the tests talk to. Idempotent; safe to run on a fresh machine.
+# Debian: prometheus-alertmanager (alert source), chromium + chromium-driver (browser tests).
+# PyPI (into $PEERS_VENV, default .peers-venv in the current folder): matrix-synapse, aiosmtpd, slack_sdk, slack_bolt.
+set -euo pipefail
+# Copied from shared/peers/install.sh; uses sudo for apt when not root.
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+VENV=${PEERS_VENV:-.peers-venv}
+need_apt=()
+command -v prometheus-alertmanager >/dev/null || need_apt+=(prometheus-alertmanager)
+if [ "${PEERS_BROWSER:-0}" = 1 ]; then command -v chromium >/dev/null || need_apt+=(chromium chromium-driver); fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  $SUDO apt-get update -qq || { sleep 5; $SUDO apt-get update -qq; }
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/python" -c 'import synapse, aiosmtpd, slack_sdk, slack_bolt' 2>/dev/null ||
+  "$VENV/bin/pip" install -q matrix-synapse aiosmtpd slack_sdk slack_bolt
+echo "peers ready: venv $VENV"
