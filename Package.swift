@@ -48,9 +48,14 @@ let package = Package(
             "BridgeCore",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Pagers: PagerDuty Events v2, Opsgenie, email over SMTP, signed webhook.
+        .target(name: "BridgePaging", dependencies: [
+            "BridgeCore", "BridgeTransport",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // HTTP routes, scheduler, dispatcher, console chat and the service group.
         .target(name: "BridgeServer", dependencies: [
-            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeChat", "BridgeTransport",
+            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeChat", "BridgeTransport", "BridgePaging",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -58,6 +63,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .executableTarget(name: "IncidentBridgeCLI", dependencies: [
             "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeServer", "BridgeTransport",

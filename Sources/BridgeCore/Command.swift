@@ -146,7 +146,7 @@ public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 /// A sentence in both bot languages.
-public struct LocalizedLine: Sendable, Equatable, Codable {
+public struct LocalizedLine: Error, Sendable, Equatable, Codable {
     public var en: String
     public var ja: String
     public init(en: String, ja: String) { self.en = en; self.ja = ja }

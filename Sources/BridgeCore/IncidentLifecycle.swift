@@ -7,6 +7,7 @@ public struct LifecycleEffects: Sendable, Equatable {
     public var schedule: [IncidentTimer] = []
     public var cancel: [TimerCancellation] = []
     public var posts: [Post] = []
+    public var pages: [PageRequest] = []
     public init(incident: Incident) { self.incident = incident }
 }
 
@@ -82,6 +83,9 @@ public struct IncidentLifecycle: Sendable {
         var mentions = incident.responsible + incident.accountable
         for p in firstStepPeople where !mentions.contains(p) { mentions.append(p) }
         fx.posts.append(Post(kind: .declare, incident: incident, actor: actor, mentions: mentions))
+        if sev.page {
+            fx.pages.append(PageRequest(action: .trigger, people: firstStepPeople.isEmpty ? incident.responsible : firstStepPeople))
+        }
         return .success(fx)
     }
 
@@ -122,6 +126,7 @@ public struct IncidentLifecycle: Sendable {
             }
             fx.timeline.append(entry(inc, now, actor, .acknowledged, "acknowledged"))
             fx.posts.append(Post(kind: .ack, incident: inc, actor: actor))
+            if config.severities[inc.severity]?.page == true { fx.pages.append(PageRequest(action: .acknowledge)) }
         case .update(let text):
             guard inc.state.isOpen else {
                 return refuse("\(id) is \(inc.state.rawValue); use note instead", "\(id) は \(inc.state.rawValue) です。メモを使ってください")
@@ -194,6 +199,7 @@ public struct IncidentLifecycle: Sendable {
             fx.cancel = [.all]
             fx.timeline.append(entry(inc, now, actor, .resolved, summary))
             fx.posts.append(Post(kind: .resolve, incident: inc, actor: actor, text: summary))
+            if config.severities[inc.severity]?.page == true { fx.pages.append(PageRequest(action: .resolve)) }
         case .close:
             guard inc.state == .resolved else {
                 return refuse("\(id) is \(inc.state.rawValue); resolve it before closing",

@@ -113,6 +113,7 @@ public struct IncidentService: Sendable {
                 : "Change recorded: \(name) \(success ? "success" : "failed")"), duplicate: dup)
         case .declare(let type, let severity, let title):
             let lifecycle = self.lifecycle
+            let config = self.config
             let tz = LocalTime(config.timeZone)
             let destinations = self.destinations(origin: command.origin)
             let renderer = self.renderer
@@ -123,7 +124,7 @@ public struct IncidentService: Sendable {
                 let fx = try lifecycle.declare(id: id, eventType: type, severity: severity, title: title, actor: actor,
                                                at: now, origin: command.origin).get()
                 try tx.insert(fx.incident)
-                try Self.commit(fx, tx: tx, now: now, destinations: destinations, renderer: renderer)
+                try Self.commit(fx, tx: tx, now: now, destinations: destinations, renderer: renderer, pageConfig: config)
                 return (id, false)
             }
             if result.1 { return CommandOutcome(reply: duplicateReply, duplicate: true) }
@@ -172,7 +173,7 @@ public struct IncidentService: Sendable {
             let fx = try lifecycle.apply(event, to: current, actor: actor, at: now).get()
             try tx.update(fx.incident)
             let destinations = Self.destinations(config: config, origin: fx.incident.origin)
-            try Self.commit(fx, tx: tx, now: now, destinations: destinations, renderer: renderer)
+            try Self.commit(fx, tx: tx, now: now, destinations: destinations, renderer: renderer, pageConfig: config)
             return (current.id, false)
         }
         if result.1 { return CommandOutcome(reply: duplicateReply, duplicate: true) }
@@ -193,7 +194,8 @@ public struct IncidentService: Sendable {
 
     /// Writes the effects of a lifecycle step inside the caller's transaction.
     public static func commit(_ fx: LifecycleEffects, tx: any IncidentTransaction, now: Date,
-                              destinations: [Destination], renderer: any PostRenderer) throws {
+                              destinations: [Destination], renderer: any PostRenderer,
+                              pageConfig: BridgeConfiguration? = nil) throws {
         for c in fx.cancel { try tx.cancelTimers(fx.incident.id, c, at: now) }
         for t in fx.schedule { try tx.schedule(t) }
         for e in fx.timeline { try tx.append(e) }
@@ -202,6 +204,14 @@ public struct IncidentService: Sendable {
                 let text = renderer.render(post, for: d.platform)
                 try tx.enqueue(OutboxMessage(incidentID: fx.incident.id, destination: d, kind: post.kind.rawValue,
                                              text: text, mentions: post.mentions, createdAt: now))
+            }
+        }
+        if let config = pageConfig {
+            let router = PageRouter(config: config)
+            for request in fx.pages {
+                let (rows, entries) = router.rows(for: request, incident: fx.incident, now: now)
+                for row in rows { try tx.enqueue(row) }
+                for e in entries { try tx.append(e) }
             }
         }
     }

@@ -11,6 +11,8 @@ public protocol OutboxQueue: Sendable {
     func markFailed(_ id: Int64, attempts: Int, error: String, at: Date) async throws
     /// When the earliest pending row becomes due, if any.
     func nextAttemptDate(platforms: Set<String>?) async throws -> Date?
+    /// Writes a timeline entry about a delivery (pages: delivered or failed).
+    func recordDelivery(_ entry: TimelineEntry) async throws
     /// Counts by status (pending, sending, sent, failed).
     func outboxCounts() async throws -> [String: Int]
 }

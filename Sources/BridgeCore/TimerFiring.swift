@@ -58,6 +58,9 @@ public struct TimerFiring: Sendable {
         fx.posts.append(Post(kind: .escalated, incident: inc, actor: "bot", mentions: people,
                              fields: ["step_roles": roleNames(current.notify), "reason": reason + roundNote,
                                       "step": String(step + 1)]))
+        if !people.isEmpty, inc.maintenanceWindow == nil || inc.alertGroupKey == nil {
+            fx.pages.append(PageRequest(action: .trigger, people: people, step: step))
+        }
         if inc.state == .declared {
             let next = IncidentTimer(incidentID: inc.id, kind: .escalation, step: step + 1, round: round,
                                      dueAt: now.addingTimeInterval(current.ackWithin.timeInterval))

@@ -1,5 +1,7 @@
 import BridgeChat
 import BridgeCore
+import BridgePaging
+import BridgeTransport
 import BridgeStore
 import Foundation
 import HTTPTypes
@@ -47,6 +49,24 @@ public struct BridgeServer: Sendable {
                                         actionKey: m.commandToken, transport: transport, locale: config.locale))
         }
         if let url = settings.webhookURL { out.append(WebhookPoster(url: url, transport: transport)) }
+        let pg = config.paging.channels
+        if let key = settings.pagerDutyRoutingKey {
+            out.append(PagerDutyPager(apiBase: pg["pagerduty"]?["api_base"] ?? "https://events.pagerduty.com",
+                                      routingKey: key, transport: transport))
+        }
+        if let key = settings.opsgenieAPIKey {
+            out.append(OpsgeniePager(apiBase: pg["opsgenie"]?["api_base"] ?? "https://api.opsgenie.com", apiKey: key,
+                                     transport: transport))
+        }
+        if let mail = pg["email"], let url = mail["smtp_url"], let from = mail["from"] {
+            let startTLS = ["true", "yes", "on"].contains((mail["starttls"] ?? "false").lowercased())
+            out.append(EmailPager(mailer: CurlMailer(smtpURL: url, startTLS: startTLS, username: settings.smtpUsername,
+                                                     password: settings.smtpPassword, timeZone: config.timeZone),
+                                  from: from))
+        }
+        if let wh = pg["webhook"], let url = wh["url"] {
+            out.append(WebhookPager(url: url, secret: settings.pagingWebhookSecret, transport: transport))
+        }
         return out
     }
 
@@ -82,6 +102,9 @@ public struct BridgeServer: Sendable {
         let store = parts.environment.store
         ChatRoutes(service: parts.environment.service, store: store, settings: parts.settings, metrics: parts.metrics,
                    logger: parts.logger).register(on: router)
+        AlertRoutes(service: parts.environment.service, token: parts.settings.alertmanagerToken, metrics: parts.metrics,
+                    logger: parts.logger).register(on: router)
+        IncidentPages(parts: parts).register(on: router)
         router.get("/healthz") { _, _ -> Response in
             let health = await Self.health(parts)
             var headers = HTTPFields()

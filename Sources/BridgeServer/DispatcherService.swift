@@ -72,6 +72,7 @@ public struct DispatcherService: Service {
             try await poster.deliver(message)
             let now = clock.now()
             try await outbox.markSent(id, at: now)
+            await recordPage(message, "delivered", at: now)
             metrics?.delivered.increment()
             metrics?.deliveryLatency.record(max(0, now.timeIntervalSince(message.createdAt)))
         } catch DeliveryError.retryable(let reason, let after) where attempts < maxAttempts {
@@ -87,7 +88,18 @@ public struct DispatcherService: Service {
             logger.error("delivery failed permanently", metadata: meta.merging(["error": "\(reason)"]) { a, _ in a })
             ConsoleOutput.error("incident-bridge: message \(id) to \(message.destination) failed permanently: \(reason)")
             try? await outbox.markFailed(id, attempts: attempts, error: reason, at: clock.now())
+            await recordPage(message, "failed: \(reason)", at: clock.now())
         }
+    }
+
+    /// Pages appear in the timeline with their outcome (who, which channel, delivered or failed).
+    func recordPage(_ message: OutboxMessage, _ outcome: String, at: Date) async {
+        guard message.kind.hasPrefix("page_"), let inc = message.incidentID else { return }
+        let action = message.kind.dropFirst("page_".count)
+        let who = message.mentions.isEmpty ? "" : " (\(message.mentions.joined(separator: ", ")))"
+        let entry = TimelineEntry(incidentID: inc, at: at, actor: "bot", kind: .delivery,
+                                  text: "page \(action) via \(message.destination.platform)\(who): \(outcome)")
+        try? await outbox.recordDelivery(entry)
     }
 }
 

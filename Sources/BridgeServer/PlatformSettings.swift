@@ -25,6 +25,14 @@ public struct PlatformSettings: Sendable {
     public var slack: Slack?
     public var mattermost: Mattermost?
     public var webhookURL: String?
+    /// Bearer token Alertmanager must send, when `alerts.alertmanager.token_env` is set.
+    public var alertmanagerToken: String?
+    /// Pager secrets and settings.
+    public var pagerDutyRoutingKey: String?
+    public var opsgenieAPIKey: String?
+    public var smtpUsername: String?
+    public var smtpPassword: String?
+    public var pagingWebhookSecret: String?
     /// The bot's public base URL (for Mattermost button callbacks).
     public var publicURL: String?
 
@@ -59,6 +67,29 @@ public struct PlatformSettings: Sendable {
         }
         if let w = p["webhook"] {
             webhookURL = try secret(w, "url_env", default: "CHAT_WEBHOOK_URL", path: "chat.webhook", required: true)
+        }
+        if let env = config.alertmanagerTokenEnv {
+            alertmanagerToken = try secret(["token_env": env], "token_env", default: nil, path: "alerts.alertmanager",
+                                           required: true)
+        }
+        let pg = config.paging.channels
+        if let pd = pg["pagerduty"] {
+            pagerDutyRoutingKey = try secret(pd, "routing_key_env", default: "PAGERDUTY_ROUTING_KEY", path: "paging.pagerduty",
+                                             required: true)
+        }
+        if let og = pg["opsgenie"] {
+            opsgenieAPIKey = try secret(og, "api_key_env", default: "OPSGENIE_API_KEY", path: "paging.opsgenie", required: true)
+        }
+        if let mail = pg["email"] {
+            guard mail["smtp_url"] != nil, mail["from"] != nil else {
+                throw SettingsError(message: "paging.email: smtp_url and from are required")
+            }
+            smtpUsername = try secret(mail, "username_env", default: nil, path: "paging.email", required: mail["username_env"] != nil)
+            smtpPassword = try secret(mail, "password_env", default: nil, path: "paging.email", required: mail["password_env"] != nil)
+        }
+        if let wh = pg["webhook"] {
+            guard wh["url"] != nil else { throw SettingsError(message: "paging.webhook: url is required") }
+            pagingWebhookSecret = try secret(wh, "secret_env", default: nil, path: "paging.webhook", required: wh["secret_env"] != nil)
         }
     }
 }

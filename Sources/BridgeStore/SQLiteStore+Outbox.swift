@@ -73,6 +73,10 @@ extension SQLiteStore: OutboxQueue {
         }
     }
 
+    public func recordDelivery(_ entry: TimelineEntry) async throws {
+        try await write { tx in try tx.append(entry) }
+    }
+
     public func outboxCounts() async throws -> [String: Int] {
         try await writer.read { db in
             var out: [String: Int] = ["pending": 0, "sending": 0, "sent": 0, "failed": 0]

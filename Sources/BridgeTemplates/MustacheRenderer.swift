@@ -5,6 +5,7 @@ import Mustache
 /// A template file that is missing or does not parse.
 public struct TemplateError: Error, CustomStringConvertible {
     public var message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
 

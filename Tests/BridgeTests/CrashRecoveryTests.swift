@@ -11,11 +11,11 @@ import GRDB
         let stdin = Pipe()
         let outPath: String
 
-        init(config: String, db: String, outPath: String) throws {
+        init(config: String, db: String, outPath: String, port: Int = 0) throws {
             self.outPath = outPath
             FileManager.default.createFile(atPath: outPath, contents: nil)
             process.executableURL = URL(fileURLWithPath: CLI.binary)
-            process.arguments = ["serve", "--config", config, "--db", db, "--port", "0", "--as", "suzuki"]
+            process.arguments = ["serve", "--config", config, "--db", db, "--port", String(port), "--as", "suzuki"]
             process.currentDirectoryURL = URL(fileURLWithPath: Fixtures.root)
             process.standardInput = stdin
             process.standardOutput = FileHandle(forWritingAtPath: outPath)

@@ -1,0 +1,63 @@
+import BridgeChat
+import BridgeCore
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// `POST /alerts/alertmanager`: Alertmanager webhook v4, optional bearer token, one incident per open group.
+public struct AlertRoutes: Sendable {
+    public let service: IncidentService
+    /// The bearer token Alertmanager must send (`alerts.alertmanager.token_env`), if configured.
+    public let token: String?
+    public let metrics: BridgeMetrics
+    public let logger: Logger
+
+    public init(service: IncidentService, token: String?, metrics: BridgeMetrics, logger: Logger) {
+        self.service = service; self.token = token; self.metrics = metrics; self.logger = logger
+    }
+
+    public func register(on router: Router<BasicRequestContext>) {
+        router.post("/alerts/alertmanager") { request, _ in await self.alertmanager(request) }
+    }
+
+    func reject(_ status: HTTPResponse.Status, _ reason: String) -> Response {
+        let route = "/alerts/alertmanager"
+        metrics.rejected(route: route, reason: status.code == 413 ? "too_large" : status.code == 401 ? "unauthorized" : "malformed")
+        logger.notice("inbound request rejected", metadata: ["route": "\(route)", "status": "\(status.code)", "reason": "\(reason)"])
+        return ChatRoutes.text(status, reason)
+    }
+
+    func alertmanager(_ request: Request) async -> Response {
+        if let token {
+            let auth = ChatRoutes.header(request, "Authorization") ?? ""
+            let given = auth.hasPrefix("Bearer ") ? String(auth.dropFirst(7)) : ""
+            guard constantTimeEquals(Array(given.utf8), Array(token.utf8)) else {
+                return reject(.unauthorized, "missing or wrong bearer token")
+            }
+        }
+        guard let body = await ChatRoutes.body(request) else { return reject(.contentTooLarge, "body over 1 MiB") }
+        let notification: AlertmanagerNotification
+        switch AlertmanagerNotification.decode(body) {
+        case .success(let n): notification = n
+        case .failure(let reason): return reject(.badRequest, "malformed Alertmanager payload: \(reason.en)")
+        }
+        let key = "alertmanager:" + hexString(SHA256.hash(data: body))
+        do {
+            let outcome = try await service.ingest(notification, deliveryKey: key)
+            logger.info("alert notification", metadata: ["group": "\(notification.groupKey)", "action": "\(outcome.action.rawValue)",
+                                                        "incident.id": "\(outcome.incidentID?.rawValue ?? "-")"])
+            var out: [String: Any] = ["action": outcome.action.rawValue, "message": outcome.message]
+            if let id = outcome.incidentID { out["incident_id"] = id.rawValue }
+            return ChatRoutes.json(out)
+        } catch let e as LifecycleError {
+            // A route naming something the config lacks: tell Alertmanager not to retry in vain.
+            return reject(.unprocessableContent, e.message.en)
+        } catch {
+            logger.error("alert ingestion failed", metadata: ["error": "\(error)"])
+            return ChatRoutes.text(.internalServerError, "cannot record the alert; retry")
+        }
+    }
+}
