@@ -72,7 +72,8 @@ let package = Package(
         ]),
         // Benchmarks behind BENCHMARKS.md (`make bench`).
         .executableTarget(name: "BridgeBench", dependencies: [
-            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeServer",
+            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeServer", "BridgeChat",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,9 +1,11 @@
+import BridgeChat
 import BridgeConfig
 import BridgeCore
 import BridgeServer
 import BridgeStore
 import Foundation
 import GRDB
+import Hummingbird
 import Logging
 
 // `incident-bridge-bench`: the benchmarks behind BENCHMARKS.md. Each reports ratios against a baseline
@@ -139,9 +141,93 @@ extension JSONEncoder {
     }()
 }
 
+/// Signed Slack slash commands with wrk against the real routes (durable timeline write per command), next to
+/// a bare Hummingbird route in the same process and run.
+func slackBenchmark() async throws {
+    let seconds = argument("--seconds", 10)
+    let connections = argument("--connections", 16)
+    let count = argument("--requests", 30_000)
+    var config = try ConfigLoader.load(path: "Examples/bridge.en.yaml")
+    config.chat.platforms["slack"] = ["api_base": "http://127.0.0.1:9"]
+    config.chat.consoleEnabled = false
+    let secret = "bench-signing-secret"
+    let settings = try PlatformSettings(config: config, environment: ["SLACK_SIGNING_SECRET": secret])
+    let dir = NSTemporaryDirectory() + "ib-bench-" + UUID().uuidString
+    let logger = Logger(label: "bench")
+    let parts = try BridgeServer.parts(config: config, dbPath: dir + "/bench.sqlite", settings: settings, templates: "Templates",
+                                       logger: logger)
+    // One open incident the commands add notes to (each note: a timeline row and an outbox row, committed).
+    _ = await parts.environment.service.handle(ChatCommand(platform: "slack", channel: "C1", user: "U01SUZU0002",
+                                                           text: "declare db-outage sev1 bench"))
+    let botPort = 18_181, barePort = 18_182
+    let bot = Application(router: BridgeServer.router(parts), configuration: .init(address: .hostname("127.0.0.1", port: botPort)),
+                          logger: logger)
+    let bareRouter = Router()
+    bareRouter.post("/slack/commands") { _, _ in "ok" }
+    let bare = Application(router: bareRouter, configuration: .init(address: .hostname("127.0.0.1", port: barePort)),
+                           logger: logger)
+    let servers = Task { try await withThrowingTaskGroup(of: Void.self) { g in
+        g.addTask { try await bot.runService() }
+        g.addTask { try await bare.runService() }
+        try await g.waitForAll()
+    } }
+    try await Task.sleep(nanoseconds: 1_000_000_000)
+    // Pre-signed, all different (a unique trigger_id each, so none is a repeated delivery).
+    let ts = String(Int(Date().timeIntervalSince1970))
+    let signer = SlackSignature(secret: secret)
+    var lua = "local reqs = {}\n"
+    for i in 0..<count {
+        let body = "team_id=T1&channel_id=C1&user_id=U01SUZU0002&user_name=suzuki&command=%2Fincident&text=note+bench+\(i)&trigger_id=bench\(i)"
+        let sig = signer.sign(timestamp: ts, body: Data(body.utf8))
+        lua += "reqs[\(i + 1)] = wrk.format(\"POST\", \"/slack/commands\", {[\"Content-Type\"]=\"application/x-www-form-urlencoded\", "
+            + "[\"X-Slack-Request-Timestamp\"]=\"\(ts)\", [\"X-Slack-Signature\"]=\"\(sig)\"}, \"\(body)\")\n"
+    }
+    lua += """
+        local n = 0
+        local thread_id = 0
+        function setup(thread) thread:set("tid", thread_id); thread_id = thread_id + 1 end
+        function init(args) n = tid * 100000 end
+        function request() n = n + 1; return reqs[(n % #reqs) + 1] end
+        """
+    let script = dir + "/slack.lua"
+    try lua.write(toFile: script, atomically: true, encoding: .utf8)
+    func wrk(_ port: Int) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
+        p.arguments = ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, "http://127.0.0.1:\(port)"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+    func summary(_ text: String) -> (rps: Double, p50: String, p99: String, non2xx: String) {
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let rps = lines.first { $0.hasPrefix("Requests/sec:") }.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+        let p50 = lines.first { $0.hasPrefix("50%") }?.split(separator: " ").last.map(String.init) ?? "?"
+        let p99 = lines.first { $0.hasPrefix("99%") }?.split(separator: " ").last.map(String.init) ?? "?"
+        let non = lines.first { $0.hasPrefix("Non-2xx") }?.split(separator: " ").last.map(String.init) ?? "0"
+        return (rps, p50, p99, non)
+    }
+    let bareOut = try wrk(barePort)
+    let botOut = try wrk(botPort)
+    let b = summary(bareOut), s = summary(botOut)
+    let notes = try await parts.environment.store.read { r in
+        try r.openIncidents().first.map { try r.timeline($0.id).filter { $0.kind == .note }.count } ?? 0
+    }
+    print("slack: wrk -t2 -c\(connections) -d\(seconds)s, \(count) distinct pre-signed commands")
+    print(String(format: "  bare Hummingbird route: %.0f req/s, p50 %@, p99 %@", b.rps, b.p50, b.p99))
+    print(String(format: "  signed /slack/commands:  %.0f req/s, p50 %@, p99 %@, non-2xx %@", s.rps, s.p50, s.p99, s.non2xx))
+    print(String(format: "  throughput ratio signed/bare: %.2fx; durable notes written: %d", s.rps / max(b.rps, 1), notes))
+    servers.cancel()
+    try? FileManager.default.removeItem(atPath: dir)
+}
+
 let which = CommandLine.arguments.dropFirst().first ?? "timers"
 switch which {
 case "timers": try await timersBenchmark()
+case "slack": try await slackBenchmark()
 default:
     FileHandle.standardError.write(Data("usage: incident-bridge-bench timers [--pending N] [--due N] [--window S] [--idle S]\n".utf8))
     exit(2)

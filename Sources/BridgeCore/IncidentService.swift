@@ -246,7 +246,8 @@ public struct IncidentService: Sendable {
     public static func destinations(config: BridgeConfiguration, origin: Destination) -> [Destination] {
         var out: [Destination] = []
         func add(_ d: Destination) { if !out.contains(d) { out.append(d) } }
-        if ["console", "slack", "mattermost", "matrix", "teams"].contains(origin.platform) { add(origin) }
+        // Teams answers commands synchronously; its proactive posts go through the workflow webhook only.
+        if ["console", "slack", "mattermost", "matrix"].contains(origin.platform) { add(origin) }
         let p = config.chat.platforms
         if let c = p["slack"]?["channel"], !c.isEmpty { add(Destination(platform: "slack", channel: c)) }
         if let m = p["mattermost"] {

@@ -49,6 +49,12 @@ public struct BridgeServer: Sendable {
                                         actionKey: m.commandToken, transport: transport, locale: config.locale))
         }
         if let url = settings.webhookURL { out.append(WebhookPoster(url: url, transport: transport)) }
+        if let m = settings.matrix {
+            out.append(MatrixPoster(homeserver: m.homeserver, token: m.token, people: config.people, transport: transport))
+        }
+        if let url = settings.teams?.workflowURL {
+            out.append(TeamsPoster(workflowURL: url, transport: transport, publicURL: settings.publicURL))
+        }
         let pg = config.paging.channels
         if let key = settings.pagerDutyRoutingKey {
             out.append(PagerDutyPager(apiBase: pg["pagerduty"]?["api_base"] ?? "https://events.pagerduty.com",
@@ -149,6 +155,11 @@ public struct BridgeServer: Sendable {
                               configuration: .init(address: .hostname(host, port: port), serverName: "incident-bridge"),
                               logger: logger)
         var services: [any Service] = [app, parts.scheduler, parts.dispatcher]
+        if let m = parts.settings.matrix {
+            services.append(MatrixPoller(homeserver: m.homeserver, token: m.token, rooms: m.rooms, autoJoin: m.autoJoin,
+                                         service: parts.environment.service, store: parts.environment.store,
+                                         transport: CurlTransport(connectTimeout: 5, timeout: 45, workers: 1), logger: logger))
+        }
         if console { services.append(ConsoleInputService(service: parts.environment.service, user: consoleUser)) }
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

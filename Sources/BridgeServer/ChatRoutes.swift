@@ -32,6 +32,9 @@ public struct ChatRoutes: Sendable {
             router.post("/slack/commands") { request, _ in await self.slackCommand(request) }
             router.post("/slack/actions") { request, _ in await self.slackAction(request) }
         }
+        if settings.teams?.hmacSecret != nil {
+            router.post("/teams/messages") { request, _ in await self.teamsMessage(request) }
+        }
         if settings.mattermost != nil {
             router.post("/mattermost/commands") { request, _ in await self.mattermostCommand(request) }
             router.post("/mattermost/actions") { request, _ in await self.mattermostAction(request) }
@@ -154,6 +157,31 @@ public struct ChatRoutes: Sendable {
         }
         if let url = responseURL { await enqueueReply(reply, to: Destination(platform: "slack_response", channel: url)) }
         return Self.text(.ok, "")
+    }
+
+    // MARK: Teams
+
+    func teamsMessage(_ request: Request) async -> Response {
+        let route = "/teams/messages"
+        guard let secret = settings.teams?.hmacSecret else { return Self.text(.notFound, "teams is not configured") }
+        guard let body = await Self.body(request) else { return reject(.contentTooLarge, "body over 1 MiB", route: route) }
+        guard TeamsWebhook.verify(authorization: Self.header(request, "Authorization"), body: body, secret: secret) else {
+            return reject(.unauthorized, "invalid Teams HMAC", route: route)
+        }
+        guard let activity = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
+              let text = activity["text"] as? String,
+              let from = activity["from"] as? [String: Any] else {
+            return reject(.badRequest, "body is not a Teams message activity", route: route)
+        }
+        let user = from["name"] as? String ?? from["aadObjectId"] as? String ?? from["id"] as? String ?? "unknown"
+        let channel = ((activity["channelData"] as? [String: Any])?["channel"] as? [String: Any])?["id"] as? String
+            ?? (activity["conversation"] as? [String: Any])?["id"] as? String ?? "teams"
+        var commandText = TeamsWebhook.commandText(text)
+        if commandText.isEmpty { commandText = "help" }
+        let key = (activity["id"] as? String).map { "teams:\(channel):\($0)" }
+        let outcome = await run(ChatCommand(platform: "teams", channel: channel, user: user, text: commandText), key: key,
+                                deadline: 4)
+        return Self.json(["type": "message", "text": outcome.reply])
     }
 
     // MARK: Mattermost

@@ -22,6 +22,18 @@ public struct PlatformSettings: Sendable {
         public var channelID: String?
         public var webhookURL: String?
     }
+    public struct Matrix: Sendable {
+        public var homeserver: String
+        public var token: String
+        public var rooms: [String]
+        public var autoJoin: Bool
+    }
+    public struct Teams: Sendable {
+        public var hmacSecret: String?
+        public var workflowURL: String?
+    }
+    public var matrix: Matrix?
+    public var teams: Teams?
     public var slack: Slack?
     public var mattermost: Mattermost?
     public var webhookURL: String?
@@ -64,6 +76,23 @@ public struct PlatformSettings: Sendable {
                 botToken: try secret(m, "bot_token_env", default: "MATTERMOST_BOT_TOKEN", path: "chat.mattermost",
                                      required: m["url"] != nil && webhook == nil),
                 channelID: m["channel_id"], webhookURL: webhook)
+        }
+        if let m = p["matrix"] {
+            guard let hs = m["homeserver"], !hs.isEmpty else { throw SettingsError(message: "chat.matrix.homeserver is required") }
+            matrix = Matrix(homeserver: hs,
+                            token: try secret(m, "access_token_env", default: "MATRIX_ACCESS_TOKEN", path: "chat.matrix", required: true)!,
+                            rooms: (m["rooms"] ?? "").split(separator: ",").map(String.init),
+                            autoJoin: ["true", "yes", "on"].contains((m["auto_join"] ?? "false").lowercased()))
+        }
+        if let t = p["teams"] {
+            teams = Teams(hmacSecret: try secret(t, "hmac_secret_env", default: "TEAMS_HMAC_SECRET", path: "chat.teams", required: false),
+                          workflowURL: try secret(t, "workflow_url_env", default: "TEAMS_WORKFLOW_URL", path: "chat.teams", required: false))
+            if teams?.hmacSecret == nil && teams?.workflowURL == nil {
+                throw SettingsError(message: "chat.teams: set the variables named by hmac_secret_env and/or workflow_url_env")
+            }
+            if let s = teams?.hmacSecret, Data(base64Encoded: s) == nil {
+                throw SettingsError(message: "chat.teams.hmac_secret_env: the security token must be base64, as Teams shows it")
+            }
         }
         if let w = p["webhook"] {
             webhookURL = try secret(w, "url_env", default: "CHAT_WEBHOOK_URL", path: "chat.webhook", required: true)

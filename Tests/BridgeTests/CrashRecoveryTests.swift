@@ -11,12 +11,15 @@ import GRDB
         let stdin = Pipe()
         let outPath: String
 
-        init(config: String, db: String, outPath: String, port: Int = 0) throws {
+        init(config: String, db: String, outPath: String, port: Int = 0, environment: [String: String] = [:]) throws {
             self.outPath = outPath
             FileManager.default.createFile(atPath: outPath, contents: nil)
             process.executableURL = URL(fileURLWithPath: CLI.binary)
             process.arguments = ["serve", "--config", config, "--db", db, "--port", String(port), "--as", "suzuki"]
             process.currentDirectoryURL = URL(fileURLWithPath: Fixtures.root)
+            var env = ProcessInfo.processInfo.environment
+            for (k, v) in environment { env[k] = v }
+            process.environment = env
             process.standardInput = stdin
             process.standardOutput = FileHandle(forWritingAtPath: outPath)
             process.standardError = FileHandle(forWritingAtPath: "/dev/null")

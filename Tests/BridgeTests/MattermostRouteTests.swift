@@ -12,7 +12,7 @@ import Testing
 
 @Suite(.serialized) struct MattermostRouteTests {
     static let token = "faketoken00000000000000000"
-    static let fixtures = "/work/shared/peers/payloads"
+    static let fixtures = Fixtures.path("Tests/BridgeTests/Resources")
 
     struct Rig {
         let parts: BridgeServer.Parts

@@ -110,10 +110,7 @@ import GRDB
             ChatCommand(platform: "slack", channel: "C0FAKE0INC", user: "U01SUZU0002", text: "declare db-outage sev1 x"))
         let id = try #require(out.incidentID)
         // The captured block_actions payload, pointed at our incident and one of our people.
-        var payload = try String(contentsOfFile: "/work/shared/peers/payloads/slack-block-actions.json", encoding: .utf8)
-        if !FileManager.default.fileExists(atPath: "/work/shared/peers/payloads/slack-block-actions.json") {
-            payload = try String(contentsOfFile: Fixtures.path("Tests/BridgeTests/Resources/slack-block-actions.json"), encoding: .utf8)
-        }
+        var payload = try String(contentsOfFile: Fixtures.path("Tests/BridgeTests/Resources/slack-block-actions.json"), encoding: .utf8)
         payload = payload.replacingOccurrences(of: "\"value\": \"INC-42\"", with: "\"value\": \"\(id)\"")
             .replacingOccurrences(of: "U0FAKE0001", with: "U01TAKA0003")
         var allowed = CharacterSet.alphanumerics
