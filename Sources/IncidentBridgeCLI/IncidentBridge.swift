@@ -13,7 +13,7 @@ struct IncidentBridge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incident-bridge",
         abstract: "Self-hosted incident-bridge chatops bot: RACI, SLA/OLA clocks, escalation, timeline export.",
-        subcommands: [Serve.self, Chat.self, Export.self, Check.self])
+        subcommands: [Serve.self, Chat.self, Export.self, Check.self, Backup.self])
 }
 
 /// Options every subcommand shares.
@@ -123,12 +123,24 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("as"), help: "The person the console chat acts as.")
     var user: String?
 
+    @Option(name: .long, help: "Log lines on stderr: text, or json (one object a line, for log shippers).")
+    var logFormat: LogFormat = .text
+
     func run() async throws {
         let config = try common.loadConfig()
+        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let format = logFormat
         LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            return h
+            switch format {
+            case .text:
+                var h = StreamLogHandler.standardError(label: label)
+                h.logLevel = level
+                return h
+            case .json:
+                var h = JSONLogHandler(label: label)
+                h.logLevel = level
+                return h
+            }
         }
         let logger = Logger(label: "incident-bridge")
         let me = user ?? ProcessInfo.processInfo.environment["USER"] ?? "console"
