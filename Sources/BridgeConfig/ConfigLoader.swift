@@ -23,6 +23,16 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
     }
 }
 
+/// A configuration loaded for linting: the model, the line of every key path, and the problems that lenient
+/// loading let through instead of refusing the file.
+public struct LoadedConfiguration: Sendable {
+    public var configuration: BridgeConfiguration
+    /// Key path (`event_types.db-outage.raci`, `agreements[2]`) -> line in the file.
+    public var lines: [String: Int]
+    /// RACI rows with zero or several A's (empty in strict mode, where they refuse the file).
+    public var relaxedIssues: [ConfigIssue]
+}
+
 /// Loads and validates `bridge.yaml`.
 public enum ConfigLoader {
     /// Default search order when `--config` is not given.
@@ -36,19 +46,30 @@ public enum ConfigLoader {
 
     /// Reads and validates a file; throws `ConfigError` naming key paths and lines.
     public static func load(path: String) throws -> BridgeConfiguration {
+        try load(path: path, lenient: false).configuration
+    }
+
+    /// Reads and validates a file. `lenient` loads RACI rows with zero or several A's (recorded in
+    /// `relaxedIssues`) so `check` can list them with every other hole; everything else is still refused.
+    public static func load(path: String, lenient: Bool) throws -> LoadedConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, issues: [.init(path: "(file)", line: nil, message: "cannot read the file")])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: path, issues: [.init(path: "(file)", line: nil, message: "not UTF-8 text")])
         }
-        var config = try load(yaml: text, file: path)
-        config.sourcePath = path
-        return config
+        var loaded = try load(yaml: text, file: path, lenient: lenient)
+        loaded.configuration.sourcePath = path
+        return loaded
     }
 
     /// Parses and validates YAML text.
     public static func load(yaml text: String, file: String = "bridge.yaml") throws -> BridgeConfiguration {
+        try load(yaml: text, file: file, lenient: false).configuration
+    }
+
+    /// Parses and validates YAML text, strictly or leniently (see `load(path:lenient:)`).
+    public static func load(yaml text: String, file: String = "bridge.yaml", lenient: Bool) throws -> LoadedConfiguration {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -64,8 +85,11 @@ public enum ConfigLoader {
             throw ConfigError(file: file, issues: [.init(path: "(yaml)", line: nil, message: "\(error)")])
         }
         var reader = ConfigReader()
+        reader.lenient = lenient
         let config = reader.read(root)
-        guard reader.issues.isEmpty, let config else { throw ConfigError(file: file, issues: reader.issues) }
-        return config
+        guard reader.issues.isEmpty, let config else {
+            throw ConfigError(file: file, issues: reader.issues + reader.relaxed)
+        }
+        return LoadedConfiguration(configuration: config, lines: reader.lines, relaxedIssues: reader.relaxed)
     }
 }

@@ -6,6 +6,13 @@ import Yams
 /// and line.
 struct ConfigReader {
     var issues: [ConfigIssue] = []
+    /// When true, RACI rows with zero or several A's are recorded in `relaxed` instead of refusing the file
+    /// (`incident-bridge check` lists them as findings with the other holes).
+    var lenient = false
+    /// Problems lenient mode let through.
+    var relaxed: [ConfigIssue] = []
+    /// Line of every key path seen (`event_types.db-outage.raci` -> 112), for findings that name the line.
+    var lines: [String: Int] = [:]
 
     static let topLevelKeys: Set<String> = [
         "locale", "timezone", "bridge", "people", "roles", "severities", "event_types", "escalation_policies",
@@ -25,8 +32,10 @@ struct ConfigReader {
             return []
         }
         var out: [(String, Node)] = []
+        if !path.isEmpty, lines[path] == nil, let line = node.mark?.line { lines[path] = line }
         for (k, v) in mapping {
             let key = k.string ?? ""
+            if let line = k.mark?.line { lines[path.isEmpty ? key : "\(path).\(key)"] = line }
             if let allowed, !allowed.contains(key) {
                 fail(path.isEmpty ? key : "\(path).\(key)", k,
                      "unknown key (allowed: \(allowed.sorted().joined(separator: ", ")))")
@@ -201,9 +210,10 @@ struct ConfigReader {
             let aCount = raci.filter { $0.letter == .A }.count
             if aCount != 1 {
                 let who = raci.filter { $0.letter == .A }.map(\.role).joined(separator: ", ")
-                fail("\(path).raci", raciNode ?? node, aCount == 0
+                let issue = ConfigIssue(path: "\(path).raci", line: (raciNode ?? node).mark?.line, message: aCount == 0
                      ? "no A: exactly one role must be accountable"
                      : "\(aCount) A's (\(who)): exactly one role must be accountable")
+                if lenient { relaxed.append(issue) } else { issues.append(issue) }
             }
             let escNode = value(p, "escalation")
             let esc = string(escNode, "\(path).escalation")

@@ -19,9 +19,52 @@ public struct KPIReport: Sendable, Equatable, Codable {
     public var changeSuccessRate: Double?
     /// Failing BAU criteria, empty when ready; nil without hypercare criteria.
     public var bauFailures: [String]?
+    /// Every BAU criterion with its target, actual value, verdict and gap; nil without hypercare criteria.
+    public var criteria: [BAUCriterion]? = nil
+    /// Start and end of the period.
+    public var since: Date? = nil
+    public var until: Date? = nil
+    /// Incidents still open (not resolved), and how many were acknowledged / restored (the MTTA / MTTR samples).
+    public var open: Int = 0
+    public var acknowledged: Int = 0
+    public var restored: Int = 0
+    public var changesSucceeded: Int = 0
+
+    /// One hypercare -> BAU criterion and how the period measured against it.
+    public struct BAUCriterion: Sendable, Equatable, Codable {
+        /// Config key under `hypercare.bau_criteria`, e.g. `mttr_max`.
+        public var key: String
+        /// `MTTR`, `first response`, `sev1 count`, `change success`.
+        public var label: String
+        /// `<=` or `>=`.
+        public var comparison: String
+        public var target: String
+        /// Nil when the period has no data for it (no restored incident, no change).
+        public var actual: String?
+        /// Nil when there is no data.
+        public var met: Bool?
+        /// How far off a failing criterion is (`1h10m`, `2`, `45.0%`).
+        public var gap: String?
+    }
 
     public static func compute(config: BridgeConfiguration, incidents: [Incident], changes: [ChangeRecord],
                                now: Date, window: BridgeDuration) -> KPIReport {
+        compute(config: config, incidents: incidents, changes: changes, now: now,
+                since: now.addingTimeInterval(-window.timeInterval), window: window.description)
+    }
+
+    /// Reads the incidents declared and changes recorded since `since` and computes the report.
+    public static func load(from store: any IncidentStore, config: BridgeConfiguration, now: Date, since: Date,
+                            window: String) async throws -> KPIReport {
+        let (incidents, changes) = try await store.read { r in
+            (try r.incidents(declaredSince: since), try r.changes(since: since))
+        }
+        return compute(config: config, incidents: incidents, changes: changes, now: now, since: since, window: window)
+    }
+
+    /// Computes the KPIs of `incidents` and `changes` over the period `since`..`now` labelled `window`.
+    public static func compute(config: BridgeConfiguration, incidents: [Incident], changes: [ChangeRecord],
+                               now: Date, since: Date, window: String) -> KPIReport {
         func mean(_ xs: [Double]) -> Int? { xs.isEmpty ? nil : Int((xs.reduce(0, +) / Double(xs.count)).rounded()) }
         let mtta = mean(incidents.compactMap { i in i.acknowledgedAt.map { $0.timeIntervalSince(i.declaredAt) } })
         let mttr = mean(incidents.compactMap { i in
@@ -38,23 +81,52 @@ public struct KPIReport: Sendable, Equatable, Codable {
         let sev1 = incidents.filter { $0.severity == "sev1" }.count
         let rate = changes.isEmpty ? nil : Double(changes.filter(\.success).count) / Double(changes.count)
         var failures: [String]?
+        var criteria: [BAUCriterion]?
         if let h = config.hypercare {
             var f: [String] = []
-            if let max = h.mttrMax, let v = mttr, v > max.seconds {
-                f.append("MTTR \(BridgeDuration(seconds: v)) > \(max) (over by \(BridgeDuration(seconds: v - max.seconds)))")
+            var cs: [BAUCriterion] = []
+            func duration(_ key: String, _ label: String, _ max: BridgeDuration?, _ value: Int?) {
+                guard let max else { return }
+                let actual = value.map { BridgeDuration(seconds: $0) }
+                let over = value.map { $0 - max.seconds }
+                cs.append(BAUCriterion(key: key, label: label, comparison: "<=", target: max.description,
+                                       actual: actual?.description, met: over.map { $0 <= 0 },
+                                       gap: over.flatMap { $0 > 0 ? BridgeDuration(seconds: $0).description : nil }))
+                if let actual, let over, over > 0 {
+                    f.append("\(label) \(actual) > \(max) (over by \(BridgeDuration(seconds: over)))")
+                }
             }
-            if let max = h.firstResponseMax, let v = fr, v > max.seconds {
-                f.append("first response \(BridgeDuration(seconds: v)) > \(max) (over by \(BridgeDuration(seconds: v - max.seconds)))")
+            duration("mttr_max", "MTTR", h.mttrMax, mttr)
+            duration("first_response_max", "first response", h.firstResponseMax, fr)
+            if let max = h.sev1Max {
+                cs.append(BAUCriterion(key: "sev1_max", label: "sev1 count", comparison: "<=", target: String(max),
+                                       actual: String(sev1), met: sev1 <= max,
+                                       gap: sev1 > max ? String(sev1 - max) : nil))
+                if sev1 > max { f.append("sev1 count \(sev1) > \(max) (over by \(sev1 - max))") }
             }
-            if let max = h.sev1Max, sev1 > max { f.append("sev1 count \(sev1) > \(max) (over by \(sev1 - max))") }
-            if let min = h.changeSuccessMin, let r = rate, r < min {
-                f.append("change success \(pct(r)) < \(pct(min)) (short by \(pct(min - r)))")
+            if let min = h.changeSuccessMin {
+                cs.append(BAUCriterion(key: "change_success_min", label: "change success", comparison: ">=",
+                                       target: pct(min),
+                                       actual: rate.map(pct), met: rate.map { $0 >= min },
+                                       gap: rate.flatMap { $0 < min ? pct(min - $0) : nil }))
+                if let r = rate, r < min {
+                    f.append("change success \(pct(r)) < \(pct(min)) (short by \(pct(min - r)))")
+                }
             }
             failures = f
+            criteria = cs
         }
-        return KPIReport(window: window.description, incidents: incidents.count, sev1: sev1, mtta: mtta, mttr: mttr,
-                         firstResponse: fr, slaMet: met, slaTotal: total, changes: changes.count,
-                         changeSuccessRate: rate, bauFailures: failures)
+        var report = KPIReport(window: window, incidents: incidents.count, sev1: sev1, mtta: mtta, mttr: mttr,
+                               firstResponse: fr, slaMet: met, slaTotal: total, changes: changes.count,
+                               changeSuccessRate: rate, bauFailures: failures)
+        report.criteria = criteria
+        report.since = since
+        report.until = now
+        report.open = incidents.filter { $0.state.isOpen }.count
+        report.acknowledged = incidents.filter { $0.acknowledgedAt != nil }.count
+        report.restored = incidents.filter { $0.mitigatedAt != nil || $0.resolvedAt != nil }.count
+        report.changesSucceeded = changes.filter(\.success).count
+        return report
     }
 
     static func pct(_ x: Double) -> String { "\(Int((x * 1000).rounded()) / 10).\(Int((x * 1000).rounded()) % 10)%" }

@@ -13,7 +13,7 @@ struct IncidentBridge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incident-bridge",
         abstract: "Self-hosted incident-bridge chatops bot: RACI, SLA/OLA clocks, escalation, timeline export.",
-        subcommands: [Serve.self, Chat.self, Export.self, Check.self, Backup.self])
+        subcommands: [Serve.self, Chat.self, Export.self, Check.self, Readiness.self, KPI.self, Backup.self])
 }
 
 /// Options every subcommand shares.
@@ -94,17 +94,6 @@ struct Export: AsyncParsableCommand {
             throw ExitCode(1)
         }
         ConsoleOutput.write(TimelineExporter(config: env.config).export(inc, entries, format: fmt, now: env.clock.now()))
-    }
-}
-
-struct Check: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Validate the config and lint the operating model.")
-
-    @OptionGroup var common: CommonOptions
-
-    func run() async throws {
-        let config = try common.loadConfig()
-        ConsoleOutput.write("\(config.sourcePath ?? "config"): OK (\(config.eventTypes.count) event types, \(config.people.count) people)")
     }
 }
 
