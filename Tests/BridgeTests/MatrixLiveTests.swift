@@ -11,7 +11,8 @@ import GRDB
         let env: [String: String]
         var hs: String { env["HS"]! }
 
-        static func start() throws -> Synapse {
+        /// Runs synapse.sh and waits (without blocking a thread of the cooperative pool) for its env file.
+        static func start() async throws -> Synapse {
             let dir = Fixtures.tempDir()
             let port = Peers.freePort()
             let p = Process()
@@ -25,8 +26,12 @@ import GRDB
             p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
             p.standardError = FileHandle(forWritingAtPath: "/dev/null")
             try p.run()
-            p.waitUntilExit()
-            guard p.terminationStatus == 0, let text = try? String(contentsOfFile: dir + "/env", encoding: .utf8) else {
+            let end = Date().addingTimeInterval(120)
+            while Date() < end, !FileManager.default.fileExists(atPath: dir + "/env") {
+                try await Task.sleep(nanoseconds: 200_000_000)
+            }
+            try await Task.sleep(nanoseconds: 200_000_000)
+            guard let text = try? String(contentsOfFile: dir + "/env", encoding: .utf8) else {
                 throw Peers.PeerError(message: "synapse.sh failed (run make peers)")
             }
             var env: [String: String] = [:]
@@ -50,7 +55,6 @@ import GRDB
             try p.run()
             let pid = Int32(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-            p.waitUntilExit()
             return pid
         }
 
@@ -87,17 +91,15 @@ import GRDB
     }
 
     @Test func commandsInTheRoomRestartAndOutage() async throws {
-        let synapse = try Synapse.start()
+        let synapse = try await Synapse.start()
         var synapsePID = synapse.pid
         defer { kill(synapsePID, SIGKILL) }
         let dir = Fixtures.tempDir()
         var config = try String(contentsOfFile: Fixtures.path("Examples/bridge.yaml"), encoding: .utf8)
         config = config.replacingOccurrences(of: "matrix: \"@suzuki:example.org\"", with: "matrix: \"@alice:localhost\"")
-        config = config.replacingOccurrences(of: "chat:\n  console: {enabled: true}", with: """
-            chat:
-              console: {enabled: true}
-              matrix: {homeserver: "\(synapse.hs)", access_token_env: MATRIX_ACCESS_TOKEN, rooms: ["\(synapse.env["ROOM_ID"]!)"], auto_join: true}
-            """)
+        let matrixLine = "  matrix: {homeserver: \"\(synapse.hs)\", access_token_env: MATRIX_ACCESS_TOKEN, "
+            + "rooms: [\"\(synapse.env["ROOM_ID"]!)\"], auto_join: true}"
+        config = config.replacingOccurrences(of: "  console: {enabled: true}", with: "  console: {enabled: true}\n" + matrixLine)
         #expect(config.contains("access_token_env: MATRIX_ACCESS_TOKEN"))
         try config.write(toFile: dir + "/bridge.yaml", atomically: true, encoding: .utf8)
         let botEnv = ["MATRIX_ACCESS_TOKEN": synapse.env["BOT_TOKEN"]!]

@@ -58,7 +58,10 @@ import Testing
             sink.requests.compactMap { try? JSONSerialization.jsonObject(with: Data(($0["body"] as! String).utf8)) as? [String: Any] }
         }
         var end = Date().addingTimeInterval(15)
-        while Date() < end, events().isEmpty || (try smtp.messages()).count < 2 { try await Task.sleep(nanoseconds: 100_000_000) }
+        while Date() < end {
+            if !events().isEmpty, try smtp.messages().count >= 2 { break }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
         let trigger = try #require(events().first)
         #expect(trigger["event_action"] as? String == "trigger")
         #expect(trigger["dedup_key"] as? String == id.rawValue)
