@@ -72,7 +72,7 @@ let package = Package(
         ]),
         // Benchmarks behind BENCHMARKS.md (`make bench`).
         .executableTarget(name: "BridgeBench", dependencies: [
-            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeServer", "BridgeChat",
+            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeServer", "BridgeChat", "BridgeTransport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),

@@ -49,7 +49,9 @@ import GRDB
         func restart() throws -> Int32 {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/bin/bash")
-            p.arguments = ["-c", "cd '\(dir)' && '\(Peers.python)' -m synapse.app.homeserver -c homeserver.yaml > synapse2.stdout 2>&1 & echo $!"]
+            // The background group must not hold our stdout pipe, or reading the pid would never see EOF.
+            p.arguments = ["-c", "(cd '\(dir)' && exec '\(Peers.python)' -m synapse.app.homeserver -c homeserver.yaml) "
+                + "> '\(dir)/synapse2.stdout' 2>&1 < /dev/null & echo $!"]
             let out = Pipe()
             p.standardOutput = out
             try p.run()
@@ -62,11 +64,18 @@ import GRDB
             try Peers.run("/usr/bin/curl", ["-s"] + args).stdout
         }
 
-        func say(_ text: String, txn: String) throws {
+        /// Alice posts `text`; retried (same txn id, so at most one message) until the homeserver answers.
+        func say(_ text: String, txn: String) async throws {
             let room = env["ROOM_ID"]!.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             let body = String(decoding: try JSONSerialization.data(withJSONObject: ["msgtype": "m.text", "body": text]), as: UTF8.self)
-            _ = try curl(["-X", "PUT", "\(hs)/_matrix/client/v3/rooms/\(room)/send/m.room.message/\(txn)",
-                          "-H", "Authorization: Bearer \(env["ALICE_TOKEN"]!)", "-H", "Content-Type: application/json", "-d", body])
+            for _ in 0..<60 {
+                let out = try curl(["-X", "PUT", "\(hs)/_matrix/client/v3/rooms/\(room)/send/m.room.message/\(txn)",
+                                    "-H", "Authorization: Bearer \(env["ALICE_TOKEN"]!)", "-H", "Content-Type: application/json",
+                                    "-d", body])
+                if out.contains("event_id") { return }
+                try await Task.sleep(nanoseconds: 500_000_000)
+            }
+            throw Peers.PeerError(message: "could not post to the room")
         }
 
         /// Bodies of the bot's messages in the room, oldest first.
@@ -109,9 +118,9 @@ import GRDB
         // The first start skips history; give it a moment to take its first sync token.
         #expect(try await Self.wait(15) { try SQLiteStore(path: db).writer.read { db in
             try String.fetchOne(db, sql: "SELECT value FROM kv WHERE key = 'matrix.since'") } != nil })
-        try synapse.say("!incident declare db-outage sev1 注文DBに接続できない", txn: "t1")
+        try await synapse.say("!incident declare db-outage sev1 注文DBに接続できない", txn: "t1")
         #expect(try await Self.wait(20) { try synapse.botMessages().contains { $0.contains("【重大障害宣言】") } })
-        try synapse.say("!incident ack", txn: "t2")
+        try await synapse.say("!incident ack", txn: "t2")
         #expect(try await Self.wait(20) { try synapse.botMessages().contains { $0.contains("エスカレーションを停止しました") } })
         let before = try synapse.botMessages()
         // Restart the bot: nothing is posted twice and no old message is acted on again.
@@ -126,8 +135,8 @@ import GRDB
         #expect(bot.process.isRunning)
         synapsePID = try synapse.restart()
         #expect(try await Self.wait(30) { Sink.canConnect(Int(URL(string: synapse.hs)!.port!)) })
-        try synapse.say("!incident update 原因調査中", txn: "t3")
-        #expect(try await Self.wait(45) { try synapse.botMessages().contains { $0.contains("原因調査中") } })
+        try await synapse.say("!incident update 原因調査中", txn: "t3")
+        #expect(try await Self.wait(90) { try synapse.botMessages().contains { $0.contains("原因調査中") } })
         let store = try SQLiteStore(path: db)
         let entries = try await store.read { r in try r.incidents(declaredSince: .distantPast).flatMap { try r.timeline($0.id) } }
         #expect(entries.filter { $0.kind == .declared }.count == 1)
