@@ -80,8 +80,15 @@ import Testing
         #expect(events().count == 2)
         #expect(events().last?["event_action"] as? String == "acknowledge")
         #expect(events().last?["dedup_key"] as? String == id.rawValue)
-        let timeline = try await parts.environment.store.read { try $0.timeline(id) }
-        let delivered = timeline.filter { $0.kind == .delivery && $0.text.hasSuffix("delivered") }
+        // The delivery entry is written just after the sink answers: wait for it.
+        var delivered: [TimelineEntry] = []
+        end = Date().addingTimeInterval(10)
+        while Date() < end {
+            delivered = try await parts.environment.store.read { try $0.timeline(id) }
+                .filter { $0.kind == .delivery && $0.text.hasSuffix("delivered") }
+            if delivered.count >= 4 { break }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
         #expect(delivered.count == 4)  // PagerDuty trigger, two emails, PagerDuty acknowledge
     }
 }
