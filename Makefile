@@ -23,7 +23,7 @@ peers:
 
 test: deps peers
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 
 clean:
 	rm -rf .build var

@@ -86,15 +86,6 @@ public struct WebhookPoster: ChatPoster {
         if let id = message.id { payload["outbox_id"] = id }
         let request = HTTPRequest(url: url, headers: [("Content-Type", "application/json")],
                                   body: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]))
-        let response: HTTPResponse
-        do {
-            response = try await transport.send(request)
-        } catch {
-            throw DeliveryError.retryable("\(error)", retryAfter: nil)
-        }
-        if response.status == 429 || response.status >= 500 {
-            throw DeliveryError.retryable("HTTP \(response.status)", retryAfter: response.retryAfter)
-        }
-        guard (200..<300).contains(response.status) else { throw DeliveryError.permanent("webhook: HTTP \(response.status)") }
+        _ = try await transport.deliver(request, service: "webhook")
     }
 }

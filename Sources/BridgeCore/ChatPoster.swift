@@ -20,3 +20,24 @@ public protocol ChatPoster: Sendable {
     var platform: String { get }
     func deliver(_ message: OutboxMessage) async throws
 }
+
+extension HTTPTransport {
+    /// Sends a delivery and maps the outcome the same way for every adapter: transport failures and 429/5xx are
+    /// retryable (honouring `Retry-After`), a malformed request and other non-2xx answers are permanent.
+    public func deliver(_ request: HTTPRequest, service: String) async throws -> HTTPResponse {
+        let response: HTTPResponse
+        do {
+            response = try await send(request)
+        } catch let e as TransportError {
+            if case .invalidRequest = e { throw DeliveryError.permanent("\(service): \(e)") }
+            throw DeliveryError.retryable("\(service): \(e)", retryAfter: nil)
+        }
+        if response.status == 429 || response.status >= 500 {
+            throw DeliveryError.retryable("\(service): HTTP \(response.status)", retryAfter: response.retryAfter)
+        }
+        guard (200..<300).contains(response.status) else {
+            throw DeliveryError.permanent("\(service): HTTP \(response.status) \(String(decoding: response.body.prefix(200), as: UTF8.self))")
+        }
+        return response
+    }
+}

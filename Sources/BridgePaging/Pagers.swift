@@ -6,20 +6,7 @@ import Foundation
 /// Shared mapping of HTTP answers to delivery outcomes for pager APIs.
 enum PagerHTTP {
     static func send(_ transport: any HTTPTransport, _ request: HTTPRequest, service: String) async throws {
-        let response: HTTPResponse
-        do {
-            response = try await transport.send(request)
-        } catch let e as TransportError {
-            if case .invalidRequest = e { throw DeliveryError.permanent("\(service): \(e)") }
-            throw DeliveryError.retryable("\(service): \(e)", retryAfter: nil)
-        }
-        if response.status == 429 || response.status >= 500 {
-            throw DeliveryError.retryable("\(service): HTTP \(response.status)", retryAfter: response.retryAfter)
-        }
-        guard (200..<300).contains(response.status) else {
-            let detail = String(decoding: response.body.prefix(200), as: UTF8.self)
-            throw DeliveryError.permanent("\(service): HTTP \(response.status) \(detail)")
-        }
+        _ = try await transport.deliver(request, service: service)
     }
 
     static func object(_ text: String) throws -> [String: Any] {
