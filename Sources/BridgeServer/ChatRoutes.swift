@@ -80,6 +80,15 @@ public struct ChatRoutes: Sendable {
         return await withDeadline(deadline, fallback: busyReply) { await service.handle(command, deliveryKey: key) }
     }
 
+    /// Runs a slash command from its form and answers privately (Slack and Mattermost share the shape);
+    /// `trigger_id` identifies the delivery so a retry is not applied twice.
+    func answerSlashCommand(platform: String, form: [String: String], channel: String, user: String) async -> Response {
+        let text = (form["text"] ?? "").isEmpty ? "help" : form["text"]!
+        let key = form["trigger_id"].map { "\(platform):command:\($0)" }
+        let outcome = await run(ChatCommand(platform: platform, channel: channel, user: user, text: text), key: key)
+        return Self.json(["response_type": "ephemeral", "text": outcome.reply])
+    }
+
     /// Queues a private answer (e.g. to a Slack `response_url`).
     func enqueueReply(_ text: String, to destination: Destination) async {
         let now = service.clock.now()
@@ -116,10 +125,7 @@ public struct ChatRoutes: Sendable {
         guard let user = form["user_id"], let channel = form["channel_id"] else {
             return reject(.badRequest, "missing user_id or channel_id", route: route)
         }
-        let text = (form["text"] ?? "").isEmpty ? "help" : form["text"]!
-        let key = form["trigger_id"].map { "slack:command:\($0)" }
-        let outcome = await run(ChatCommand(platform: "slack", channel: channel, user: user, text: text), key: key)
-        return Self.json(["response_type": "ephemeral", "text": outcome.reply])
+        return await answerSlashCommand(platform: "slack", form: form, channel: channel, user: user)
     }
 
     func slackAction(_ request: Request) async -> Response {
@@ -203,10 +209,7 @@ public struct ChatRoutes: Sendable {
         guard let form, let channel = form["channel_id"], let user = form["user_name"] ?? form["user_id"] else {
             return reject(.badRequest, "body is not a Mattermost slash-command form", route: route)
         }
-        let text = (form["text"] ?? "").isEmpty ? "help" : form["text"]!
-        let key = form["trigger_id"].map { "mattermost:command:\($0)" }
-        let outcome = await run(ChatCommand(platform: "mattermost", channel: channel, user: user, text: text), key: key)
-        return Self.json(["response_type": "ephemeral", "text": outcome.reply])
+        return await answerSlashCommand(platform: "mattermost", form: form, channel: channel, user: user)
     }
 
     func mattermostAction(_ request: Request) async -> Response {
