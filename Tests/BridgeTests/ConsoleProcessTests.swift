@@ -3,7 +3,19 @@ import Testing
 
 /// Runs the real binary as a user would.
 enum CLI {
-    static let binary = Fixtures.path(".build/debug/incident-bridge")
+    /// The `incident-bridge` of the build these tests belong to (beside the test runner), else the main build's.
+    static let binary: String = {
+        var candidates: [URL] = []
+        if let exe = Bundle.main.executableURL { candidates.append(exe) }
+        if let first = CommandLine.arguments.first {
+            candidates.append(URL(fileURLWithPath: first, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)))
+        }
+        for c in candidates {
+            let b = c.deletingLastPathComponent().appendingPathComponent("incident-bridge").standardizedFileURL.path
+            if FileManager.default.isExecutableFile(atPath: b) { return b }
+        }
+        return Fixtures.path(".build/debug/incident-bridge")
+    }()
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 

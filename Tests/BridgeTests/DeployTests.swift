@@ -1,39 +1,12 @@
 import Foundation
 import Testing
 
-/// The `incident-bridge` binary of the build these tests belong to (beside the test runner), else the main build's.
+/// The binary these tests run (see `CLI.binary`).
 enum OwnBuild {
-    static let binary: String = {
-        var candidates: [URL] = []
-        if let exe = Bundle.main.executableURL { candidates.append(exe) }
-        if let first = CommandLine.arguments.first {
-            candidates.append(URL(fileURLWithPath: first, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)))
-        }
-        for c in candidates {
-            let b = c.deletingLastPathComponent().appendingPathComponent("incident-bridge").standardizedFileURL.path
-            if FileManager.default.isExecutableFile(atPath: b) { return b }
-        }
-        return CLI.binary
-    }()
+    static var binary: String { CLI.binary }
 
     static func run(_ args: [String], env: [String: String] = [:]) throws -> CLI.Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: Fixtures.root)
-        var e = ProcessInfo.processInfo.environment
-        for (k, v) in env { e[k] = v }
-        p.environment = e
-        let out = Pipe(), err = Pipe()
-        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let r = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                          stderr: String(decoding: r, as: UTF8.self))
+        try CLI.run(args, env: env)
     }
 }
 
