@@ -2,23 +2,57 @@ import Foundation
 
 /// Decodes `application/x-www-form-urlencoded` bodies (Slack and Mattermost slash commands).
 public enum FormDecoder {
-    /// Field name -> value (the last one wins); nil when the body is not valid form encoding.
+    /// Field name -> value (the last one wins); nil when the body is not valid form encoding (a bad `%` escape
+    /// or bytes that are not UTF-8). Works on the bytes: Foundation's string bridging is slow on Linux.
     public static func decode(_ body: Data) -> [String: String]? {
-        guard let text = String(data: body, encoding: .utf8) else { return nil }
         var out: [String: String] = [:]
-        if text.isEmpty { return out }
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let key = decodeComponent(parts[0]) else { return nil }
-            let value = parts.count > 1 ? decodeComponent(parts[1]) : ""
-            guard let value else { return nil }
-            out[key] = value
+        let bytes = [UInt8](body)
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "&") { end += 1 }
+            if end > start {
+                var eq = start
+                while eq < end && bytes[eq] != UInt8(ascii: "=") { eq += 1 }
+                guard let key = decodeComponent(bytes[start..<eq]) else { return nil }
+                let value = eq < end ? decodeComponent(bytes[(eq + 1)..<end]) : ""
+                guard let value else { return nil }
+                out[key] = value
+            }
+            start = end + 1
         }
         return out
     }
 
-    static func decodeComponent(_ s: Substring) -> String? {
-        s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    /// `+` is a space, `%XX` a byte; the result must be UTF-8.
+    static func decodeComponent(_ s: ArraySlice<UInt8>) -> String? {
+        var out = [UInt8]()
+        out.reserveCapacity(s.count)
+        var i = s.startIndex
+        while i < s.endIndex {
+            let b = s[i]
+            if b == UInt8(ascii: "+") {
+                out.append(UInt8(ascii: " "))
+            } else if b == UInt8(ascii: "%") {
+                guard i + 2 < s.endIndex,
+                      let hi = hexValue(s[i + 1]), let lo = hexValue(s[i + 2]) else { return nil }
+                out.append(hi << 4 | lo)
+                i += 2
+            } else {
+                out.append(b)
+            }
+            i += 1
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }
 

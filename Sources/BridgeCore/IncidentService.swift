@@ -171,7 +171,7 @@ public struct IncidentService: Sendable {
             if let key = deliveryKey, try !tx.recordInbound(key: key, at: now) { return (nil, true) }
             let current = try Self.target(id, origin: origin, reader: tx, locale: locale)
             let fx = try lifecycle.apply(event, to: current, actor: actor, at: now).get()
-            try tx.update(fx.incident)
+            if fx.incident != current { try tx.update(fx.incident) }  // a note leaves the record as it was
             let destinations = Self.destinations(config: config, origin: fx.incident.origin)
             try Self.commit(fx, tx: tx, now: now, destinations: destinations, renderer: renderer, pageConfig: config)
             return (current.id, false)

@@ -39,7 +39,7 @@ public protocol IncidentTransaction: IncidentReader {
 
 /// The durable store of incidents, timelines, timers and the outbox.
 public protocol IncidentStore: Sendable {
-    func write<T: Sendable>(_ body: @Sendable (any IncidentTransaction) throws -> T) async throws -> T
+    func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentTransaction) throws -> T) async throws -> T
     func read<T: Sendable>(_ body: @Sendable (any IncidentReader) throws -> T) async throws -> T
 }
 

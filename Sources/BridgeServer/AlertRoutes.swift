@@ -49,7 +49,7 @@ public struct AlertRoutes: Sendable {
             let outcome = try await service.ingest(notification, deliveryKey: key)
             logger.info("alert notification", metadata: ["group": "\(notification.groupKey)", "action": "\(outcome.action.rawValue)",
                                                         "incident.id": "\(outcome.incidentID?.rawValue ?? "-")"])
-            var out: [String: Any] = ["action": outcome.action.rawValue, "message": outcome.message]
+            var out: [String: String] = ["action": outcome.action.rawValue, "message": outcome.message]
             if let id = outcome.incidentID { out["incident_id"] = id.rawValue }
             return ChatRoutes.json(out)
         } catch let e as LifecycleError {

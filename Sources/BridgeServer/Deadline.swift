@@ -23,10 +23,14 @@ func withDeadline<T: Sendable>(_ seconds: Double, fallback: T, _ work: @escaping
     let first = FirstValue<T>()
     return await withCheckedContinuation { (c: CheckedContinuation<T, Never>) in
         first.set(c)
-        Task { first.resume(await work()) }
-        Task {
-            try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+        let timer = Task {
+            do { try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000)) } catch { return }
             first.resume(fallback)
+        }
+        Task {
+            let value = await work()
+            first.resume(value)
+            timer.cancel()  // a finished command leaves no sleeping task behind
         }
     }
 }

@@ -3,6 +3,22 @@ import Foundation
 import GRDB
 
 /// The store operations over one GRDB database connection (inside a transaction for writes).
+final class RecordCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byText: [String: Incident] = [:]
+    private let limit = 1024
+
+    func incident(_ text: String) throws -> Incident {
+        if let hit = lock.withLock({ byText[text] }) { return hit }
+        let decoded = try GRDBTransaction.decode(Incident.self, text)
+        lock.withLock {
+            if byText.count >= limit { byText.removeAll(keepingCapacity: true) }
+            byText[text] = decoded
+        }
+        return decoded
+    }
+}
+
 struct GRDBTransaction: IncidentTransaction {
     let db: Database
 
@@ -18,12 +34,31 @@ struct GRDBTransaction: IncidentTransaction {
         return d
     }()
 
+    /// Runs a statement from the connection's statement cache (the hot paths run thousands of times a second).
+    func exec(_ sql: String, arguments: StatementArguments = []) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    func rows(_ sql: String, arguments: StatementArguments = []) throws -> [Row] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    func scalar<V: DatabaseValueConvertible & StatementColumnConvertible>(_ type: V.Type, _ sql: String,
+                                                                           arguments: StatementArguments = []) throws -> V? {
+        try V.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
     static func encode<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder.encode(v), as: UTF8.self) }
     static func decode<T: Decodable>(_ t: T.Type, _ s: String) throws -> T { try decoder.decode(t, from: Data(s.utf8)) }
 
     func incidents(_ sql: String, _ args: StatementArguments = []) throws -> [Incident] {
-        try String.fetchAll(db, sql: sql, arguments: args).map { try Self.decode(Incident.self, $0) }
+        try String.fetchAll(db.cachedStatement(sql: sql), arguments: args).map { try Self.records.incident($0) }
     }
+
+    /// Decoded incident records by their exact JSON text: a command on an open incident reads the same record
+    /// the previous command wrote, and decoding JSON is most of the cost of a lookup. Keyed by the whole
+    /// text, so a changed record is never served stale.
+    static let records = RecordCache()
 
     func incident(_ id: IncidentID) throws -> Incident? {
         try incidents("SELECT record FROM incidents WHERE id = ?", [id.rawValue]).first
@@ -45,7 +80,7 @@ struct GRDBTransaction: IncidentTransaction {
     }
 
     func timeline(_ id: IncidentID) throws -> [TimelineEntry] {
-        try Row.fetchAll(db, sql: "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = ? ORDER BY id",
+        try rows( "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = ? ORDER BY id",
                          arguments: [id.rawValue]).map { row in
             TimelineEntry(id: row["id"], incidentID: id, at: Date(timeIntervalSince1970: row["at"]), actor: row["actor"],
                           kind: TimelineKind(rawValue: row["kind"]) ?? .note, text: row["text"])
@@ -53,7 +88,7 @@ struct GRDBTransaction: IncidentTransaction {
     }
 
     func pendingTimers(_ id: IncidentID) throws -> [IncidentTimer] {
-        try Row.fetchAll(db, sql: """
+        try rows( """
             SELECT * FROM timers WHERE incident_id = ? AND fired_at IS NULL AND cancelled_at IS NULL ORDER BY due_at, id
             """, arguments: [id.rawValue]).map(Self.timer)
     }
@@ -69,38 +104,38 @@ struct GRDBTransaction: IncidentTransaction {
     }
 
     func dueTimers(now: Date, limit: Int) throws -> [IncidentTimer] {
-        try Row.fetchAll(db, sql: """
+        try rows( """
             SELECT * FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?
             """, arguments: [now.timeIntervalSince1970, limit]).map(Self.timer)
     }
 
     func nextTimerDue() throws -> Date? {
-        try Double.fetchOne(db, sql: "SELECT MIN(due_at) FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL")
+        try scalar(Double.self,  "SELECT MIN(due_at) FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL")
             .map(Date.init(timeIntervalSince1970:))
     }
 
     func markFired(_ timerID: Int64, at: Date) throws -> Bool {
-        try db.execute(sql: "UPDATE timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL AND cancelled_at IS NULL",
+        try exec( "UPDATE timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL AND cancelled_at IS NULL",
                        arguments: [at.timeIntervalSince1970, timerID])
         return db.changesCount == 1
     }
 
     func drills() throws -> [DrillRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM drills ORDER BY id").map { r in
+        try rows( "SELECT * FROM drills ORDER BY id").map { r in
             DrillRecord(kind: r["kind"], result: r["result"], minutes: r["minutes"],
                         at: Date(timeIntervalSince1970: r["at"]), actor: r["actor"])
         }
     }
 
     func changes(since: Date) throws -> [ChangeRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM changes WHERE at >= ? ORDER BY id", arguments: [since.timeIntervalSince1970]).map { r in
+        try rows( "SELECT * FROM changes WHERE at >= ? ORDER BY id", arguments: [since.timeIntervalSince1970]).map { r in
             ChangeRecord(name: r["name"], success: (r["success"] as Int) == 1, at: Date(timeIntervalSince1970: r["at"]),
                          actor: r["actor"])
         }
     }
 
     func nextIncidentSequence(day: String) throws -> Int {
-        (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM incidents WHERE day = ?", arguments: [day]) ?? 0) + 1
+        (try scalar(Int.self,  "SELECT MAX(seq) FROM incidents WHERE day = ?", arguments: [day]) ?? 0) + 1
     }
 
     func insert(_ incident: Incident) throws {
@@ -108,7 +143,7 @@ struct GRDBTransaction: IncidentTransaction {
         guard parts.count == 3, let seq = Int(parts[2]) else {
             throw DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "malformed incident id \(incident.id)")
         }
-        try db.execute(sql: """
+        try exec( """
             INSERT INTO incidents (id, day, seq, state, severity, event_type, declared_at, origin_platform, origin_channel,
                                    alert_group_key, record)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -118,9 +153,10 @@ struct GRDBTransaction: IncidentTransaction {
     }
 
     func update(_ incident: Incident) throws {
-        try db.execute(sql: """
+        let record = try Self.encode(incident)
+        try exec( """
             UPDATE incidents SET state = ?, severity = ?, alert_group_key = ?, record = ? WHERE id = ?
-            """, arguments: [incident.state.rawValue, incident.severity, incident.alertGroupKey, try Self.encode(incident),
+            """, arguments: [incident.state.rawValue, incident.severity, incident.alertGroupKey, record,
                              incident.id.rawValue])
         guard db.changesCount == 1 else {
             throw DatabaseError(resultCode: .SQLITE_NOTFOUND, message: "no incident \(incident.id)")
@@ -128,13 +164,13 @@ struct GRDBTransaction: IncidentTransaction {
     }
 
     func append(_ entry: TimelineEntry) throws {
-        try db.execute(sql: "INSERT INTO timeline (incident_id, at, actor, kind, text) VALUES (?, ?, ?, ?, ?)",
+        try exec( "INSERT INTO timeline (incident_id, at, actor, kind, text) VALUES (?, ?, ?, ?, ?)",
                        arguments: [entry.incidentID.rawValue, entry.at.timeIntervalSince1970, entry.actor,
                                    entry.kind.rawValue, entry.text])
     }
 
     func schedule(_ timer: IncidentTimer) throws {
-        try db.execute(sql: """
+        try exec( """
             INSERT INTO timers (incident_id, kind, step, round, clock, fraction, due_at, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [timer.incidentID.rawValue, timer.kind.rawValue, timer.step, timer.round,
@@ -153,11 +189,11 @@ struct GRDBTransaction: IncidentTransaction {
             sql += " AND kind IN ('sla_warning','sla_breach') AND clock = ?"
             args += [c.rawValue]
         }
-        try db.execute(sql: sql, arguments: args)
+        try exec( sql, arguments: args)
     }
 
     func enqueue(_ message: OutboxMessage) throws -> Int64 {
-        try db.execute(sql: """
+        try exec( """
             INSERT INTO outbox (incident_id, platform, channel, kind, text, mentions, status, attempts, created_at,
                                 next_attempt_at)
             VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
@@ -168,18 +204,18 @@ struct GRDBTransaction: IncidentTransaction {
     }
 
     func recordInbound(key: String, at: Date) throws -> Bool {
-        try db.execute(sql: "INSERT OR IGNORE INTO inbound_requests (key, received_at) VALUES (?, ?)",
+        try exec( "INSERT OR IGNORE INTO inbound_requests (key, received_at) VALUES (?, ?)",
                        arguments: [key, at.timeIntervalSince1970])
         return db.changesCount == 1
     }
 
     func record(_ drill: DrillRecord) throws {
-        try db.execute(sql: "INSERT INTO drills (kind, result, minutes, at, actor) VALUES (?, ?, ?, ?, ?)",
+        try exec( "INSERT INTO drills (kind, result, minutes, at, actor) VALUES (?, ?, ?, ?, ?)",
                        arguments: [drill.kind, drill.result, drill.minutes, drill.at.timeIntervalSince1970, drill.actor])
     }
 
     func record(_ change: ChangeRecord) throws {
-        try db.execute(sql: "INSERT INTO changes (name, success, at, actor) VALUES (?, ?, ?, ?)",
+        try exec( "INSERT INTO changes (name, success, at, actor) VALUES (?, ?, ?, ?)",
                        arguments: [change.name, change.success ? 1 : 0, change.at.timeIntervalSince1970, change.actor])
     }
 }

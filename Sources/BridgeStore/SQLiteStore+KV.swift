@@ -8,7 +8,7 @@ extension SQLiteStore {
     }
 
     public func setValue(_ value: String, forKey key: String) async throws {
-        try await writer.write { db in
+        try await groupWrite { db in
             try db.execute(sql: "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                            arguments: [key, value])
         }

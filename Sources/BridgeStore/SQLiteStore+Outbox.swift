@@ -38,20 +38,20 @@ extension SQLiteStore: OutboxQueue {
     }
 
     public func markSending(_ id: Int64, at: Date) async throws {
-        try await writer.write { db in
+        try await groupWrite { db in
             try db.execute(sql: "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?", arguments: [id])
         }
     }
 
     public func markSent(_ id: Int64, at: Date) async throws {
-        try await writer.write { db in
+        try await groupWrite { db in
             try db.execute(sql: "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?",
                            arguments: [at.timeIntervalSince1970, id])
         }
     }
 
     public func markRetry(_ id: Int64, attempts: Int, next: Date, error: String) async throws {
-        try await writer.write { db in
+        try await groupWrite { db in
             try db.execute(sql: """
                 UPDATE outbox SET status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?
                 """, arguments: [attempts, next.timeIntervalSince1970, error, id])
@@ -59,7 +59,7 @@ extension SQLiteStore: OutboxQueue {
     }
 
     public func markFailed(_ id: Int64, attempts: Int, error: String, at: Date) async throws {
-        try await writer.write { db in
+        try await groupWrite { db in
             try db.execute(sql: "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?",
                            arguments: [attempts, error, id])
         }

@@ -12,10 +12,13 @@ public struct StoreVersionError: Error, CustomStringConvertible {
     }
 }
 
-/// The SQLite store: one `DatabasePool` in WAL mode; every write is one transaction.
+/// The SQLite store: one `DatabasePool` in WAL mode with `synchronous = FULL` (a commit survives a power cut).
+/// Writes go through group commit: each write body is all-or-nothing (its own savepoint), the bodies that
+/// arrive together share one transaction and one fsync, and nobody is answered before that commit.
 public struct SQLiteStore: IncidentStore {
     public let writer: any DatabaseWriter
     public let path: String
+    let committer: GroupCommitter
 
     /// Opens (creating if needed) the database at `path`, migrating it; refuses a database from a newer version.
     public init(path: String) throws {
@@ -24,12 +27,13 @@ public struct SQLiteStore: IncidentStore {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         let pool = try DatabasePool(path: path, configuration: config)
         try Self.migrate(pool, path: path)
         self.writer = pool
         self.path = path
+        self.committer = GroupCommitter(writer: pool)
     }
 
     /// An in-memory store (tests).
@@ -38,6 +42,7 @@ public struct SQLiteStore: IncidentStore {
         try Self.migrate(queue, path: ":memory:")
         self.writer = queue
         self.path = ":memory:"
+        self.committer = GroupCommitter(writer: queue)
     }
 
     static func migrate(_ writer: any DatabaseWriter, path: String) throws {
@@ -49,8 +54,13 @@ public struct SQLiteStore: IncidentStore {
         try migrator.migrate(writer)
     }
 
-    public func write<T: Sendable>(_ body: @Sendable (any IncidentTransaction) throws -> T) async throws -> T {
-        try await writer.write { db in try body(GRDBTransaction(db: db)) }
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentTransaction) throws -> T) async throws -> T {
+        try await committer.write { db in try body(GRDBTransaction(db: db)) }
+    }
+
+    /// A raw write through group commit (outbox and key-value bookkeeping).
+    func groupWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await committer.write(body)
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any IncidentReader) throws -> T) async throws -> T {

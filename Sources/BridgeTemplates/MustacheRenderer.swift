@@ -79,14 +79,28 @@ struct PostContext {
     /// Escapes text the user typed so it cannot ping a channel or forge a link.
     func escape(_ s: String) -> String {
         switch platform {
-        case "slack", "webhook", "mattermost":
-            return s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;")
-        case "teams":
-            return s.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-        default:
-            return s
+        case "slack", "webhook", "mattermost": return Self.entities(s, ampersand: true)
+        case "teams": return Self.entities(s, ampersand: false)
+        default: return s
         }
+    }
+
+    /// `<`, `>` (and `&`) as entities, on the UTF-8 bytes (NSString bridging is slow on Linux).
+    static func entities(_ s: String, ampersand: Bool) -> String {
+        let utf8 = s.utf8
+        guard utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || (ampersand && $0 == UInt8(ascii: "&")) })
+        else { return s }
+        var out = [UInt8]()
+        out.reserveCapacity(utf8.count + 16)
+        for b in utf8 {
+            switch b {
+            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "&") where ampersand: out.append(contentsOf: "&amp;".utf8)
+            default: out.append(b)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     func name(_ id: String) -> String { escape(config.people[id]?.name ?? id) }
