@@ -277,10 +277,13 @@ extension BridgeConfiguration {
         let h = handle.hasPrefix("@") && !handle.contains(":") ? String(handle.dropFirst()) : handle
         if let p = people[h] { return p }
         let lowered = h.lowercased()
+        let atLowered = "@" + lowered
+        func same(_ x: String?) -> Bool { x.map { $0 == h || $0.lowercased() == lowered } ?? false }
+        // Sorted by id so the answer does not depend on dictionary order; plain comparisons (this runs per command).
         return people.values.sorted { $0.id < $1.id }.first { p in
-            [p.slack, p.mattermost, p.matrix, p.teams, p.email].compactMap { $0?.lowercased() }.contains(lowered)
-                || p.name == h || p.name.replacingOccurrences(of: " ", with: "") == h
-                || p.matrix?.lowercased() == "@" + lowered
+            same(p.slack) || same(p.mattermost) || same(p.matrix) || same(p.teams) || same(p.email)
+                || p.name == h || String(p.name.unicodeScalars.filter { $0 != " " }) == h
+                || p.matrix?.lowercased() == atLowered
         }
     }
 

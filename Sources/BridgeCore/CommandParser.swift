@@ -169,7 +169,12 @@ public enum CommandParser {
                 out.unicodeScalars.append(scalar)
             }
         }
-        return out.trimmingCharacters(in: .whitespaces)
+        // Trim spaces (Unicode Zs) at both ends without Foundation's NSString bridging.
+        let scalars = out.unicodeScalars
+        func isSpace(_ u: Unicode.Scalar) -> Bool { u == " " || u.properties.generalCategory == .spaceSeparator }
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !isSpace($0) })!
+        return String(scalars[first...last])
     }
 
     /// Splits on spaces; "double quotes", “curly quotes” and 「かぎ括弧」 group words.

@@ -196,22 +196,51 @@ public struct IncidentService: Sendable {
     public static func commit(_ fx: LifecycleEffects, tx: any IncidentTransaction, now: Date,
                               destinations: [Destination], renderer: any PostRenderer,
                               pageConfig: BridgeConfiguration? = nil) throws {
-        for c in fx.cancel { try tx.cancelTimers(fx.incident.id, c, at: now) }
-        for t in fx.schedule { try tx.schedule(t) }
-        for e in fx.timeline { try tx.append(e) }
+        try write(prepare(fx, now: now, destinations: destinations, renderer: renderer, pageConfig: pageConfig), tx: tx)
+    }
+
+    /// The effects of a lifecycle step with every post rendered and every page routed: pure, so it can run
+    /// outside the writer.
+    public struct PreparedEffects: Sendable {
+        public enum Row: Sendable { case outbox(OutboxMessage), timeline(TimelineEntry) }
+        public var effects: LifecycleEffects
+        /// When the step happened (timers cancelled then).
+        public var now: Date
+        /// Outbox rows and page timeline entries in the order they are written (it is the delivery order).
+        public var rows: [Row]
+    }
+
+    public static func prepare(_ fx: LifecycleEffects, now: Date, destinations: [Destination], renderer: any PostRenderer,
+                               pageConfig: BridgeConfiguration? = nil) -> PreparedEffects {
+        var rows: [PreparedEffects.Row] = []
         for post in fx.posts {
             for d in destinations {
                 let text = renderer.render(post, for: d.platform)
-                try tx.enqueue(OutboxMessage(incidentID: fx.incident.id, destination: d, kind: post.kind.rawValue,
-                                             text: text, mentions: post.mentions, createdAt: now))
+                rows.append(.outbox(OutboxMessage(incidentID: fx.incident.id, destination: d, kind: post.kind.rawValue,
+                                                  text: text, mentions: post.mentions, createdAt: now)))
             }
         }
         if let config = pageConfig {
             let router = PageRouter(config: config)
             for request in fx.pages {
-                let (rows, entries) = router.rows(for: request, incident: fx.incident, now: now)
-                for row in rows { try tx.enqueue(row) }
-                for e in entries { try tx.append(e) }
+                let (outbox, entries) = router.rows(for: request, incident: fx.incident, now: now)
+                rows += outbox.map { .outbox($0) } + entries.map { .timeline($0) }
+            }
+        }
+        return PreparedEffects(effects: fx, now: now, rows: rows)
+    }
+
+    /// Writes prepared effects (timers, timeline, outbox) inside the caller's transaction; the incident row
+    /// itself is the caller's.
+    public static func write(_ p: PreparedEffects, tx: any IncidentTransaction) throws {
+        let fx = p.effects
+        for c in fx.cancel { try tx.cancelTimers(fx.incident.id, c, at: p.now) }
+        for t in fx.schedule { try tx.schedule(t) }
+        for e in fx.timeline { try tx.append(e) }
+        for row in p.rows {
+            switch row {
+            case .outbox(let m): try tx.enqueue(m)
+            case .timeline(let e): try tx.append(e)
             }
         }
     }

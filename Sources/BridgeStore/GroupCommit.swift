@@ -99,14 +99,22 @@ private final class PendingWrite<T: Sendable>: BatchedWrite, @unchecked Sendable
     }
 
     func run(_ db: Database) {
+        // SAVEPOINT statements from the statement cache: GRDB's `inSavepoint` prepares them anew every time.
         do {
-            var value: T?
-            try db.inSavepoint {
-                value = try body(db)
-                return .commit
-            }
-            result = .success(value!)
+            try db.cachedStatement(sql: "SAVEPOINT write").execute()
         } catch {
+            result = .failure(error)
+            return
+        }
+        do {
+            let value = try body(db)
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT write").execute()
+            result = .success(value)
+        } catch {
+            if db.isInsideTransaction {
+                try? db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT write").execute()
+                try? db.cachedStatement(sql: "RELEASE SAVEPOINT write").execute()
+            }
             result = .failure(error)
         }
     }

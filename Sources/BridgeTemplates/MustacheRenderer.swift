@@ -51,7 +51,7 @@ public struct MustacheRenderer: PostRenderer {
     }
 
     public func render(_ post: Post, for platform: String) -> String {
-        let context = PostContext(config: config, platform: platform).build(post)
+        let context = PostContext(config: config, platform: platform).context(post)
         let text = library.render(context, withTemplate: post.kind.rawValue) ?? post.text ?? post.kind.rawValue
         return Self.tidy(text)
     }
@@ -64,7 +64,7 @@ public struct MustacheRenderer: PostRenderer {
                 while l.last == " " || l.last == "\r" { l.removeLast() }
                 return l
             }
-            .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            .filter { line in line.unicodeScalars.contains { !($0 == " " || $0 == "\t" || $0.properties.generalCategory == .spaceSeparator) } }
             .joined(separator: "\n")
     }
 }
@@ -117,52 +117,71 @@ struct PostContext {
         }
     }
 
-    func build(_ post: Post) -> [String: Any] {
-        var c: [String: Any] = [:]
-        c["actor"] = name(post.actor)
-        c["bridge_phone"] = escape(config.bridge.phone)
-        c["bridge_url"] = escape(config.bridge.url)
-        if let t = post.text { c["text"] = escape(t) }
-        c["mentions"] = post.mentions.map(mention).joined(separator: " ")
-        for (k, v) in post.fields { c[k] = k == "rows" || k == "person" || k == "role" ? v : escape(v) }
-        if let p = post.fields["person"] { c["person_mention"] = mention(p) }
-        if let inc = post.incident {
-            let type = config.eventTypes[inc.eventType]
-            let sev = config.severities[inc.severity]
-            c["id"] = inc.id.rawValue
-            c["title"] = escape(inc.title)
-            c["severity"] = inc.severity
-            c["severity_name"] = escape(sev?.name ?? inc.severity)
-            c["event_type"] = inc.eventType
-            c["event_type_name"] = escape(type?.name ?? inc.eventType)
-            c["state"] = inc.state.rawValue
-            c["declared_at"] = tz.display(inc.declaredAt)
-            c["declared_by"] = name(inc.declaredBy)
-            c["responsible"] = inc.responsible.map(mention).joined(separator: " ")
-            c["accountable"] = inc.accountable.map(mention).joined(separator: " ")
-            c["consulted"] = inc.consulted.map(name).joined(separator: ", ")
-            c["informed"] = inc.informed.map(name).joined(separator: ", ")
-            if let m = inc.assignments["commander"] { c["commander"] = mention(m) }
-            if let s = inc.summary { c["summary"] = escape(s) }
-            if let sev {
-                c["first_response_due"] = tz.display(inc.declaredAt.addingTimeInterval(sev.firstResponse.timeInterval))
-                c["restore_due"] = tz.display(inc.declaredAt.addingTimeInterval(sev.restore.timeInterval))
-                c["first_response_target"] = sev.firstResponse.description
-                c["restore_target"] = sev.restore.description
-                let last = inc.lastUpdateAt ?? inc.declaredAt
-                c["next_update_due"] = tz.display(last.addingTimeInterval(sev.updateEvery.timeInterval))
-                c["update_every"] = sev.updateEvery.description
-            }
-            c["runbooks"] = (type?.runbooks ?? []).map { ["file": $0, "link": config.runbooks.link(for: $0)] }
-            if let w = inc.maintenanceWindow { c["maintenance"] = escape(w) }
-            if let a = inc.acknowledgedAt { c["acknowledged_at"] = tz.display(a) }
-            if let a = inc.acknowledgedBy { c["acknowledged_by"] = name(a) }
-            if let m = inc.mitigatedAt { c["mitigated_at"] = tz.display(m) }
-            if let r = inc.resolvedAt {
-                c["resolved_at"] = tz.display(r)
-                c["duration"] = BridgeDuration.between(inc.declaredAt, r).description
-            }
+    /// The template context of `post`: values are computed only when a template asks for them.
+    func context(_ post: Post) -> LazyPostContext { LazyPostContext(base: self, post: post) }
+}
+
+/// A post's template context, looked up lazily (most templates use a handful of the keys, and formatting times
+/// and mentions for all of them was most of the cost of a post).
+struct LazyPostContext: MustacheParent {
+    let base: PostContext
+    let post: Post
+
+    func child(named key: String) -> Any? {
+        if let inc = post.incident, let v = incidentValue(key, inc) { return v }
+        if key == "person_mention", let p = post.fields["person"] { return base.mention(p) }
+        if let v = post.fields[key] { return key == "rows" || key == "person" || key == "role" ? v : base.escape(v) }
+        switch key {
+        case "actor": return base.name(post.actor)
+        case "bridge_phone": return base.escape(base.config.bridge.phone)
+        case "bridge_url": return base.escape(base.config.bridge.url)
+        case "text": return post.text.map(base.escape)
+        case "mentions": return post.mentions.map(base.mention).joined(separator: " ")
+        default: return nil
         }
-        return c
+    }
+
+    func incidentValue(_ key: String, _ inc: Incident) -> Any? {
+        let config = base.config
+        let tz = base.tz
+        switch key {
+        case "id": return inc.id.rawValue
+        case "title": return base.escape(inc.title)
+        case "severity": return inc.severity
+        case "severity_name": return base.escape(config.severities[inc.severity]?.name ?? inc.severity)
+        case "event_type": return inc.eventType
+        case "event_type_name": return base.escape(config.eventTypes[inc.eventType]?.name ?? inc.eventType)
+        case "state": return inc.state.rawValue
+        case "declared_at": return tz.display(inc.declaredAt)
+        case "declared_by": return base.name(inc.declaredBy)
+        case "responsible": return inc.responsible.map(base.mention).joined(separator: " ")
+        case "accountable": return inc.accountable.map(base.mention).joined(separator: " ")
+        case "consulted": return inc.consulted.map(base.name).joined(separator: ", ")
+        case "informed": return inc.informed.map(base.name).joined(separator: ", ")
+        case "commander": return inc.assignments["commander"].map(base.mention)
+        case "summary": return inc.summary.map(base.escape)
+        case "first_response_due", "restore_due", "first_response_target", "restore_target", "next_update_due",
+             "update_every":
+            guard let sev = config.severities[inc.severity] else { return nil }
+            switch key {
+            case "first_response_due": return tz.display(inc.declaredAt.addingTimeInterval(sev.firstResponse.timeInterval))
+            case "restore_due": return tz.display(inc.declaredAt.addingTimeInterval(sev.restore.timeInterval))
+            case "first_response_target": return sev.firstResponse.description
+            case "restore_target": return sev.restore.description
+            case "next_update_due":
+                return tz.display((inc.lastUpdateAt ?? inc.declaredAt).addingTimeInterval(sev.updateEvery.timeInterval))
+            default: return sev.updateEvery.description
+            }
+        case "runbooks":
+            return (config.eventTypes[inc.eventType]?.runbooks ?? []).map { ["file": $0, "link": config.runbooks.link(for: $0)] }
+        case "maintenance": return inc.maintenanceWindow.map(base.escape)
+        case "acknowledged_at": return inc.acknowledgedAt.map(tz.display)
+        case "acknowledged_by": return inc.acknowledgedBy.map(base.name)
+        case "mitigated_at": return inc.mitigatedAt.map(tz.display)
+        case "resolved_at": return inc.resolvedAt.map(tz.display)
+        case "duration": return inc.resolvedAt.map { BridgeDuration.between(inc.declaredAt, $0).description }
+        default: return nil
+        }
     }
 }
+
