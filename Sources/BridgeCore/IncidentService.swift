@@ -340,3 +340,4 @@ public struct IncidentService: Sendable {
                                for: platform)
     }
 }
+

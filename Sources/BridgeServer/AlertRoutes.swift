@@ -47,8 +47,11 @@ public struct AlertRoutes: Sendable {
         let key = "alertmanager:" + hexString(SHA256.hash(data: body))
         do {
             let outcome = try await service.ingest(notification, deliveryKey: key)
-            logger.info("alert notification", metadata: ["group": "\(notification.groupKey)", "action": "\(outcome.action.rawValue)",
-                                                        "incident.id": "\(outcome.incidentID?.rawValue ?? "-")"])
+            // A storm repeats the same group thousands of times: only what changes an incident is logged at info.
+            let level: Logger.Level = [.declared, .mitigated, .resolved].contains(outcome.action) ? .info : .debug
+            logger.log(level: level, "alert notification", metadata: [
+                "group": "\(notification.groupKey)", "action": "\(outcome.action.rawValue)",
+                "incident.id": "\(outcome.incidentID?.rawValue ?? "-")"])
             var out: [String: String] = ["action": outcome.action.rawValue, "message": outcome.message]
             if let id = outcome.incidentID { out["incident_id"] = id.rawValue }
             return ChatRoutes.json(out)

@@ -47,6 +47,25 @@ import Testing
         #expect(entries.count == 2)
     }
 
+    /// Two services over one store (two processes): each command sees what the other committed.
+    @Test func anotherWritersChangeIsSeen() async throws {
+        let env = try Fixtures.environment()
+        await env.run("/incident declare db-outage sev1 x")
+        // A second service over the same store acknowledges.
+        let other = IncidentService(config: env.service.config, store: env.store, renderer: env.service.renderer,
+                                    clock: env.service.clock)
+        #expect(await other.handle(ChatCommand(platform: "console", channel: "console", user: "takahashi", text: "ack")).ok)
+        let again = await env.run("/incident ack", as: "sato")
+        #expect(!again.ok)
+        #expect(again.reply.contains("了解済み"))
+        #expect(await env.run("/incident update 調査中").ok)
+        let inc = try await env.store.read { r in try r.incident(IncidentID("INC-20261126-001"))! }
+        #expect(inc.acknowledgedBy == "takahashi")
+        #expect(inc.lastUpdateAt != nil)
+        let entries = try await env.store.read { try $0.timeline(IncidentID("INC-20261126-001")) }
+        #expect(entries.map(\.kind) == [.declared, .acknowledged, .update])
+    }
+
     @Test func ambiguousTargetNeedsAnID() async throws {
         let env = try Fixtures.environment()
         await env.run("/incident declare db-outage sev1 a")
