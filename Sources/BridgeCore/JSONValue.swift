@@ -18,12 +18,24 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     public static func parse(_ data: Data) throws(ParseError) -> JSONValue {
-        var parser = JSONParser(bytes: [UInt8](data))
-        parser.skipWhitespace()
-        let value = try parser.value(depth: 0)
-        parser.skipWhitespace()
-        guard parser.at == parser.bytes.count else { throw ParseError(offset: parser.at, reason: "trailing characters") }
-        return value
+        let result: Result<JSONValue, ParseError> = data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            // One UTF-8 check of the whole document; the strings cut from it at quotes are then valid too.
+            guard String(validating: bytes, as: UTF8.self) != nil else {
+                return .failure(ParseError(offset: 0, reason: "invalid UTF-8"))
+            }
+            var parser = JSONParser(bytes: bytes)
+            do throws(ParseError) {
+                parser.skipWhitespace()
+                let value = try parser.value(depth: 0)
+                parser.skipWhitespace()
+                guard parser.at == bytes.count else { throw ParseError(offset: parser.at, reason: "trailing characters") }
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     public subscript(key: String) -> JSONValue? {
@@ -37,12 +49,13 @@ public enum JSONValue: Sendable, Equatable {
     public var isNull: Bool { self == .null }
 }
 
+/// Parses over the bytes of a document that is valid UTF-8 (checked by `JSONValue.parse`).
 struct JSONParser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var at = 0
     static let maxDepth = 64
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     func fail(_ reason: String) -> JSONValue.ParseError { .init(offset: at, reason: reason) }
 
@@ -126,7 +139,7 @@ struct JSONParser {
     }
 
     func finishNumber(_ start: Int) throws(JSONValue.ParseError) -> Double {
-        guard let d = Double(String(decoding: bytes[start..<at], as: UTF8.self)), d.isFinite else {
+        guard let d = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)), d.isFinite else {
             throw JSONValue.ParseError(offset: start, reason: "invalid number")
         }
         return d
@@ -157,9 +170,8 @@ struct JSONParser {
         while at < bytes.count {
             let b = bytes[at]
             if b == UInt8(ascii: "\"") {
-                let s = bytes[start..<at]
+                let str = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)
                 at += 1
-                guard let str = String(validating: s, as: UTF8.self) else { throw fail("invalid UTF-8") }
                 return str
             }
             if b == UInt8(ascii: "\\") { break }
@@ -171,8 +183,7 @@ struct JSONParser {
             let b = bytes[at]
             if b == UInt8(ascii: "\"") {
                 at += 1
-                guard let str = String(validating: out, as: UTF8.self) else { throw fail("invalid UTF-8") }
-                return str
+                return String(decoding: out, as: UTF8.self)
             }
             if b < 0x20 { throw fail("control character in string") }
             if b != UInt8(ascii: "\\") { out.append(b); at += 1; continue }

@@ -89,6 +89,14 @@ final class CurlResponseSink {
     /// One header line as libcurl delivers it (status line, header, continuation, or the blank end line).
     /// A status line starts a new block, so after 1xx answers and proxy CONNECT replies only the final
     /// response's headers remain.
+    /// HTTP optional whitespace (SP, HTAB) trimmed at both ends, without Foundation's bridging.
+    static func trimOWS(_ s: Substring) -> String {
+        let u = s.utf8
+        guard let first = u.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
+        let last = u.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!
+        return String(s[first...last])
+    }
+
     func headerLine(_ bytes: UnsafeBufferPointer<UInt8>) {
         var end = bytes.count
         while end > 0 && (bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D) { end -= 1 }
@@ -101,14 +109,14 @@ final class CurlResponseSink {
         if let first = line.first, first == " " || first == "\t" {
             // Obsolete line folding: the line continues the previous header's value.
             if var lastHeader = headers.popLast() {
-                lastHeader.1 += " " + line.trimmingCharacters(in: .whitespaces)
+                lastHeader.1 += " " + Self.trimOWS(line[...])
                 headers.append(lastHeader)
             }
             return
         }
         guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        let name = Self.trimOWS(line[..<colon])
+        let value = Self.trimOWS(line[line.index(after: colon)...])
         if !name.isEmpty { headers.append((name, value)) }
     }
 

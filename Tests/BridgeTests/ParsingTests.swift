@@ -47,6 +47,7 @@ import Testing
         for text in bad {
             #expect(throws: JSONValue.ParseError.self, "\(text)") { try JSONValue.parse(Data(text.utf8)) }
         }
+        #expect(throws: JSONValue.ParseError.self, "bytes that are not UTF-8") { try JSONValue.parse(Data([0x22, 0xFF, 0x22])) }
     }
 
     @Test func alertmanagerErrorsNameTheField() {
