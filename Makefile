@@ -32,5 +32,5 @@ clean:
 bench: deps
 	$(SWIFT) build -c release --product incident-bridge-bench
 	.build/release/incident-bridge-bench timers --pending 100000 --due 500 --window 20 --idle 10
-	.build/release/incident-bridge-bench slack --seconds 10 --requests 30000
+	.build/release/incident-bridge-bench slack --seconds 10 --requests 80000
 	.build/release/incident-bridge-bench alerts --posts 10000 --groups 500
