@@ -17,13 +17,15 @@ public struct TimerEngine: Sendable {
 
     /// Fires every timer due now; returns how many fired.
     @discardableResult
-    public func fireDue(batch: Int = 200) async throws -> Int {
+    /// `progress` is called after every batch (a long catch-up after downtime is progress, not a stall).
+    public func fireDue(batch: Int = 200, progress: @Sendable () -> Void = {}) async throws -> Int {
         var total = 0
         while true {
             let now = clock.now()
             let due = try await store.read { try $0.dueTimers(now: now, limit: batch) }
             if due.isEmpty { return total }
             for timer in due { if try await fire(timer) { total += 1 } }
+            progress()
             if due.count < batch { return total }
         }
     }

@@ -132,7 +132,10 @@ public struct BridgeServer: Sendable {
         return router
     }
 
-    /// Database writable, scheduler and dispatcher alive.
+    /// How long due work may wait, with its loop silent, before `/healthz` calls the loop stalled.
+    public static let stallAfter: Double = 60
+
+    /// Database writable, scheduler and dispatcher started and not stalled.
     public static func health(_ parts: Parts) async -> (ok: Bool, text: String) {
         var problems: [String] = []
         do {
@@ -144,6 +147,23 @@ public struct BridgeServer: Sendable {
         }
         if parts.schedulerBeat.lastBeat == nil { problems.append("scheduler has not started") }
         if parts.dispatcherBeat.lastBeat == nil { problems.append("dispatcher has not started") }
+        // Stalled: work has been due for longer than `stallAfter` and the loop has made no progress meanwhile.
+        let store = parts.environment.store
+        let now = parts.environment.service.clock.now()
+        func quiet(_ beat: Heartbeat) -> Double? {
+            beat.lastBeat.map { now.timeIntervalSince($0) }.flatMap { $0 > stallAfter ? $0 : nil }
+        }
+        if let since = quiet(parts.schedulerBeat),
+           let due = try? await store.read({ try $0.nextTimerDue() }), now.timeIntervalSince(due) > stallAfter {
+            problems.append("scheduler stalled: a timer is \(Int(now.timeIntervalSince(due))) s overdue and the scheduler "
+                            + "made no progress for \(Int(since)) s")
+        }
+        if let since = quiet(parts.dispatcherBeat),
+           let head = try? await store.dueMessages(now: now.addingTimeInterval(-stallAfter), platforms: nil, limit: 1).first {
+            problems.append("dispatcher stalled: outbox row \(head.id ?? 0) for \(head.destination.platform) has been due "
+                            + "\(Int(now.timeIntervalSince(head.nextAttemptAt))) s and the dispatcher made no progress for "
+                            + "\(Int(since)) s")
+        }
         return problems.isEmpty ? (true, "ok") : (false, problems.joined(separator: "; "))
     }
 

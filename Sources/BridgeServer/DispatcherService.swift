@@ -51,6 +51,7 @@ public struct DispatcherService: Service {
             await withTaskGroup(of: Void.self) { group in
                 for message in due { group.addTask { await self.deliver(message) } }
             }
+            heartbeat.beat(clock.now())  // a long backlog is progress, not a stall
         }
     }
 

@@ -19,7 +19,8 @@ public struct SchedulerService: Service {
             var failures = 0
             while !Task.isCancelled {
                 do {
-                    let n = try await engine.fireDue()
+                    let engine = self.engine, heartbeat = self.heartbeat
+                    let n = try await engine.fireDue { heartbeat.beat(engine.clock.now()) }
                     if n > 0 { logger.debug("timers fired", metadata: ["count": "\(n)"]) }
                     failures = 0
                     heartbeat.beat(engine.clock.now())
@@ -38,7 +39,8 @@ public struct SchedulerService: Service {
     }
 }
 
-/// When a loop last completed a pass (for `/healthz`).
+/// When a loop last made progress (for `/healthz`): the scheduler beats after every pass and every batch of
+/// firings, the dispatcher after every round of deliveries.
 public final class Heartbeat: @unchecked Sendable {
     private let lock = NSLock()
     private var last: Date?

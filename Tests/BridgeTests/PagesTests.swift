@@ -186,10 +186,20 @@ import Testing
             let before = try await Self.get(client, "/healthz")
             #expect(before.0 == .serviceUnavailable)
             #expect(before.2.contains("scheduler has not started") && before.2.contains("dispatcher has not started"))
-            rig.parts.schedulerBeat.beat(Date())
-            rig.parts.dispatcherBeat.beat(Date())
+            rig.parts.schedulerBeat.beat(rig.clock.now())
+            rig.parts.dispatcherBeat.beat(rig.clock.now())
             let after = try await Self.get(client, "/healthz")
             #expect(after.0 == .ok && after.2 == "ok\n")
+            // 17 minutes on with both loops silent: the first escalation is overdue and the declare posts were never
+            // taken; each loop is called stalled, with the numbers.
+            rig.clock.advance(by: 17 * 60)
+            let stalled = try await Self.get(client, "/healthz")
+            #expect(stalled.0 == .serviceUnavailable)
+            #expect(stalled.2.contains("scheduler stalled: a timer is") && stalled.2.contains("made no progress for 1020 s"))
+            #expect(stalled.2.contains("dispatcher stalled: outbox row"))
+            rig.parts.schedulerBeat.beat(rig.clock.now())
+            rig.parts.dispatcherBeat.beat(rig.clock.now())
+            #expect(try await Self.get(client, "/healthz").2 == "ok\n", "progress just now: busy, not stalled")
             try await rig.parts.environment.store.writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA query_only = 1") }
             let readOnly = try await Self.get(client, "/healthz")
             #expect(readOnly.0 == .serviceUnavailable)
