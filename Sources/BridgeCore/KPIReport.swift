@@ -129,6 +129,18 @@ public struct KPIReport: Sendable, Equatable, Codable {
         return report
     }
 
+    /// The failed BAU criteria in Japanese (`bauFailures` holds the English lines).
+    var japaneseFailures: [String] {
+        let labels = ["mttr_max": "MTTR", "first_response_max": "初動時間", "sev1_max": "sev1件数",
+                      "change_success_min": "変更成功率"]
+        let lines = (criteria ?? []).filter { $0.met == false }.map { c -> String in
+            let label = labels[c.key] ?? c.label
+            let bound = c.comparison == "<=" ? "以下" : "以上"
+            return "\(label) \(c.actual ?? "-")（基準 \(c.target)\(bound)、差 \(c.gap ?? "-")）"
+        }
+        return lines.isEmpty ? (bauFailures ?? []) : lines
+    }
+
     static func pct(_ x: Double) -> String { "\(Int((x * 1000).rounded()) / 10).\(Int((x * 1000).rounded()) % 10)%" }
 
     /// A short text report for chat and the CLI.
@@ -146,7 +158,7 @@ public struct KPIReport: Sendable, Equatable, Codable {
                      "SLA達成: 初動 \(sla("first_response")) / 復旧 \(sla("restore"))",
                      "変更成功率: \(rate)（\(changes)件）"]
             if let f = bauFailures {
-                lines.append(f.isEmpty ? "判定: BAU移行可" : "判定: BAU移行不可: " + f.joined(separator: "; "))
+                lines.append(f.isEmpty ? "判定: BAU移行可" : "判定: BAU移行不可: " + japaneseFailures.joined(separator: "; "))
             }
         } else {
             lines = ["KPI (last \(window))", "Incidents: \(incidents) (sev1: \(sev1))",

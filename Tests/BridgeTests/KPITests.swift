@@ -138,7 +138,8 @@ import Testing
         let (ja, _) = try await scenario()
         let jaReply = await ja.run("/incident kpi").reply
         #expect(jaReply.hasPrefix("KPI（直近 30d）"))
-        #expect(jaReply.contains("判定: BAU移行不可"))
+        #expect(jaReply.contains("判定: BAU移行不可: 初動時間 21m（基準 20m以下、差 1m）; sev1件数 2（基準 1以下、差 1）"))
+        #expect(!jaReply.contains("over by"), "the Japanese verdict has no English left in it")
         let (en, _) = try await scenario("Examples/bridge.en.yaml")
         let enReply = await en.run("/incident kpi 7d").reply
         #expect(enReply.hasPrefix("KPI (last 7d)"))
