@@ -4,7 +4,7 @@ CONFIG ?= Examples/bridge.yaml
 DB ?= var/bridge.sqlite
 BIN = .build/debug/incident-bridge
 
-.PHONY: deps peers build run chat test bench clean
+.PHONY: deps peers build run chat test bench clean format
 
 deps:
 	@./scripts/install-deps.sh
@@ -27,6 +27,10 @@ test: deps peers
 
 clean:
 	rm -rf .build var
+
+# Formats every Swift file with swift-format (hummingbird's rules at 120 columns, `.swift-format`).
+format:
+	$(SWIFT) format format --configuration .swift-format --in-place --recursive Sources Tests Package.swift
 
 # Benchmarks (release build); results go to BENCHMARKS.md by hand with the command that produced them.
 bench: deps

@@ -25,65 +25,93 @@ let package = Package(
         // Domain values, command grammar, state machine, ports and services. Foundation only.
         .target(name: "BridgeCore"),
         // bridge.yaml loading and validation (key paths and line numbers).
-        .target(name: "BridgeConfig", dependencies: [
-            "BridgeCore",
-            .product(name: "Yams", package: "Yams"),
-        ]),
+        .target(
+            name: "BridgeConfig",
+            dependencies: [
+                "BridgeCore",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // Mustache rendering of bot posts in ja/en.
-        .target(name: "BridgeTemplates", dependencies: [
-            "BridgeCore",
-            .product(name: "Mustache", package: "swift-mustache"),
-        ]),
+        .target(
+            name: "BridgeTemplates",
+            dependencies: [
+                "BridgeCore",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
         // SQLite store over GRDB: incidents, timeline, timers, outbox, inbound ids.
-        .target(name: "BridgeStore", dependencies: [
-            "BridgeCore",
-            .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        .target(
+            name: "BridgeStore",
+            dependencies: [
+                "BridgeCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // System libcurl with typed curl_easy_setopt/getinfo wrappers (shim.h).
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Outbound HTTP and SMTP over libcurl, off the cooperative pool.
         .target(name: "BridgeTransport", dependencies: ["BridgeCore", "CCurl"]),
         // Chat platform adapters: Slack, Mattermost, webhook (signatures, payloads, posters).
-        .target(name: "BridgeChat", dependencies: [
-            "BridgeCore",
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(
+            name: "BridgeChat",
+            dependencies: [
+                "BridgeCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Pagers: PagerDuty Events v2, Opsgenie, email over SMTP, signed webhook.
-        .target(name: "BridgePaging", dependencies: [
-            "BridgeCore", "BridgeTransport",
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(
+            name: "BridgePaging",
+            dependencies: [
+                "BridgeCore", "BridgeTransport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // HTTP routes, scheduler, dispatcher, console chat and the service group.
-        .target(name: "BridgeServer", dependencies: [
-            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeChat", "BridgeTransport", "BridgePaging",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "HTTPTypes", package: "swift-http-types"),
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Mustache", package: "swift-mustache"),
-        ]),
-        .executableTarget(name: "IncidentBridgeCLI", dependencies: [
-            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeServer", "BridgeTransport",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "BridgeServer",
+            dependencies: [
+                "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeChat", "BridgeTransport",
+                "BridgePaging",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .executableTarget(
+            name: "IncidentBridgeCLI",
+            dependencies: [
+                "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeServer", "BridgeTransport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Benchmarks behind BENCHMARKS.md (`make bench`).
-        .executableTarget(name: "BridgeBench", dependencies: [
-            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeServer", "BridgeChat", "BridgeTransport",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .testTarget(name: "BridgeTests", dependencies: [
-            "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeServer", "BridgeChat",
-            "BridgeTransport",
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
-            .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .executableTarget(
+            name: "BridgeBench",
+            dependencies: [
+                "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeServer", "BridgeChat", "BridgeTransport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "BridgeTests",
+            dependencies: [
+                "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeServer", "BridgeChat",
+                "BridgeTransport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "TransportTests", dependencies: ["BridgeTransport", "BridgeCore"]),
     ]
 )

@@ -59,33 +59,56 @@ func timersBenchmark() async throws {
     let logger = Logger(label: "bench")
     let lateness = Samples()
     let clock = SystemClock()
-    let parts = try BridgeServer.parts(config: config, dbPath: dir + "/bench.sqlite", clock: clock, templates: "Templates",
-                                       logger: logger)
+    let parts = try BridgeServer.parts(
+        config: config,
+        dbPath: dir + "/bench.sqlite",
+        clock: clock,
+        templates: "Templates",
+        logger: logger
+    )
     let setup = Date()
     var dueTimes: [Date] = []
     try await parts.environment.store.writer.write { db in
         let incidents = 1000
         for i in 0..<incidents {
-            var inc = Incident(id: IncidentID.make(day: "20261126", sequence: i + 1), eventType: "db-outage", severity: "sev1",
-                               title: "bench \(i)", declaredAt: setup, declaredBy: "bench")
+            var inc = Incident(
+                id: IncidentID.make(day: "20261126", sequence: i + 1),
+                eventType: "db-outage",
+                severity: "sev1",
+                title: "bench \(i)",
+                declaredAt: setup,
+                declaredBy: "bench"
+            )
             inc.state = .acknowledged
             let record = String(decoding: try JSONEncoder.bench.encode(inc), as: UTF8.self)
-            try db.execute(sql: """
-                INSERT INTO incidents (id, day, seq, state, severity, event_type, declared_at, origin_platform, origin_channel, record)
-                VALUES (?, '20261126', ?, 'acknowledged', 'sev1', 'db-outage', ?, 'bench', 'bench', ?)
-                """, arguments: [inc.id.rawValue, i + 1, setup.timeIntervalSince1970, record])
+            try db.execute(
+                sql: """
+                    INSERT INTO incidents (id, day, seq, state, severity, event_type, declared_at, origin_platform, origin_channel, record)
+                    VALUES (?, '20261126', ?, 'acknowledged', 'sev1', 'db-outage', ?, 'bench', 'bench', ?)
+                    """,
+                arguments: [inc.id.rawValue, i + 1, setup.timeIntervalSince1970, record]
+            )
         }
         let far = setup.addingTimeInterval(86_400).timeIntervalSince1970
         for i in 0..<(pending - dueCount) {
-            try db.execute(sql: """
-                INSERT INTO timers (incident_id, kind, clock, fraction, due_at, created_at)
-                VALUES (?, 'sla_breach', 'restore', 1, ?, ?)
-                """, arguments: [IncidentID.make(day: "20261126", sequence: i % incidents + 1).rawValue,
-                                 far + Double(i), setup.timeIntervalSince1970])
+            try db.execute(
+                sql: """
+                    INSERT INTO timers (incident_id, kind, clock, fraction, due_at, created_at)
+                    VALUES (?, 'sla_breach', 'restore', 1, ?, ?)
+                    """,
+                arguments: [
+                    IncidentID.make(day: "20261126", sequence: i % incidents + 1).rawValue,
+                    far + Double(i), setup.timeIntervalSince1970,
+                ]
+            )
         }
     }
-    let engine = TimerEngine(config: config, store: parts.environment.store, renderer: parts.environment.renderer,
-                             clock: clock) { timer, _ in lateness.add(Date().timeIntervalSince(timer.dueAt)) }
+    let engine = TimerEngine(
+        config: config,
+        store: parts.environment.store,
+        renderer: parts.environment.renderer,
+        clock: clock
+    ) { timer, _ in lateness.add(Date().timeIntervalSince(timer.dueAt)) }
     let scheduler = SchedulerService(engine: engine, wake: WakeSignal(), heartbeat: Heartbeat(), logger: logger)
 
     // Baseline, same run: a bare task sleeping until each due time (what the runtime's timers give).
@@ -104,9 +127,13 @@ func timersBenchmark() async throws {
     let dueList = dueTimes
     try await parts.environment.store.writer.write { db in
         for (i, due) in dueList.enumerated() {
-            try db.execute(sql: "INSERT INTO timers (incident_id, kind, due_at, created_at) VALUES (?, 'update_reminder', ?, ?)",
-                           arguments: [IncidentID.make(day: "20261126", sequence: i % 1000 + 1).rawValue,
-                                       due.timeIntervalSince1970, start.timeIntervalSince1970])
+            try db.execute(
+                sql: "INSERT INTO timers (incident_id, kind, due_at, created_at) VALUES (?, 'update_reminder', ?, ?)",
+                arguments: [
+                    IncidentID.make(day: "20261126", sequence: i % 1000 + 1).rawValue,
+                    due.timeIntervalSince1970, start.timeIntervalSince1970,
+                ]
+            )
         }
     }
     let task = Task { try await scheduler.run() }
@@ -124,11 +151,27 @@ func timersBenchmark() async throws {
 
     let b = baseline.all
     print("timers: pending=\(pending) due=\(dueCount) over \(window)s; fired=\(fired.count)")
-    print("  lateness scheduler: p50 \(ms(percentile(fired, 0.5))) p99 \(ms(percentile(fired, 0.99))) max \(ms(fired.max() ?? .nan))")
-    print("  lateness baseline (bare Task.sleep): p50 \(ms(percentile(b, 0.5))) p99 \(ms(percentile(b, 0.99))) max \(ms(b.max() ?? .nan))")
-    print(String(format: "  p99 ratio scheduler/baseline: %.1fx", percentile(fired, 0.99) / max(percentile(b, 0.99), 1e-6)))
-    print(String(format: "  idle CPU over %ds: scheduler %.3f s (%.2f%% of a core), baseline %.3f s", idle, idleCPU,
-                 idleCPU / Double(idle) * 100, baseIdleCPU))
+    print(
+        "  lateness scheduler: p50 \(ms(percentile(fired, 0.5))) p99 \(ms(percentile(fired, 0.99))) max \(ms(fired.max() ?? .nan))"
+    )
+    print(
+        "  lateness baseline (bare Task.sleep): p50 \(ms(percentile(b, 0.5))) p99 \(ms(percentile(b, 0.99))) max \(ms(b.max() ?? .nan))"
+    )
+    print(
+        String(
+            format: "  p99 ratio scheduler/baseline: %.1fx",
+            percentile(fired, 0.99) / max(percentile(b, 0.99), 1e-6)
+        )
+    )
+    print(
+        String(
+            format: "  idle CPU over %ds: scheduler %.3f s (%.2f%% of a core), baseline %.3f s",
+            idle,
+            idleCPU,
+            idleCPU / Double(idle) * 100,
+            baseIdleCPU
+        )
+    )
     print(String(format: "  max RSS: %.0f MiB", maxRSSMiB()))
     try? FileManager.default.removeItem(atPath: dir)
 }
@@ -155,23 +198,43 @@ func slackBenchmark() async throws {
     let settings = try PlatformSettings(config: config, environment: ["SLACK_SIGNING_SECRET": secret])
     let dir = NSTemporaryDirectory() + "ib-bench-" + UUID().uuidString
     let logger = Logger(label: "bench")
-    let parts = try BridgeServer.parts(config: config, dbPath: dir + "/bench.sqlite", settings: settings, templates: "Templates",
-                                       logger: logger)
+    let parts = try BridgeServer.parts(
+        config: config,
+        dbPath: dir + "/bench.sqlite",
+        settings: settings,
+        templates: "Templates",
+        logger: logger
+    )
     // One open incident the commands add notes to (each note: a timeline row and an outbox row, committed).
-    _ = await parts.environment.service.handle(ChatCommand(platform: "slack", channel: "C1", user: "U01SUZU0002",
-                                                           text: "declare db-outage sev1 bench"))
-    let botPort = 18_181, barePort = 18_182
-    let bot = Application(router: BridgeServer.router(parts), configuration: .init(address: .hostname("127.0.0.1", port: botPort)),
-                          logger: logger)
+    _ = await parts.environment.service.handle(
+        ChatCommand(
+            platform: "slack",
+            channel: "C1",
+            user: "U01SUZU0002",
+            text: "declare db-outage sev1 bench"
+        )
+    )
+    let botPort = 18_181
+    let barePort = 18_182
+    let bot = Application(
+        router: BridgeServer.router(parts),
+        configuration: .init(address: .hostname("127.0.0.1", port: botPort)),
+        logger: logger
+    )
     let bareRouter = Router()
     bareRouter.post("/slack/commands") { _, _ in "ok" }
-    let bare = Application(router: bareRouter, configuration: .init(address: .hostname("127.0.0.1", port: barePort)),
-                           logger: logger)
-    let servers = Task { try await withThrowingTaskGroup(of: Void.self) { g in
-        g.addTask { try await bot.runService() }
-        g.addTask { try await bare.runService() }
-        try await g.waitForAll()
-    } }
+    let bare = Application(
+        router: bareRouter,
+        configuration: .init(address: .hostname("127.0.0.1", port: barePort)),
+        logger: logger
+    )
+    let servers = Task {
+        try await withThrowingTaskGroup(of: Void.self) { g in
+            g.addTask { try await bot.runService() }
+            g.addTask { try await bare.runService() }
+            try await g.waitForAll()
+        }
+    }
     try await Task.sleep(nanoseconds: 1_000_000_000)
     // Pre-signed, all different (a unique trigger_id each, so none is a repeated delivery as long as each wrk
     // thread sends fewer than half of them: thread t starts at t * count / 2).
@@ -181,9 +244,11 @@ func slackBenchmark() async throws {
     for i in 0..<count {
         // LuaJIT allows about 65k constants per function: the table is filled by chunks of 5,000.
         if i % 5000 == 0 { lua += (i > 0 ? "end\nfill()\n" : "") + "fill = function()\n" }
-        let body = "team_id=T1&channel_id=C1&user_id=U01SUZU0002&user_name=suzuki&command=%2Fincident&text=note+bench+\(i)&trigger_id=bench\(i)"
+        let body =
+            "team_id=T1&channel_id=C1&user_id=U01SUZU0002&user_name=suzuki&command=%2Fincident&text=note+bench+\(i)&trigger_id=bench\(i)"
         let sig = signer.sign(timestamp: ts, body: Data(body.utf8))
-        lua += "reqs[\(i + 1)] = wrk.format(\"POST\", \"/slack/commands\", {[\"Content-Type\"]=\"application/x-www-form-urlencoded\", "
+        lua +=
+            "reqs[\(i + 1)] = wrk.format(\"POST\", \"/slack/commands\", {[\"Content-Type\"]=\"application/x-www-form-urlencoded\", "
             + "[\"X-Slack-Request-Timestamp\"]=\"\(ts)\", [\"X-Slack-Signature\"]=\"\(sig)\"}, \"\(body)\")\n"
     }
     lua += "end\nfill()\n"
@@ -199,7 +264,9 @@ func slackBenchmark() async throws {
     func wrk(_ port: Int) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
-        p.arguments = ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, "http://127.0.0.1:\(port)"]
+        p.arguments = [
+            "-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, "http://127.0.0.1:\(port)",
+        ]
         let out = Pipe()
         p.standardOutput = out
         try p.run()
@@ -209,7 +276,8 @@ func slackBenchmark() async throws {
     }
     func summary(_ text: String) -> (rps: Double, p50: String, p99: String, non2xx: String) {
         let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        let rps = lines.first { $0.hasPrefix("Requests/sec:") }.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+        let rps =
+            lines.first { $0.hasPrefix("Requests/sec:") }.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
         let p50 = lines.first { $0.hasPrefix("50%") }?.split(separator: " ").last.map(String.init) ?? "?"
         let p99 = lines.first { $0.hasPrefix("99%") }?.split(separator: " ").last.map(String.init) ?? "?"
         let non = lines.first { $0.hasPrefix("Non-2xx") }?.split(separator: " ").last.map(String.init) ?? "0"
@@ -217,14 +285,25 @@ func slackBenchmark() async throws {
     }
     let bareOut = try wrk(barePort)
     let botOut = try wrk(botPort)
-    let b = summary(bareOut), s = summary(botOut)
+    let b = summary(bareOut)
+    let s = summary(botOut)
     let notes = try await parts.environment.store.read { r in
         try r.openIncidents().first.map { try r.timeline($0.id).filter { $0.kind == .note }.count } ?? 0
     }
     print("slack: wrk -t2 -c\(connections) -d\(seconds)s, \(count) distinct pre-signed commands")
     print(String(format: "  bare Hummingbird route: %.0f req/s, p50 %@, p99 %@", b.rps, b.p50, b.p99))
-    print(String(format: "  signed /slack/commands:  %.0f req/s, p50 %@, p99 %@, non-2xx %@", s.rps, s.p50, s.p99, s.non2xx))
-    print(String(format: "  throughput ratio signed/bare: %.2fx; durable notes written: %d", s.rps / max(b.rps, 1), notes))
+    print(
+        String(
+            format: "  signed /slack/commands:  %.0f req/s, p50 %@, p99 %@, non-2xx %@",
+            s.rps,
+            s.p50,
+            s.p99,
+            s.non2xx
+        )
+    )
+    print(
+        String(format: "  throughput ratio signed/bare: %.2fx; durable notes written: %d", s.rps / max(b.rps, 1), notes)
+    )
     if notes < Int(s.rps * Double(seconds) * 0.95) {
         print("  note: fewer notes than requests: some requests repeated a trigger_id (raise --requests)")
     }
@@ -242,34 +321,51 @@ func alertsBenchmark() async throws {
     config.chat.consoleEnabled = false
     let dir = NSTemporaryDirectory() + "ib-bench-" + UUID().uuidString
     let logger = Logger(label: "bench")
-    let parts = try BridgeServer.parts(config: config, dbPath: dir + "/bench.sqlite", settings: try PlatformSettings(config: config, environment: [:]),
-                                       templates: "Templates", logger: logger)
-    let botPort = 18_191, barePort = 18_192
-    let bot = Application(router: BridgeServer.router(parts), configuration: .init(address: .hostname("127.0.0.1", port: botPort)),
-                          logger: logger)
+    let parts = try BridgeServer.parts(
+        config: config,
+        dbPath: dir + "/bench.sqlite",
+        settings: try PlatformSettings(config: config, environment: [:]),
+        templates: "Templates",
+        logger: logger
+    )
+    let botPort = 18_191
+    let barePort = 18_192
+    let bot = Application(
+        router: BridgeServer.router(parts),
+        configuration: .init(address: .hostname("127.0.0.1", port: botPort)),
+        logger: logger
+    )
     let bareRouter = Router()
     bareRouter.post("/alerts/alertmanager") { request, _ -> String in
         var r = request
         _ = try await r.collectBody(upTo: 1 << 20)
         return "ok"
     }
-    let bare = Application(router: bareRouter, configuration: .init(address: .hostname("127.0.0.1", port: barePort)), logger: logger)
-    let servers = Task { try await withThrowingTaskGroup(of: Void.self) { g in
-        g.addTask { try await bot.runService() }
-        g.addTask { try await bare.runService() }
-        try await g.waitForAll()
-    } }
+    let bare = Application(
+        router: bareRouter,
+        configuration: .init(address: .hostname("127.0.0.1", port: barePort)),
+        logger: logger
+    )
+    let servers = Task {
+        try await withThrowingTaskGroup(of: Void.self) { g in
+            g.addTask { try await bot.runService() }
+            g.addTask { try await bare.runService() }
+            try await g.waitForAll()
+        }
+    }
     try await Task.sleep(nanoseconds: 1_000_000_000)
     // Post i belongs to group i % groups and carries i / groups + 1 firing alerts (a growing group).
     var bodies: [Data] = []
     for i in 0..<posts {
-        let g = i % groups, n = i / groups + 1
+        let g = i % groups
+        let n = i / groups + 1
         let alerts = (0..<n).map { k in
             "{\"status\":\"firing\",\"labels\":{\"alertname\":\"DiskFull\",\"service\":\"db\",\"cluster\":\"c\(g)\",\"instance\":\"db\(k)\"},"
                 + "\"annotations\":{\"summary\":\"Disk full in c\(g)\"},\"startsAt\":\"2026-11-26T23:08:28Z\","
                 + "\"endsAt\":\"0001-01-01T00:00:00Z\",\"generatorURL\":\"http://prom/graph\",\"fingerprint\":\"f\(g)-\(k)\"}"
         }.joined(separator: ",")
-        let body = "{\"version\":\"4\",\"groupKey\":\"{}:{alertname=\\\"DiskFull\\\", cluster=\\\"c\(g)\\\"}\",\"status\":\"firing\","
+        let body =
+            "{\"version\":\"4\",\"groupKey\":\"{}:{alertname=\\\"DiskFull\\\", cluster=\\\"c\(g)\\\"}\",\"status\":\"firing\","
             + "\"receiver\":\"bot\",\"groupLabels\":{\"alertname\":\"DiskFull\",\"cluster\":\"c\(g)\"},"
             + "\"commonLabels\":{\"alertname\":\"DiskFull\",\"service\":\"db\",\"cluster\":\"c\(g)\"},"
             + "\"commonAnnotations\":{\"summary\":\"Disk full in c\(g)\"},\"externalURL\":\"http://am\",\"alerts\":[\(alerts)]}"
@@ -285,8 +381,13 @@ func alertsBenchmark() async throws {
                 let body = bodies[next]
                 next += 1
                 group.addTask {
-                    let r = try? await transport.send(BridgeCore.HTTPRequest(url: "http://127.0.0.1:\(port)/alerts/alertmanager",
-                                                                  headers: [("Content-Type", "application/json")], body: body))
+                    let r = try? await transport.send(
+                        BridgeCore.HTTPRequest(
+                            url: "http://127.0.0.1:\(port)/alerts/alertmanager",
+                            headers: [("Content-Type", "application/json")],
+                            body: body
+                        )
+                    )
                     return r?.status == 200 ? 0 : 1
                 }
             }
@@ -306,10 +407,26 @@ func alertsBenchmark() async throws {
         return (incs.count, try incs.reduce(0) { $0 + (try r.timeline($1.id).filter { $0.kind == .alert }.count) })
     }
     print("alerts: \(posts) webhook posts over \(groups) groups, \(concurrency) concurrent libcurl clients")
-    print(String(format: "  bare route: %.0f posts/s (%.2f s, %d failed)", Double(posts) / base.seconds, base.seconds, base.failed))
-    print(String(format: "  /alerts/alertmanager: %.0f posts/s (%.2f s, %d failed)", Double(posts) / real.seconds, real.seconds, real.failed))
+    print(
+        String(
+            format: "  bare route: %.0f posts/s (%.2f s, %d failed)",
+            Double(posts) / base.seconds,
+            base.seconds,
+            base.failed
+        )
+    )
+    print(
+        String(
+            format: "  /alerts/alertmanager: %.0f posts/s (%.2f s, %d failed)",
+            Double(posts) / real.seconds,
+            real.seconds,
+            real.failed
+        )
+    )
     print(String(format: "  ratio real/bare: %.2fx", base.seconds / real.seconds))
-    print("  incidents: \(incidents) (expected \(groups)); alert timeline entries: \(notes) (expected \(posts), 0 lost)")
+    print(
+        "  incidents: \(incidents) (expected \(groups)); alert timeline entries: \(notes) (expected \(posts), 0 lost)"
+    )
     print(String(format: "  max RSS: %.0f MiB", maxRSSMiB()))
     servers.cancel()
     try? FileManager.default.removeItem(atPath: dir)
@@ -321,6 +438,8 @@ case "timers": try await timersBenchmark()
 case "slack": try await slackBenchmark()
 case "alerts": try await alertsBenchmark()
 default:
-    FileHandle.standardError.write(Data("usage: incident-bridge-bench timers [--pending N] [--due N] [--window S] [--idle S]\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: incident-bridge-bench timers [--pending N] [--due N] [--window S] [--idle S]\n".utf8)
+    )
     exit(2)
 }

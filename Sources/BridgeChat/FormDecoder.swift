@@ -35,7 +35,8 @@ public enum FormDecoder {
                 out.append(UInt8(ascii: " "))
             } else if b == UInt8(ascii: "%") {
                 guard i + 2 < s.endIndex,
-                      let hi = hexValue(s[i + 1]), let lo = hexValue(s[i + 2]) else { return nil }
+                    let hi = hexValue(s[i + 1]), let lo = hexValue(s[i + 2])
+                else { return nil }
                 out.append(hi << 4 | lo)
                 i += 2
             } else {

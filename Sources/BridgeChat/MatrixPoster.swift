@@ -32,9 +32,16 @@ public struct MatrixPoster: ChatPoster {
     public let people: [String: BridgeConfiguration.Person]
     public let transport: any HTTPTransport
 
-    public init(homeserver: String, token: String, people: [String: BridgeConfiguration.Person], transport: any HTTPTransport) {
+    public init(
+        homeserver: String,
+        token: String,
+        people: [String: BridgeConfiguration.Person],
+        transport: any HTTPTransport
+    ) {
         self.homeserver = homeserver.hasSuffix("/") ? String(homeserver.dropLast()) : homeserver
-        self.token = token; self.people = people; self.transport = transport
+        self.token = token
+        self.people = people
+        self.transport = transport
     }
 
     /// The event content: the text as rendered for Matrix (`Name (@id)` mentions) and its HTML with pills.
@@ -45,28 +52,46 @@ public struct MatrixPoster: ChatPoster {
             guard let p = people[id], let mxid = p.matrix else { continue }
             userIDs.append(mxid)
             let plain = MatrixAPI.escapeHTML("\(p.name) (\(mxid))")
-            html = html.replacingOccurrences(of: plain, with: "<a href=\"https://matrix.to/#/\(mxid)\">\(MatrixAPI.escapeHTML(p.name))</a>")
+            html = html.replacingOccurrences(
+                of: plain,
+                with: "<a href=\"https://matrix.to/#/\(mxid)\">\(MatrixAPI.escapeHTML(p.name))</a>"
+            )
         }
         html = html.replacingOccurrences(of: "\n", with: "<br/>")
-        return ["msgtype": "m.text", "body": message.text, "format": "org.matrix.custom.html", "formatted_body": html,
-                "m.mentions": ["user_ids": userIDs]]
+        return [
+            "msgtype": "m.text", "body": message.text, "format": "org.matrix.custom.html", "formatted_body": html,
+            "m.mentions": ["user_ids": userIDs],
+        ]
     }
 
     public func deliver(_ message: OutboxMessage) async throws {
         let txn = "incident-bridge-\(message.id ?? 0)"
-        let url = "\(homeserver)/_matrix/client/v3/rooms/\(MatrixAPI.segment(message.destination.channel))/send/m.room.message/\(txn)"
+        let url =
+            "\(homeserver)/_matrix/client/v3/rooms/\(MatrixAPI.segment(message.destination.channel))/send/m.room.message/\(txn)"
         let body = try JSONSerialization.data(withJSONObject: content(for: message), options: [.sortedKeys])
         let response: HTTPResponse
         do {
-            response = try await transport.send(HTTPRequest(method: "PUT", url: url, headers: [
-                ("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")], body: body))
+            response = try await transport.send(
+                HTTPRequest(
+                    method: "PUT",
+                    url: url,
+                    headers: [
+                        ("Content-Type", "application/json"), ("Authorization", "Bearer \(token)"),
+                    ],
+                    body: body
+                )
+            )
         } catch {
             throw DeliveryError.retryable("matrix: \(error)", retryAfter: nil)
         }
-        if response.status == 429 { throw DeliveryError.retryable("matrix: M_LIMIT_EXCEEDED", retryAfter: MatrixAPI.retryAfter(response)) }
+        if response.status == 429 {
+            throw DeliveryError.retryable("matrix: M_LIMIT_EXCEEDED", retryAfter: MatrixAPI.retryAfter(response))
+        }
         if response.status >= 500 { throw DeliveryError.retryable("matrix: HTTP \(response.status)", retryAfter: nil) }
         guard (200..<300).contains(response.status) else {
-            throw DeliveryError.permanent("matrix: HTTP \(response.status) \(String(decoding: response.body.prefix(200), as: UTF8.self))")
+            throw DeliveryError.permanent(
+                "matrix: HTTP \(response.status) \(String(decoding: response.body.prefix(200), as: UTF8.self))"
+            )
         }
     }
 }

@@ -17,16 +17,32 @@ public struct MattermostPoster: ChatPoster {
     public let transport: any HTTPTransport
     public let locale: BridgeConfiguration.Locale
 
-    public init(serverURL: String?, botToken: String?, webhookURL: String?, actionsURL: String?, actionKey: String,
-                transport: any HTTPTransport, locale: BridgeConfiguration.Locale) {
+    public init(
+        serverURL: String?,
+        botToken: String?,
+        webhookURL: String?,
+        actionsURL: String?,
+        actionKey: String,
+        transport: any HTTPTransport,
+        locale: BridgeConfiguration.Locale
+    ) {
         self.serverURL = serverURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-        self.botToken = botToken; self.webhookURL = webhookURL; self.actionsURL = actionsURL
-        self.actionKey = actionKey; self.transport = transport; self.locale = locale
+        self.botToken = botToken
+        self.webhookURL = webhookURL
+        self.actionsURL = actionsURL
+        self.actionKey = actionKey
+        self.transport = transport
+        self.locale = locale
     }
 
     /// The signature a button context carries: hex HMAC-SHA256 of `action:incident` keyed with the command token.
     public static func contextSignature(key: String, action: String, incident: String) -> String {
-        hexString(HMAC<SHA256>.authenticationCode(for: Data("\(action):\(incident)".utf8), using: SymmetricKey(data: Data(key.utf8))))
+        hexString(
+            HMAC<SHA256>.authenticationCode(
+                for: Data("\(action):\(incident)".utf8),
+                using: SymmetricKey(data: Data(key.utf8))
+            )
+        )
     }
 
     /// The `POST /api/v4/posts` body.
@@ -36,9 +52,16 @@ public struct MattermostPoster: ChatPoster {
         if message.kind == PostKind.declare.rawValue, let inc = message.incidentID?.rawValue, let url = actionsURL {
             let labels = locale == .ja ? ["了解 (Ack)", "復旧"] : ["Ack", "Resolve"]
             let actions: [[String: Any]] = [("ack", labels[0], "primary"), ("resolve", labels[1], "danger")].map { a in
-                ["id": a.0, "type": "button", "name": a.1, "style": a.2,
-                 "integration": ["url": url, "context": ["action": a.0, "incident_id": inc,
-                                                         "sig": Self.contextSignature(key: actionKey, action: a.0, incident: inc)]]]
+                [
+                    "id": a.0, "type": "button", "name": a.1, "style": a.2,
+                    "integration": [
+                        "url": url,
+                        "context": [
+                            "action": a.0, "incident_id": inc,
+                            "sig": Self.contextSignature(key: actionKey, action: a.0, incident: inc),
+                        ],
+                    ],
+                ]
             }
             body["props"] = ["attachments": [["text": inc, "actions": actions]]]
         }
@@ -48,14 +71,21 @@ public struct MattermostPoster: ChatPoster {
     public func deliver(_ message: OutboxMessage) async throws {
         let request: HTTPRequest
         if let server = serverURL, let token = botToken {
-            request = HTTPRequest(url: "\(server)/api/v4/posts",
-                                  headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")],
-                                  body: try JSONSerialization.data(withJSONObject: body(for: message), options: [.sortedKeys]))
+            request = HTTPRequest(
+                url: "\(server)/api/v4/posts",
+                headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")],
+                body: try JSONSerialization.data(withJSONObject: body(for: message), options: [.sortedKeys])
+            )
         } else if let hook = webhookURL {
-            request = HTTPRequest(url: hook, headers: [("Content-Type", "application/json")],
-                                  body: try JSONSerialization.data(withJSONObject: ["text": message.text]))
+            request = HTTPRequest(
+                url: hook,
+                headers: [("Content-Type", "application/json")],
+                body: try JSONSerialization.data(withJSONObject: ["text": message.text])
+            )
         } else {
-            throw DeliveryError.permanent("chat.mattermost: neither url + bot_token_env nor incoming_webhook_url_env is set")
+            throw DeliveryError.permanent(
+                "chat.mattermost: neither url + bot_token_env nor incoming_webhook_url_env is set"
+            )
         }
         let response: HTTPResponse
         do {
@@ -68,7 +98,9 @@ public struct MattermostPoster: ChatPoster {
             throw DeliveryError.retryable("HTTP \(response.status)", retryAfter: response.retryAfter ?? reset)
         }
         guard (200..<300).contains(response.status) else {
-            throw DeliveryError.permanent("mattermost: HTTP \(response.status) \(String(decoding: response.body.prefix(200), as: UTF8.self))")
+            throw DeliveryError.permanent(
+                "mattermost: HTTP \(response.status) \(String(decoding: response.body.prefix(200), as: UTF8.self))"
+            )
         }
     }
 }
@@ -78,14 +110,20 @@ public struct WebhookPoster: ChatPoster {
     public let platform = "webhook"
     public let url: String
     public let transport: any HTTPTransport
-    public init(url: String, transport: any HTTPTransport) { self.url = url; self.transport = transport }
+    public init(url: String, transport: any HTTPTransport) {
+        self.url = url
+        self.transport = transport
+    }
 
     public func deliver(_ message: OutboxMessage) async throws {
         var payload: [String: Any] = ["text": message.text, "kind": message.kind]
         if let id = message.incidentID { payload["incident_id"] = id.rawValue }
         if let id = message.id { payload["outbox_id"] = id }
-        let request = HTTPRequest(url: url, headers: [("Content-Type", "application/json")],
-                                  body: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]))
+        let request = HTTPRequest(
+            url: url,
+            headers: [("Content-Type", "application/json")],
+            body: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
+        )
         _ = try await transport.deliver(request, service: "webhook")
     }
 }

@@ -12,7 +12,9 @@ public struct SlackPoster: ChatPoster {
 
     public init(apiBase: String, token: String, transport: any HTTPTransport, locale: BridgeConfiguration.Locale) {
         self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
-        self.token = token; self.transport = transport; self.locale = locale
+        self.token = token
+        self.transport = transport
+        self.locale = locale
     }
 
     /// The JSON body of `chat.postMessage` for a row.
@@ -21,37 +23,49 @@ public struct SlackPoster: ChatPoster {
             "channel": message.destination.channel,
             "text": message.text,
             "unfurl_links": false,
-            "metadata": ["event_type": "incident_bridge_post",
-                         "event_payload": ["outbox_id": message.id ?? 0, "incident_id": message.incidentID?.rawValue ?? ""]],
+            "metadata": [
+                "event_type": "incident_bridge_post",
+                "event_payload": ["outbox_id": message.id ?? 0, "incident_id": message.incidentID?.rawValue ?? ""],
+            ],
         ]
         if message.kind == PostKind.declare.rawValue, let id = message.incidentID?.rawValue {
             let labels = locale == .ja ? ["了解 (Ack)", "状況更新", "復旧"] : ["Ack", "Update", "Resolve"]
             body["blocks"] = [
                 ["type": "section", "text": ["type": "mrkdwn", "text": String(message.text.prefix(2900))]],
-                ["type": "actions", "block_id": "incident_actions", "elements": [
-                    button("incident_ack", labels[0], id, style: "primary"),
-                    button("incident_update", labels[1], id, style: nil),
-                    button("incident_resolve", labels[2], id, style: "danger"),
-                ]],
+                [
+                    "type": "actions", "block_id": "incident_actions",
+                    "elements": [
+                        button("incident_ack", labels[0], id, style: "primary"),
+                        button("incident_update", labels[1], id, style: nil),
+                        button("incident_resolve", labels[2], id, style: "danger"),
+                    ],
+                ],
             ]
         }
         return body
     }
 
     func button(_ action: String, _ label: String, _ value: String, style: String?) -> [String: Any] {
-        var b: [String: Any] = ["type": "button", "action_id": action, "value": value,
-                                "text": ["type": "plain_text", "text": label, "emoji": true]]
+        var b: [String: Any] = [
+            "type": "button", "action_id": action, "value": value,
+            "text": ["type": "plain_text", "text": label, "emoji": true],
+        ]
         if let style { b["style"] = style }
         return b
     }
 
     public func deliver(_ message: OutboxMessage) async throws {
         let data = try JSONSerialization.data(withJSONObject: body(for: message), options: [.sortedKeys])
-        let request = HTTPRequest(method: "POST", url: "\(apiBase)/chat.postMessage",
-                                  headers: [("Content-Type", "application/json; charset=utf-8"),
-                                            ("Authorization", "Bearer \(token)")],
-                                  body: data)
-        try await SlackPoster.check(try await send(request), api: true)
+        let request = HTTPRequest(
+            method: "POST",
+            url: "\(apiBase)/chat.postMessage",
+            headers: [
+                ("Content-Type", "application/json; charset=utf-8"),
+                ("Authorization", "Bearer \(token)"),
+            ],
+            body: data
+        )
+        try SlackPoster.check(try await send(request), api: true)
     }
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -87,10 +101,17 @@ public struct SlackResponsePoster: ChatPoster {
     public init(transport: any HTTPTransport) { self.transport = transport }
 
     public func deliver(_ message: OutboxMessage) async throws {
-        let data = try JSONSerialization.data(withJSONObject: ["response_type": "ephemeral", "replace_original": false,
-                                                               "text": message.text] as [String: Any])
-        let request = HTTPRequest(url: message.destination.channel,
-                                  headers: [("Content-Type", "application/json; charset=utf-8")], body: data)
+        let data = try JSONSerialization.data(
+            withJSONObject: [
+                "response_type": "ephemeral", "replace_original": false,
+                "text": message.text,
+            ] as [String: Any]
+        )
+        let request = HTTPRequest(
+            url: message.destination.channel,
+            headers: [("Content-Type", "application/json; charset=utf-8")],
+            body: data
+        )
         let response: HTTPResponse
         do {
             response = try await transport.send(request)

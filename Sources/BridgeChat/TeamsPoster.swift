@@ -7,7 +7,9 @@ import Foundation
 public enum TeamsWebhook {
     /// Checks `Authorization: HMAC <base64>` = base64(HMAC-SHA256(body, base64-decoded secret)) in constant time.
     public static func verify(authorization: String?, body: Data, secret: String) -> Bool {
-        guard let auth = authorization, auth.hasPrefix("HMAC "), let key = Data(base64Encoded: secret) else { return false }
+        guard let auth = authorization, auth.hasPrefix("HMAC "), let key = Data(base64Encoded: secret) else {
+            return false
+        }
         let mac = Data(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: key))).base64EncodedString()
         return constantTimeEquals(Array(auth.dropFirst(5).utf8), Array(mac.utf8))
     }
@@ -30,7 +32,8 @@ public struct TeamsPoster: ChatPoster {
     public let incidentURL: String?
 
     public init(workflowURL: String, transport: any HTTPTransport, publicURL: String?) {
-        self.workflowURL = workflowURL; self.transport = transport
+        self.workflowURL = workflowURL
+        self.transport = transport
         self.incidentURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     }
 
@@ -40,31 +43,50 @@ public struct TeamsPoster: ChatPoster {
         var body: [[String: Any]] = []
         for (i, line) in lines.enumerated() {
             var block: [String: Any] = ["type": "TextBlock", "text": line, "wrap": true]
-            if i == 0 { block["weight"] = "Bolder"; block["size"] = "Medium" }
+            if i == 0 {
+                block["weight"] = "Bolder"
+                block["size"] = "Medium"
+            }
             body.append(block)
         }
-        var card: [String: Any] = ["$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
-                                   "version": "1.4", "body": body]
+        var card: [String: Any] = [
+            "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
+            "version": "1.4", "body": body,
+        ]
         if let base = incidentURL, let id = message.incidentID {
             card["actions"] = [["type": "Action.OpenUrl", "title": "Open \(id)", "url": "\(base)/incidents/\(id)"]]
         }
-        return ["type": "message", "attachments": [["contentType": "application/vnd.microsoft.card.adaptive",
-                                                    "contentUrl": NSNull(), "content": card]]]
+        return [
+            "type": "message",
+            "attachments": [
+                [
+                    "contentType": "application/vnd.microsoft.card.adaptive",
+                    "contentUrl": NSNull(), "content": card,
+                ]
+            ],
+        ]
     }
 
     public func deliver(_ message: OutboxMessage) async throws {
         let data = try JSONSerialization.data(withJSONObject: envelope(for: message), options: [.sortedKeys])
         let response: HTTPResponse
         do {
-            response = try await transport.send(HTTPRequest(url: workflowURL, headers: [("Content-Type", "application/json")], body: data))
+            response = try await transport.send(
+                HTTPRequest(url: workflowURL, headers: [("Content-Type", "application/json")], body: data)
+            )
         } catch {
             throw DeliveryError.retryable("teams: \(error)", retryAfter: nil)
         }
         let text = String(decoding: response.body.prefix(300), as: UTF8.self)
         // A throttled connector may answer 200 with the 429 in the body.
         if response.status == 429 || response.status >= 500 || text.contains("HTTP error 429") {
-            throw DeliveryError.retryable("teams: throttled or HTTP \(response.status)", retryAfter: response.retryAfter)
+            throw DeliveryError.retryable(
+                "teams: throttled or HTTP \(response.status)",
+                retryAfter: response.retryAfter
+            )
         }
-        guard (200..<300).contains(response.status) else { throw DeliveryError.permanent("teams: HTTP \(response.status) \(text)") }
+        guard (200..<300).contains(response.status) else {
+            throw DeliveryError.permanent("teams: HTTP \(response.status) \(text)")
+        }
     }
 }

@@ -7,7 +7,11 @@ public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var line: Int?
     public var message: String
-    public init(path: String, line: Int?, message: String) { self.path = path; self.line = line; self.message = message }
+    public init(path: String, line: Int?, message: String) {
+        self.path = path
+        self.line = line
+        self.message = message
+    }
     public var description: String {
         "\(path)\(line.map { " (line \($0))" } ?? ""): \(message)"
     }
@@ -17,7 +21,10 @@ public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
 public struct ConfigError: Error, Sendable, CustomStringConvertible {
     public var file: String
     public var issues: [ConfigIssue]
-    public init(file: String, issues: [ConfigIssue]) { self.file = file; self.issues = issues }
+    public init(file: String, issues: [ConfigIssue]) {
+        self.file = file
+        self.issues = issues
+    }
     public var description: String {
         issues.map { "\(file): \($0)" }.joined(separator: "\n")
     }
@@ -69,7 +76,11 @@ public enum ConfigLoader {
     }
 
     /// Parses and validates YAML text, strictly or leniently (see `load(path:lenient:)`).
-    public static func load(yaml text: String, file: String = "bridge.yaml", lenient: Bool) throws -> LoadedConfiguration {
+    public static func load(
+        yaml text: String,
+        file: String = "bridge.yaml",
+        lenient: Bool
+    ) throws -> LoadedConfiguration {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -79,7 +90,8 @@ public enum ConfigLoader {
         } catch let e as ConfigError {
             throw e
         } catch let YamlError.scanner(_, problem, mark, _), let YamlError.parser(_, problem, mark, _),
-                let YamlError.composer(_, problem, mark, _) {
+            let YamlError.composer(_, problem, mark, _)
+        {
             throw ConfigError(file: file, issues: [.init(path: "(yaml)", line: mark.line, message: problem)])
         } catch {
             throw ConfigError(file: file, issues: [.init(path: "(yaml)", line: nil, message: "\(error)")])

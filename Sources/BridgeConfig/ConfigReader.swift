@@ -37,8 +37,11 @@ struct ConfigReader {
             let key = k.string ?? ""
             if let line = k.mark?.line { lines[path.isEmpty ? key : "\(path).\(key)"] = line }
             if let allowed, !allowed.contains(key) {
-                fail(path.isEmpty ? key : "\(path).\(key)", k,
-                     "unknown key (allowed: \(allowed.sorted().joined(separator: ", ")))")
+                fail(
+                    path.isEmpty ? key : "\(path).\(key)",
+                    k,
+                    "unknown key (allowed: \(allowed.sorted().joined(separator: ", ")))"
+                )
                 continue
             }
             out.append((key, v))
@@ -61,7 +64,12 @@ struct ConfigReader {
         return s
     }
 
-    mutating func duration(_ node: Node?, _ path: String, required: Bool = false, parent: Node? = nil) -> BridgeDuration? {
+    mutating func duration(
+        _ node: Node?,
+        _ path: String,
+        required: Bool = false,
+        parent: Node? = nil
+    ) -> BridgeDuration? {
         guard let s = string(node, path, required: required, parent: parent) else { return nil }
         guard let d = BridgeDuration(parsing: s) else {
             fail(path, node, "bad duration '\(s)' (use 30s, 15m, 4h or 1h30m)")
@@ -84,7 +92,11 @@ struct ConfigReader {
     mutating func int(_ node: Node?, _ path: String, min: Int = 0, max: Int = Int.max) -> Int? {
         guard let s = string(node, path) else { return nil }
         guard let n = Int(s), n >= min, n <= max else {
-            fail(path, node, "expected a whole number from \(min) to \(max == Int.max ? "any" : String(max)), got '\(s)'")
+            fail(
+                path,
+                node,
+                "expected a whole number from \(min) to \(max == Int.max ? "any" : String(max)), got '\(s)'"
+            )
             return nil
         }
         return n
@@ -107,22 +119,36 @@ struct ConfigReader {
         if locale == nil { fail("locale", value(top, "locale"), "expected ja or en, got '\(localeText)'") }
         let tzText = string(value(top, "timezone"), "timezone") ?? "Asia/Tokyo"
         let tz = TimeZone(identifier: tzText)
-        if tz == nil { fail("timezone", value(top, "timezone"), "unknown time zone '\(tzText)' (e.g. Asia/Tokyo, UTC)") }
+        if tz == nil {
+            fail("timezone", value(top, "timezone"), "unknown time zone '\(tzText)' (e.g. Asia/Tokyo, UTC)")
+        }
 
         let bridgeNode = value(top, "bridge")
         let b = pairs(bridgeNode, "bridge", allowed: ["phone", "url"])
-        let bridge = BridgeConfiguration.Bridge(phone: string(value(b, "phone"), "bridge.phone") ?? "",
-                                                url: string(value(b, "url"), "bridge.url") ?? "")
+        let bridge = BridgeConfiguration.Bridge(
+            phone: string(value(b, "phone"), "bridge.phone") ?? "",
+            url: string(value(b, "url"), "bridge.url") ?? ""
+        )
 
         var people: [String: BridgeConfiguration.Person] = [:]
-        let personKeys: Set<String> = ["name", "email", "slack", "mattermost", "matrix", "teams", "pagerduty", "opsgenie"]
+        let personKeys: Set<String> = [
+            "name", "email", "slack", "mattermost", "matrix", "teams", "pagerduty", "opsgenie",
+        ]
         for (id, node) in pairs(value(top, "people"), "people") {
             let p = pairs(node, "people.\(id)", allowed: personKeys)
             func s(_ k: String) -> String? { value(p, k)?.scalar?.string }
             for k in personKeys where value(p, k) != nil { _ = string(value(p, k), "people.\(id).\(k)") }
-            people[id] = .init(id: id, name: string(value(p, "name"), "people.\(id).name", required: true, parent: node) ?? id,
-                               email: s("email"), slack: s("slack"), mattermost: s("mattermost"), matrix: s("matrix"),
-                               teams: s("teams"), pagerduty: s("pagerduty"), opsgenie: s("opsgenie"))
+            people[id] = .init(
+                id: id,
+                name: string(value(p, "name"), "people.\(id).name", required: true, parent: node) ?? id,
+                email: s("email"),
+                slack: s("slack"),
+                mattermost: s("mattermost"),
+                matrix: s("matrix"),
+                teams: s("teams"),
+                pagerduty: s("pagerduty"),
+                opsgenie: s("opsgenie")
+            )
         }
 
         var roles: [String: BridgeConfiguration.Role] = [:]
@@ -132,7 +158,11 @@ struct ConfigReader {
             let members = strings(membersNode, "roles.\(id).members")
             if let seq = membersNode?.sequence {
                 for (i, n) in seq.enumerated() where people[n.scalar?.string ?? ""] == nil {
-                    fail("roles.\(id).members[\(i)]", n, "unknown person '\(n.scalar?.string ?? "")' (not under people)")
+                    fail(
+                        "roles.\(id).members[\(i)]",
+                        n,
+                        "unknown person '\(n.scalar?.string ?? "")' (not under people)"
+                    )
                 }
             } else if let m = members.first, people[m] == nil {
                 fail("roles.\(id).members", membersNode, "unknown person '\(m)' (not under people)")
@@ -143,7 +173,11 @@ struct ConfigReader {
         var severities: [String: BridgeConfiguration.Severity] = [:]
         for (id, node) in pairs(value(top, "severities"), "severities") {
             let path = "severities.\(id)"
-            let p = pairs(node, path, allowed: ["name", "first_response", "restore", "update_every", "page", "warn_at"])
+            let p = pairs(
+                node,
+                path,
+                allowed: ["name", "first_response", "restore", "update_every", "page", "warn_at"]
+            )
             var warnAt = [0.5, 0.8]
             if let w = value(p, "warn_at") {
                 warnAt = strings(w, "\(path).warn_at").compactMap { s in
@@ -155,13 +189,24 @@ struct ConfigReader {
                 }
             }
             severities[id] = .init(
-                id: id, name: string(value(p, "name"), "\(path).name") ?? id,
-                firstResponse: duration(value(p, "first_response"), "\(path).first_response", required: true, parent: node) ?? .minutes(30),
+                id: id,
+                name: string(value(p, "name"), "\(path).name") ?? id,
+                firstResponse: duration(
+                    value(p, "first_response"),
+                    "\(path).first_response",
+                    required: true,
+                    parent: node
+                ) ?? .minutes(30),
                 restore: duration(value(p, "restore"), "\(path).restore", required: true, parent: node) ?? .hours(4),
-                updateEvery: duration(value(p, "update_every"), "\(path).update_every", required: true, parent: node) ?? .minutes(30),
-                page: bool(value(p, "page"), "\(path).page") ?? false, warnAt: warnAt)
+                updateEvery: duration(value(p, "update_every"), "\(path).update_every", required: true, parent: node)
+                    ?? .minutes(30),
+                page: bool(value(p, "page"), "\(path).page") ?? false,
+                warnAt: warnAt
+            )
         }
-        if severities.isEmpty { fail("severities", value(top, "severities") ?? root, "at least one severity is required") }
+        if severities.isEmpty {
+            fail("severities", value(top, "severities") ?? root, "at least one severity is required")
+        }
 
         var policies: [String: BridgeConfiguration.EscalationPolicy] = [:]
         for (id, node) in pairs(value(top, "escalation_policies"), "escalation_policies") {
@@ -175,16 +220,26 @@ struct ConfigReader {
                     let s = pairs(stepNode, sp, allowed: ["notify", "ack_within"])
                     let notifyNode = value(s, "notify")
                     let notify = strings(notifyNode, "\(sp).notify")
-                    if notify.isEmpty { fail("\(sp).notify", notifyNode ?? stepNode, "name at least one role to notify") }
-                    for r in notify where roles[r] == nil { fail("\(sp).notify", notifyNode, "unknown role '\(r)' (not under roles)") }
+                    if notify.isEmpty {
+                        fail("\(sp).notify", notifyNode ?? stepNode, "name at least one role to notify")
+                    }
+                    for r in notify where roles[r] == nil {
+                        fail("\(sp).notify", notifyNode, "unknown role '\(r)' (not under roles)")
+                    }
                     let ack = duration(value(s, "ack_within"), "\(sp).ack_within", required: true, parent: stepNode)
-                    if let ack, ack.seconds <= 0 { fail("\(sp).ack_within", value(s, "ack_within"), "must be longer than 0s") }
+                    if let ack, ack.seconds <= 0 {
+                        fail("\(sp).ack_within", value(s, "ack_within"), "must be longer than 0s")
+                    }
                     steps.append(.init(notify: notify, ackWithin: ack ?? .minutes(15)))
                 }
             } else {
                 fail("\(path).steps", stepsNode ?? node, "expected a list of steps")
             }
-            policies[id] = .init(id: id, steps: steps, repeatCount: int(value(p, "repeat"), "\(path).repeat", max: 100) ?? 0)
+            policies[id] = .init(
+                id: id,
+                steps: steps,
+                repeatCount: int(value(p, "repeat"), "\(path).repeat", max: 100) ?? 0
+            )
         }
 
         var eventTypes: [String: BridgeConfiguration.EventType] = [:]
@@ -204,53 +259,82 @@ struct ConfigReader {
                     fail("\(path).raci.\(role)", letterNode, "expected R, A, C or I, got '\(l)'")
                     continue
                 }
-                if roles[role] == nil { fail("\(path).raci.\(role)", letterNode, "unknown role '\(role)' (not under roles)") }
+                if roles[role] == nil {
+                    fail("\(path).raci.\(role)", letterNode, "unknown role '\(role)' (not under roles)")
+                }
                 raci.append((role, letter))
             }
             let aCount = raci.filter { $0.letter == .A }.count
             if aCount != 1 {
                 let who = raci.filter { $0.letter == .A }.map(\.role).joined(separator: ", ")
-                let issue = ConfigIssue(path: "\(path).raci", line: (raciNode ?? node).mark?.line, message: aCount == 0
-                     ? "no A: exactly one role must be accountable"
-                     : "\(aCount) A's (\(who)): exactly one role must be accountable")
+                let issue = ConfigIssue(
+                    path: "\(path).raci",
+                    line: (raciNode ?? node).mark?.line,
+                    message: aCount == 0
+                        ? "no A: exactly one role must be accountable"
+                        : "\(aCount) A's (\(who)): exactly one role must be accountable"
+                )
                 if lenient { relaxed.append(issue) } else { issues.append(issue) }
             }
             let escNode = value(p, "escalation")
             let esc = string(escNode, "\(path).escalation")
             if let esc, policies[esc] == nil {
-                fail("\(path).escalation", escNode, "unknown escalation policy '\(esc)' (not under escalation_policies)")
+                fail(
+                    "\(path).escalation",
+                    escNode,
+                    "unknown escalation policy '\(esc)' (not under escalation_policies)"
+                )
             }
-            eventTypes[id] = .init(id: id, name: string(value(p, "name"), "\(path).name") ?? id, severity: sev, raci: raci,
-                                   escalation: esc, runbooks: strings(value(p, "runbooks"), "\(path).runbooks"))
+            eventTypes[id] = .init(
+                id: id,
+                name: string(value(p, "name"), "\(path).name") ?? id,
+                severity: sev,
+                raci: raci,
+                escalation: esc,
+                runbooks: strings(value(p, "runbooks"), "\(path).runbooks")
+            )
         }
-        if eventTypes.isEmpty { fail("event_types", value(top, "event_types") ?? root, "at least one event type is required") }
+        if eventTypes.isEmpty {
+            fail("event_types", value(top, "event_types") ?? root, "at least one event type is required")
+        }
 
         var agreements: [BridgeConfiguration.Agreement] = []
         if let node = value(top, "agreements") {
             if let seq = node.sequence {
-                let keys: Set<String> = ["id", "kind", "name", "first_response", "restore", "update_every",
-                                         "escalate_within", "start_within", "from", "to", "party"]
+                let keys: Set<String> = [
+                    "id", "kind", "name", "first_response", "restore", "update_every",
+                    "escalate_within", "start_within", "from", "to", "party",
+                ]
                 for (i, n) in seq.enumerated() {
                     let path = "agreements[\(i)]"
                     let p = pairs(n, path, allowed: keys)
                     let kindText = string(value(p, "kind"), "\(path).kind", required: true, parent: n) ?? ""
                     let kind = BridgeConfiguration.Agreement.Kind(rawValue: kindText)
-                    if kind == nil && !kindText.isEmpty { fail("\(path).kind", value(p, "kind"), "expected sla, ola or uc, got '\(kindText)'") }
+                    if kind == nil && !kindText.isEmpty {
+                        fail("\(path).kind", value(p, "kind"), "expected sla, ola or uc, got '\(kindText)'")
+                    }
                     for k in ["from", "to", "party"] {
                         if let r = value(p, k)?.scalar?.string, roles[r] == nil {
                             fail("\(path).\(k)", value(p, k), "unknown role '\(r)' (not under roles)")
                         }
                     }
                     let id = string(value(p, "id"), "\(path).id", required: true, parent: n) ?? "agreement\(i)"
-                    agreements.append(.init(
-                        id: id, kind: kind ?? .sla, name: string(value(p, "name"), "\(path).name") ?? id,
-                        firstResponse: duration(value(p, "first_response"), "\(path).first_response"),
-                        restore: duration(value(p, "restore"), "\(path).restore"),
-                        updateEvery: duration(value(p, "update_every"), "\(path).update_every"),
-                        escalateWithin: duration(value(p, "escalate_within"), "\(path).escalate_within"),
-                        startWithin: duration(value(p, "start_within"), "\(path).start_within"),
-                        from: value(p, "from")?.scalar?.string, to: value(p, "to")?.scalar?.string,
-                        party: value(p, "party")?.scalar?.string, keyPath: path))
+                    agreements.append(
+                        .init(
+                            id: id,
+                            kind: kind ?? .sla,
+                            name: string(value(p, "name"), "\(path).name") ?? id,
+                            firstResponse: duration(value(p, "first_response"), "\(path).first_response"),
+                            restore: duration(value(p, "restore"), "\(path).restore"),
+                            updateEvery: duration(value(p, "update_every"), "\(path).update_every"),
+                            escalateWithin: duration(value(p, "escalate_within"), "\(path).escalate_within"),
+                            startWithin: duration(value(p, "start_within"), "\(path).start_within"),
+                            from: value(p, "from")?.scalar?.string,
+                            to: value(p, "to")?.scalar?.string,
+                            party: value(p, "party")?.scalar?.string,
+                            keyPath: path
+                        )
+                    )
                 }
             } else {
                 fail("agreements", node, "expected a list of agreements")
@@ -258,9 +342,16 @@ struct ConfigReader {
         }
 
         var coverage: [BridgeConfiguration.CoverageCell] = []
-        for (layer, layerNode) in pairs(value(top, "coverage"), "coverage",
-                                        allowed: Set(BridgeConfiguration.coverageLayers)) {
-            for (item, cellNode) in pairs(layerNode, "coverage.\(layer)", allowed: Set(BridgeConfiguration.coverageItems)) {
+        for (layer, layerNode) in pairs(
+            value(top, "coverage"),
+            "coverage",
+            allowed: Set(BridgeConfiguration.coverageLayers)
+        ) {
+            for (item, cellNode) in pairs(
+                layerNode,
+                "coverage.\(layer)",
+                allowed: Set(BridgeConfiguration.coverageItems)
+            ) {
                 let path = "coverage.\(layer).\(item)"
                 let p = pairs(cellNode, path, allowed: ["owner", "status", "sla"])
                 let owner = string(value(p, "owner"), "\(path).owner")
@@ -269,10 +360,23 @@ struct ConfigReader {
                 }
                 let st = string(value(p, "status"), "\(path).status") ?? "undecided"
                 let status = BridgeConfiguration.CoverageCell.Status(rawValue: st)
-                if status == nil { fail("\(path).status", value(p, "status"), "expected contracted, in_house or undecided, got '\(st)'") }
-                coverage.append(.init(layer: layer, item: item, owner: owner?.isEmpty == true ? nil : owner,
-                                      status: status ?? .undecided, sla: string(value(p, "sla"), "\(path).sla"),
-                                      line: cellNode.mark?.line ?? 0))
+                if status == nil {
+                    fail(
+                        "\(path).status",
+                        value(p, "status"),
+                        "expected contracted, in_house or undecided, got '\(st)'"
+                    )
+                }
+                coverage.append(
+                    .init(
+                        layer: layer,
+                        item: item,
+                        owner: owner?.isEmpty == true ? nil : owner,
+                        status: status ?? .undecided,
+                        sla: string(value(p, "sla"), "\(path).sla"),
+                        line: cellNode.mark?.line ?? 0
+                    )
+                )
             }
         }
 
@@ -282,22 +386,34 @@ struct ConfigReader {
             for (i, n) in (node.sequence.map(Array.init) ?? []).enumerated() {
                 let path = "maintenance_windows[\(i)]"
                 let p = pairs(n, path, allowed: ["name", "weekday", "week_of_month", "start", "end"])
-                let wdText = (string(value(p, "weekday"), "\(path).weekday", required: true, parent: n) ?? "").lowercased()
+                let wdText = (string(value(p, "weekday"), "\(path).weekday", required: true, parent: n) ?? "")
+                    .lowercased()
                 let wd = weekdays[String(wdText.prefix(3))]
-                if wd == nil && !wdText.isEmpty { fail("\(path).weekday", value(p, "weekday"), "expected mon..sun, got '\(wdText)'") }
+                if wd == nil && !wdText.isEmpty {
+                    fail("\(path).weekday", value(p, "weekday"), "expected mon..sun, got '\(wdText)'")
+                }
                 func hm(_ key: String) -> Int? {
                     guard let s = string(value(p, key), "\(path).\(key)", required: true, parent: n) else { return nil }
                     let parts = s.split(separator: ":")
-                    guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h), (0..<60).contains(m) else {
+                    guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h),
+                        (0..<60).contains(m)
+                    else {
                         fail("\(path).\(key)", value(p, key), "expected HH:MM, got '\(s)'")
                         return nil
                     }
                     return h * 60 + m
                 }
-                let start = hm("start"), end = hm("end")
-                windows.append(.init(name: string(value(p, "name"), "\(path).name") ?? "maintenance", weekday: wd ?? 1,
-                                     weekOfMonth: int(value(p, "week_of_month"), "\(path).week_of_month", min: 1, max: 5),
-                                     start: start ?? 0, end: end ?? 0))
+                let start = hm("start")
+                let end = hm("end")
+                windows.append(
+                    .init(
+                        name: string(value(p, "name"), "\(path).name") ?? "maintenance",
+                        weekday: wd ?? 1,
+                        weekOfMonth: int(value(p, "week_of_month"), "\(path).week_of_month", min: 1, max: 5),
+                        start: start ?? 0,
+                        end: end ?? 0
+                    )
+                )
             }
             if node.sequence == nil { fail("maintenance_windows", node, "expected a list of windows") }
         }
@@ -310,9 +426,16 @@ struct ConfigReader {
             amTokenEnv = string(value(p, "token_env"), "alerts.alertmanager.token_env")
             for (i, n) in (value(p, "routes")?.sequence.map(Array.init) ?? []).enumerated() {
                 let path = "alerts.alertmanager.routes[\(i)]"
-                let r = pairs(n, path, allowed: ["match", "match_re", "event_type", "severity", "auto_mitigate", "default"])
-                var match: [String: String] = [:], matchRe: [String: String] = [:]
-                for (k, v) in pairs(value(r, "match"), "\(path).match") { match[k] = string(v, "\(path).match.\(k)") ?? "" }
+                let r = pairs(
+                    n,
+                    path,
+                    allowed: ["match", "match_re", "event_type", "severity", "auto_mitigate", "default"]
+                )
+                var match: [String: String] = [:]
+                var matchRe: [String: String] = [:]
+                for (k, v) in pairs(value(r, "match"), "\(path).match") {
+                    match[k] = string(v, "\(path).match.\(k)") ?? ""
+                }
                 for (k, v) in pairs(value(r, "match_re"), "\(path).match_re") {
                     let pattern = string(v, "\(path).match_re.\(k)") ?? ""
                     if (try? NSRegularExpression(pattern: pattern)) == nil {
@@ -322,18 +445,35 @@ struct ConfigReader {
                 }
                 let et = string(value(r, "event_type"), "\(path).event_type", required: true, parent: n) ?? ""
                 if !et.isEmpty, eventTypes[et] == nil, !eventTypes.isEmpty {
-                    fail("\(path).event_type", value(r, "event_type"), "unknown event type '\(et)' (not under event_types)")
+                    fail(
+                        "\(path).event_type",
+                        value(r, "event_type"),
+                        "unknown event type '\(et)' (not under event_types)"
+                    )
                 }
                 let sev = string(value(r, "severity"), "\(path).severity")
-                if let sev, severities[sev] == nil { fail("\(path).severity", value(r, "severity"), "unknown severity '\(sev)'") }
-                routes.append(.init(match: match, matchRegex: matchRe, eventType: et, severity: sev,
-                                    autoMitigate: bool(value(r, "auto_mitigate"), "\(path).auto_mitigate") ?? false,
-                                    isDefault: bool(value(r, "default"), "\(path).default") ?? false))
+                if let sev, severities[sev] == nil {
+                    fail("\(path).severity", value(r, "severity"), "unknown severity '\(sev)'")
+                }
+                routes.append(
+                    .init(
+                        match: match,
+                        matchRegex: matchRe,
+                        eventType: et,
+                        severity: sev,
+                        autoMitigate: bool(value(r, "auto_mitigate"), "\(path).auto_mitigate") ?? false,
+                        isDefault: bool(value(r, "default"), "\(path).default") ?? false
+                    )
+                )
             }
         }
 
         var chat = BridgeConfiguration.ChatSettings(consoleEnabled: true)
-        let chatPairs = pairs(value(top, "chat"), "chat", allowed: ["slack", "mattermost", "matrix", "teams", "webhook", "console"])
+        let chatPairs = pairs(
+            value(top, "chat"),
+            "chat",
+            allowed: ["slack", "mattermost", "matrix", "teams", "webhook", "console"]
+        )
         for (platform, node) in chatPairs {
             let flat = flatten(node, "chat.\(platform)")
             if platform == "console" {
@@ -343,52 +483,89 @@ struct ConfigReader {
             }
         }
         var paging = BridgeConfiguration.PagingSettings()
-        for (channel, node) in pairs(value(top, "paging"), "paging", allowed: ["pagerduty", "opsgenie", "email", "webhook"]) {
+        for (channel, node) in pairs(
+            value(top, "paging"),
+            "paging",
+            allowed: ["pagerduty", "opsgenie", "email", "webhook"]
+        ) {
             paging.channels[channel] = flatten(node, "paging.\(channel)")
         }
 
         var hypercare: BridgeConfiguration.Hypercare?
         if let h = value(top, "hypercare") {
             let p = pairs(h, "hypercare", allowed: ["start", "days", "bau_criteria"])
-            let c = pairs(value(p, "bau_criteria"), "hypercare.bau_criteria",
-                          allowed: ["mttr_max", "first_response_max", "sev1_max", "change_success_min"])
+            let c = pairs(
+                value(p, "bau_criteria"),
+                "hypercare.bau_criteria",
+                allowed: ["mttr_max", "first_response_max", "sev1_max", "change_success_min"]
+            )
             var rate: Double?
             if let n = value(c, "change_success_min") {
                 let s = string(n, "hypercare.bau_criteria.change_success_min") ?? ""
                 rate = Double(s)
-                if rate == nil || rate! < 0 || rate! > 1 { fail("hypercare.bau_criteria.change_success_min", n, "expected a fraction from 0 to 1, got '\(s)'") }
+                if rate == nil || rate! < 0 || rate! > 1 {
+                    fail("hypercare.bau_criteria.change_success_min", n, "expected a fraction from 0 to 1, got '\(s)'")
+                }
             }
             let start = string(value(p, "start"), "hypercare.start", required: true, parent: h) ?? ""
-            if !start.isEmpty, !Self.isISODate(start) { fail("hypercare.start", value(p, "start"), "expected YYYY-MM-DD, got '\(start)'") }
-            hypercare = .init(start: start, days: int(value(p, "days"), "hypercare.days", min: 1, max: 365) ?? 30,
-                              mttrMax: duration(value(c, "mttr_max"), "hypercare.bau_criteria.mttr_max"),
-                              firstResponseMax: duration(value(c, "first_response_max"), "hypercare.bau_criteria.first_response_max"),
-                              sev1Max: int(value(c, "sev1_max"), "hypercare.bau_criteria.sev1_max"),
-                              changeSuccessMin: rate)
+            if !start.isEmpty, !Self.isISODate(start) {
+                fail("hypercare.start", value(p, "start"), "expected YYYY-MM-DD, got '\(start)'")
+            }
+            hypercare = .init(
+                start: start,
+                days: int(value(p, "days"), "hypercare.days", min: 1, max: 365) ?? 30,
+                mttrMax: duration(value(c, "mttr_max"), "hypercare.bau_criteria.mttr_max"),
+                firstResponseMax: duration(value(c, "first_response_max"), "hypercare.bau_criteria.first_response_max"),
+                sev1Max: int(value(c, "sev1_max"), "hypercare.bau_criteria.sev1_max"),
+                changeSuccessMin: rate
+            )
         }
 
         let rb = pairs(value(top, "runbooks"), "runbooks", allowed: ["directory", "base_url"])
-        let runbooks = BridgeConfiguration.RunbookSettings(directory: string(value(rb, "directory"), "runbooks.directory") ?? "Runbooks",
-                                                           baseURL: string(value(rb, "base_url"), "runbooks.base_url"))
+        let runbooks = BridgeConfiguration.RunbookSettings(
+            directory: string(value(rb, "directory"), "runbooks.directory") ?? "Runbooks",
+            baseURL: string(value(rb, "base_url"), "runbooks.base_url")
+        )
         let hp = pairs(value(top, "http"), "http", allowed: ["read_token_env", "public_url"])
-        let http = BridgeConfiguration.HTTPSettings(readTokenEnv: string(value(hp, "read_token_env"), "http.read_token_env"),
-                                                    publicURL: string(value(hp, "public_url"), "http.public_url"))
+        let http = BridgeConfiguration.HTTPSettings(
+            readTokenEnv: string(value(hp, "read_token_env"), "http.read_token_env"),
+            publicURL: string(value(hp, "public_url"), "http.public_url")
+        )
 
         guard let locale, let tz else { return nil }
-        return BridgeConfiguration(locale: locale, timeZone: tz, bridge: bridge, people: people, roles: roles,
-                                   severities: severities, eventTypes: eventTypes, escalationPolicies: policies,
-                                   agreements: agreements, coverage: coverage, maintenanceWindows: windows,
-                                   alertRoutes: routes, alertmanagerTokenEnv: amTokenEnv, chat: chat, paging: paging,
-                                   hypercare: hypercare, runbooks: runbooks, http: http)
+        return BridgeConfiguration(
+            locale: locale,
+            timeZone: tz,
+            bridge: bridge,
+            people: people,
+            roles: roles,
+            severities: severities,
+            eventTypes: eventTypes,
+            escalationPolicies: policies,
+            agreements: agreements,
+            coverage: coverage,
+            maintenanceWindows: windows,
+            alertRoutes: routes,
+            alertmanagerTokenEnv: amTokenEnv,
+            chat: chat,
+            paging: paging,
+            hypercare: hypercare,
+            runbooks: runbooks,
+            http: http
+        )
     }
 
     /// Platform settings as flat strings; lists become comma-separated text.
     mutating func flatten(_ node: Node, _ path: String) -> [String: String] {
         var out: [String: String] = [:]
         for (k, v) in pairs(node, path) {
-            if let s = v.scalar?.string { out[k] = s }
-            else if let seq = v.sequence { out[k] = seq.compactMap { $0.scalar?.string }.joined(separator: ",") }
-            else { fail("\(path).\(k)", v, "expected a value or a list of values") }
+            if let s = v.scalar?.string {
+                out[k] = s
+            } else if let seq = v.sequence {
+                out[k] = seq.compactMap { $0.scalar?.string }.joined(separator: ",")
+            } else {
+                fail("\(path).\(k)", v, "expected a value or a list of values")
+            }
         }
         return out
     }

@@ -32,7 +32,9 @@ public struct AlertmanagerNotification: Sendable, Decodable, Equatable {
         do {
             let n = try AlertmanagerNotification(json: root)
             guard n.version == "4" else {
-                return .failure(.init(en: "unsupported payload version \(n.version) (expected 4)", ja: "未対応のバージョン \(n.version)"))
+                return .failure(
+                    .init(en: "unsupported payload version \(n.version) (expected 4)", ja: "未対応のバージョン \(n.version)")
+                )
             }
             guard n.status == "firing" || n.status == "resolved" else {
                 return .failure(.init(en: "unknown status \(n.status)", ja: "不明な status \(n.status)"))
@@ -49,7 +51,8 @@ public struct AlertmanagerNotification: Sendable, Decodable, Equatable {
         var path: String
         var missing: Bool
         var line: LocalizedLine {
-            missing ? .init(en: "missing field \(path)", ja: "\(path) がありません")
+            missing
+                ? .init(en: "missing field \(path)", ja: "\(path) がありません")
                 : .init(en: "wrong type at \(path)", ja: "\(path) の型が不正です")
         }
     }
@@ -74,12 +77,17 @@ public struct AlertmanagerNotification: Sendable, Decodable, Equatable {
             guard let labels = try Self.labels(a, "labels", path: path) else {
                 throw FieldError(path: path + "labels", missing: true)
             }
-            alerts.append(Alert(status: try Self.required(a, "status", path: path), labels: labels,
-                                annotations: try Self.labels(a, "annotations", path: path),
-                                startsAt: try Self.optional(a, "startsAt", path: path),
-                                endsAt: try Self.optional(a, "endsAt", path: path),
-                                generatorURL: try Self.optional(a, "generatorURL", path: path),
-                                fingerprint: try Self.optional(a, "fingerprint", path: path)))
+            alerts.append(
+                Alert(
+                    status: try Self.required(a, "status", path: path),
+                    labels: labels,
+                    annotations: try Self.labels(a, "annotations", path: path),
+                    startsAt: try Self.optional(a, "startsAt", path: path),
+                    endsAt: try Self.optional(a, "endsAt", path: path),
+                    generatorURL: try Self.optional(a, "generatorURL", path: path),
+                    fingerprint: try Self.optional(a, "fingerprint", path: path)
+                )
+            )
         }
         self.alerts = alerts
     }
@@ -117,7 +125,9 @@ public struct AlertmanagerNotification: Sendable, Decodable, Equatable {
     /// A title for the incident: the summary annotation, else the alert name.
     public var title: String {
         commonAnnotations?["summary"] ?? alerts.first?.annotations?["summary"]
-            ?? routingLabels["alertname"].map { "\($0) \(routingLabels["instance"] ?? "")".trimmingCharacters(in: .whitespaces) }
+            ?? routingLabels["alertname"].map {
+                "\($0) \(routingLabels["instance"] ?? "")".trimmingCharacters(in: .whitespaces)
+            }
             ?? groupKey
     }
 }
@@ -127,7 +137,9 @@ extension BridgeConfiguration.AlertRoute {
     public func matches(_ labels: [String: String]) -> Bool {
         for (k, v) in match where labels[k] != v { return false }
         for (k, pattern) in matchRegex {
-            guard let value = labels[k], let re = try? NSRegularExpression(pattern: "^(?:\(pattern))$") else { return false }
+            guard let value = labels[k], let re = try? NSRegularExpression(pattern: "^(?:\(pattern))$") else {
+                return false
+            }
             if re.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) == nil { return false }
         }
         return true

@@ -27,8 +27,13 @@ public struct BridgeConfiguration: Sendable, Equatable {
     public enum Locale: String, Sendable, Codable, CaseIterable { case ja, en }
 
     /// The fixed conference bridge everybody joins.
-    public struct Bridge: Sendable, Equatable { public var phone: String; public var url: String
-        public init(phone: String, url: String) { self.phone = phone; self.url = url }
+    public struct Bridge: Sendable, Equatable {
+        public var phone: String
+        public var url: String
+        public init(phone: String, url: String) {
+            self.phone = phone
+            self.url = url
+        }
     }
 
     /// A person with their handles on each chat and pager platform.
@@ -42,17 +47,39 @@ public struct BridgeConfiguration: Sendable, Equatable {
         public var teams: String?
         public var pagerduty: String?
         public var opsgenie: String?
-        public init(id: String, name: String, email: String? = nil, slack: String? = nil, mattermost: String? = nil,
-                    matrix: String? = nil, teams: String? = nil, pagerduty: String? = nil, opsgenie: String? = nil) {
-            self.id = id; self.name = name; self.email = email; self.slack = slack; self.mattermost = mattermost
-            self.matrix = matrix; self.teams = teams; self.pagerduty = pagerduty; self.opsgenie = opsgenie
+        public init(
+            id: String,
+            name: String,
+            email: String? = nil,
+            slack: String? = nil,
+            mattermost: String? = nil,
+            matrix: String? = nil,
+            teams: String? = nil,
+            pagerduty: String? = nil,
+            opsgenie: String? = nil
+        ) {
+            self.id = id
+            self.name = name
+            self.email = email
+            self.slack = slack
+            self.mattermost = mattermost
+            self.matrix = matrix
+            self.teams = teams
+            self.pagerduty = pagerduty
+            self.opsgenie = opsgenie
         }
     }
 
     /// An organisational role (business owner, operations lead, ...) and its members.
     public struct Role: Sendable, Equatable {
-        public var id: String; public var name: String; public var members: [String]
-        public init(id: String, name: String, members: [String]) { self.id = id; self.name = name; self.members = members }
+        public var id: String
+        public var name: String
+        public var members: [String]
+        public init(id: String, name: String, members: [String]) {
+            self.id = id
+            self.name = name
+            self.members = members
+        }
     }
 
     /// Targets of one severity level.
@@ -65,10 +92,22 @@ public struct BridgeConfiguration: Sendable, Equatable {
         public var page: Bool
         /// Fractions of an SLA clock at which R is warned (default 0.5 and 0.8).
         public var warnAt: [Double]
-        public init(id: String, name: String, firstResponse: BridgeDuration, restore: BridgeDuration,
-                    updateEvery: BridgeDuration, page: Bool, warnAt: [Double] = [0.5, 0.8]) {
-            self.id = id; self.name = name; self.firstResponse = firstResponse; self.restore = restore
-            self.updateEvery = updateEvery; self.page = page; self.warnAt = warnAt
+        public init(
+            id: String,
+            name: String,
+            firstResponse: BridgeDuration,
+            restore: BridgeDuration,
+            updateEvery: BridgeDuration,
+            page: Bool,
+            warnAt: [Double] = [0.5, 0.8]
+        ) {
+            self.id = id
+            self.name = name
+            self.firstResponse = firstResponse
+            self.restore = restore
+            self.updateEvery = updateEvery
+            self.page = page
+            self.warnAt = warnAt
         }
     }
 
@@ -84,14 +123,25 @@ public struct BridgeConfiguration: Sendable, Equatable {
         public var raci: [(role: String, letter: RACILetter)]
         public var escalation: String?
         public var runbooks: [String]
-        public init(id: String, name: String, severity: String, raci: [(role: String, letter: RACILetter)],
-                    escalation: String?, runbooks: [String]) {
-            self.id = id; self.name = name; self.severity = severity; self.raci = raci
-            self.escalation = escalation; self.runbooks = runbooks
+        public init(
+            id: String,
+            name: String,
+            severity: String,
+            raci: [(role: String, letter: RACILetter)],
+            escalation: String?,
+            runbooks: [String]
+        ) {
+            self.id = id
+            self.name = name
+            self.severity = severity
+            self.raci = raci
+            self.escalation = escalation
+            self.runbooks = runbooks
         }
         public static func == (l: EventType, r: EventType) -> Bool {
             l.id == r.id && l.name == r.name && l.severity == r.severity && l.escalation == r.escalation
-                && l.runbooks == r.runbooks && l.raci.map { "\($0.role)=\($0.letter)" } == r.raci.map { "\($0.role)=\($0.letter)" }
+                && l.runbooks == r.runbooks
+                && l.raci.map { "\($0.role)=\($0.letter)" } == r.raci.map { "\($0.role)=\($0.letter)" }
         }
         /// Role ids holding `letter`, in config order.
         public func roles(_ letter: RACILetter) -> [String] { raci.filter { $0.letter == letter }.map(\.role) }
@@ -102,13 +152,20 @@ public struct BridgeConfiguration: Sendable, Equatable {
         public struct Step: Sendable, Equatable {
             public var notify: [String]
             public var ackWithin: BridgeDuration
-            public init(notify: [String], ackWithin: BridgeDuration) { self.notify = notify; self.ackWithin = ackWithin }
+            public init(notify: [String], ackWithin: BridgeDuration) {
+                self.notify = notify
+                self.ackWithin = ackWithin
+            }
         }
         public var id: String
         public var steps: [Step]
         /// How many times the whole policy restarts after its last step.
         public var repeatCount: Int
-        public init(id: String, steps: [Step], repeatCount: Int) { self.id = id; self.steps = steps; self.repeatCount = repeatCount }
+        public init(id: String, steps: [Step], repeatCount: Int) {
+            self.id = id
+            self.steps = steps
+            self.repeatCount = repeatCount
+        }
     }
 
     /// An SLA, OLA or UC with its targets.
@@ -126,19 +183,42 @@ public struct BridgeConfiguration: Sendable, Equatable {
         public var to: String?
         public var party: String?
         public var keyPath: String
-        public init(id: String, kind: Kind, name: String, firstResponse: BridgeDuration? = nil,
-                    restore: BridgeDuration? = nil, updateEvery: BridgeDuration? = nil,
-                    escalateWithin: BridgeDuration? = nil, startWithin: BridgeDuration? = nil,
-                    from: String? = nil, to: String? = nil, party: String? = nil, keyPath: String = "") {
-            self.id = id; self.kind = kind; self.name = name; self.firstResponse = firstResponse
-            self.restore = restore; self.updateEvery = updateEvery; self.escalateWithin = escalateWithin
-            self.startWithin = startWithin; self.from = from; self.to = to; self.party = party; self.keyPath = keyPath
+        public init(
+            id: String,
+            kind: Kind,
+            name: String,
+            firstResponse: BridgeDuration? = nil,
+            restore: BridgeDuration? = nil,
+            updateEvery: BridgeDuration? = nil,
+            escalateWithin: BridgeDuration? = nil,
+            startWithin: BridgeDuration? = nil,
+            from: String? = nil,
+            to: String? = nil,
+            party: String? = nil,
+            keyPath: String = ""
+        ) {
+            self.id = id
+            self.kind = kind
+            self.name = name
+            self.firstResponse = firstResponse
+            self.restore = restore
+            self.updateEvery = updateEvery
+            self.escalateWithin = escalateWithin
+            self.startWithin = startWithin
+            self.from = from
+            self.to = to
+            self.party = party
+            self.keyPath = keyPath
         }
     }
 
     /// One cell of the contract-coverage matrix (layer x item).
     public struct CoverageCell: Sendable, Equatable {
-        public enum Status: String, Sendable, Codable { case contracted, inHouse = "in_house", undecided }
+        public enum Status: String, Sendable, Codable {
+            case contracted
+            case inHouse = "in_house"
+            case undecided
+        }
         public var layer: String
         public var item: String
         public var owner: String?
@@ -146,14 +226,21 @@ public struct BridgeConfiguration: Sendable, Equatable {
         public var sla: String?
         public var line: Int
         public init(layer: String, item: String, owner: String?, status: Status, sla: String?, line: Int = 0) {
-            self.layer = layer; self.item = item; self.owner = owner; self.status = status; self.sla = sla; self.line = line
+            self.layer = layer
+            self.item = item
+            self.owner = owner
+            self.status = status
+            self.sla = sla
+            self.line = line
         }
     }
 
     /// The layers and items of the coverage matrix, in the brief's order.
     public static let coverageLayers = ["platform", "application", "business_operations"]
-    public static let coverageItems = ["monitoring", "first_response", "bug_fix", "change", "patch", "access",
-                                       "backup", "change_management", "capacity"]
+    public static let coverageItems = [
+        "monitoring", "first_response", "bug_fix", "change", "patch", "access",
+        "backup", "change_management", "capacity",
+    ]
 
     /// A recurring maintenance window, e.g. every 2nd Friday 23:00-05:00.
     public struct MaintenanceWindow: Sendable, Equatable {
@@ -166,7 +253,11 @@ public struct BridgeConfiguration: Sendable, Equatable {
         public var start: Int
         public var end: Int
         public init(name: String, weekday: Int, weekOfMonth: Int?, start: Int, end: Int) {
-            self.name = name; self.weekday = weekday; self.weekOfMonth = weekOfMonth; self.start = start; self.end = end
+            self.name = name
+            self.weekday = weekday
+            self.weekOfMonth = weekOfMonth
+            self.start = start
+            self.end = end
         }
     }
 
@@ -178,10 +269,20 @@ public struct BridgeConfiguration: Sendable, Equatable {
         public var severity: String?
         public var autoMitigate: Bool
         public var isDefault: Bool
-        public init(match: [String: String], matchRegex: [String: String], eventType: String, severity: String?,
-                    autoMitigate: Bool, isDefault: Bool) {
-            self.match = match; self.matchRegex = matchRegex; self.eventType = eventType; self.severity = severity
-            self.autoMitigate = autoMitigate; self.isDefault = isDefault
+        public init(
+            match: [String: String],
+            matchRegex: [String: String],
+            eventType: String,
+            severity: String?,
+            autoMitigate: Bool,
+            isDefault: Bool
+        ) {
+            self.match = match
+            self.matchRegex = matchRegex
+            self.eventType = eventType
+            self.severity = severity
+            self.autoMitigate = autoMitigate
+            self.isDefault = isDefault
         }
     }
 
@@ -191,7 +292,8 @@ public struct BridgeConfiguration: Sendable, Equatable {
         /// Raw settings per platform (slack, mattermost, matrix, teams, webhook): key -> value.
         public var platforms: [String: [String: String]]
         public init(consoleEnabled: Bool = true, platforms: [String: [String: String]] = [:]) {
-            self.consoleEnabled = consoleEnabled; self.platforms = platforms
+            self.consoleEnabled = consoleEnabled
+            self.platforms = platforms
         }
     }
 
@@ -209,10 +311,20 @@ public struct BridgeConfiguration: Sendable, Equatable {
         public var firstResponseMax: BridgeDuration?
         public var sev1Max: Int?
         public var changeSuccessMin: Double?
-        public init(start: String, days: Int, mttrMax: BridgeDuration?, firstResponseMax: BridgeDuration?,
-                    sev1Max: Int?, changeSuccessMin: Double?) {
-            self.start = start; self.days = days; self.mttrMax = mttrMax; self.firstResponseMax = firstResponseMax
-            self.sev1Max = sev1Max; self.changeSuccessMin = changeSuccessMin
+        public init(
+            start: String,
+            days: Int,
+            mttrMax: BridgeDuration?,
+            firstResponseMax: BridgeDuration?,
+            sev1Max: Int?,
+            changeSuccessMin: Double?
+        ) {
+            self.start = start
+            self.days = days
+            self.mttrMax = mttrMax
+            self.firstResponseMax = firstResponseMax
+            self.sev1Max = sev1Max
+            self.changeSuccessMin = changeSuccessMin
         }
     }
 
@@ -220,7 +332,10 @@ public struct BridgeConfiguration: Sendable, Equatable {
     public struct RunbookSettings: Sendable, Equatable {
         public var directory: String
         public var baseURL: String?
-        public init(directory: String = "Runbooks", baseURL: String? = nil) { self.directory = directory; self.baseURL = baseURL }
+        public init(directory: String = "Runbooks", baseURL: String? = nil) {
+            self.directory = directory
+            self.baseURL = baseURL
+        }
 
         /// The link a post shows for a runbook file.
         public func link(for file: String) -> String {
@@ -242,18 +357,45 @@ public struct BridgeConfiguration: Sendable, Equatable {
         }
     }
 
-    public init(locale: Locale, timeZone: TimeZone, bridge: Bridge, people: [String: Person], roles: [String: Role],
-                severities: [String: Severity], eventTypes: [String: EventType],
-                escalationPolicies: [String: EscalationPolicy], agreements: [Agreement] = [],
-                coverage: [CoverageCell] = [], maintenanceWindows: [MaintenanceWindow] = [],
-                alertRoutes: [AlertRoute] = [], alertmanagerTokenEnv: String? = nil,
-                chat: ChatSettings = .init(), paging: PagingSettings = .init(), hypercare: Hypercare? = nil,
-                runbooks: RunbookSettings = .init(), http: HTTPSettings = .init(), sourcePath: String? = nil) {
-        self.locale = locale; self.timeZone = timeZone; self.bridge = bridge; self.people = people; self.roles = roles
-        self.severities = severities; self.eventTypes = eventTypes; self.escalationPolicies = escalationPolicies
-        self.agreements = agreements; self.coverage = coverage; self.maintenanceWindows = maintenanceWindows
-        self.alertRoutes = alertRoutes; self.alertmanagerTokenEnv = alertmanagerTokenEnv; self.chat = chat
-        self.paging = paging; self.hypercare = hypercare; self.runbooks = runbooks; self.http = http
+    public init(
+        locale: Locale,
+        timeZone: TimeZone,
+        bridge: Bridge,
+        people: [String: Person],
+        roles: [String: Role],
+        severities: [String: Severity],
+        eventTypes: [String: EventType],
+        escalationPolicies: [String: EscalationPolicy],
+        agreements: [Agreement] = [],
+        coverage: [CoverageCell] = [],
+        maintenanceWindows: [MaintenanceWindow] = [],
+        alertRoutes: [AlertRoute] = [],
+        alertmanagerTokenEnv: String? = nil,
+        chat: ChatSettings = .init(),
+        paging: PagingSettings = .init(),
+        hypercare: Hypercare? = nil,
+        runbooks: RunbookSettings = .init(),
+        http: HTTPSettings = .init(),
+        sourcePath: String? = nil
+    ) {
+        self.locale = locale
+        self.timeZone = timeZone
+        self.bridge = bridge
+        self.people = people
+        self.roles = roles
+        self.severities = severities
+        self.eventTypes = eventTypes
+        self.escalationPolicies = escalationPolicies
+        self.agreements = agreements
+        self.coverage = coverage
+        self.maintenanceWindows = maintenanceWindows
+        self.alertRoutes = alertRoutes
+        self.alertmanagerTokenEnv = alertmanagerTokenEnv
+        self.chat = chat
+        self.paging = paging
+        self.hypercare = hypercare
+        self.runbooks = runbooks
+        self.http = http
         self.sourcePath = sourcePath
     }
 }

@@ -36,7 +36,9 @@ extension HTTPTransport {
             throw DeliveryError.retryable("\(service): HTTP \(response.status)", retryAfter: response.retryAfter)
         }
         guard (200..<300).contains(response.status) else {
-            throw DeliveryError.permanent("\(service): HTTP \(response.status) \(String(decoding: response.body.prefix(200), as: UTF8.self))")
+            throw DeliveryError.permanent(
+                "\(service): HTTP \(response.status) \(String(decoding: response.body.prefix(200), as: UTF8.self))"
+            )
         }
         return response
     }

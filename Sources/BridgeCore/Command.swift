@@ -11,7 +11,11 @@ public struct ChatCommand: Sendable, Equatable {
     /// Platform reference to answer to (thread ts, event id), if any.
     public var replyTo: String?
     public init(platform: String, channel: String, user: String, text: String, replyTo: String? = nil) {
-        self.platform = platform; self.channel = channel; self.user = user; self.text = text; self.replyTo = replyTo
+        self.platform = platform
+        self.channel = channel
+        self.user = user
+        self.text = text
+        self.replyTo = replyTo
     }
     public var origin: Destination { Destination(platform: platform, channel: channel) }
 }
@@ -81,7 +85,10 @@ public enum Verb: String, Sendable, CaseIterable {
 
 /// Incident-level roles that `assign` sets.
 public enum AssignableRole: String, Sendable, CaseIterable {
-    case commander, responsible = "R", accountable = "A", comms, scribe
+    case commander
+    case responsible = "R"
+    case accountable = "A"
+    case comms, scribe
 
     static func parse(_ s: String) -> AssignableRole? {
         switch s.lowercased() {
@@ -99,7 +106,11 @@ public enum AssignableRole: String, Sendable, CaseIterable {
 public enum ExportFormat: String, Sendable, CaseIterable { case md, json, csv }
 
 /// Drill kinds recorded for the readiness review.
-public enum DrillKind: String, Sendable, CaseIterable { case restore, recoveryDryRun = "recovery-dry-run", contactTree = "contact-tree" }
+public enum DrillKind: String, Sendable, CaseIterable {
+    case restore
+    case recoveryDryRun = "recovery-dry-run"
+    case contactTree = "contact-tree"
+}
 
 /// A command after parsing: what the user asked for, not yet checked against the store or config.
 public enum ParsedCommand: Sendable, Equatable {
@@ -127,7 +138,8 @@ public enum ParsedCommand: Sendable, Equatable {
         switch self {
         case .ack(let i), .close(let i), .show(let i): i
         case .update(let i, _), .note(let i, _), .assign(let i, _, _), .escalate(let i, _), .mitigate(let i, _),
-             .resolve(let i, _), .timeline(let i, _): i
+            .resolve(let i, _), .timeline(let i, _):
+            i
         default: nil
         }
     }
@@ -137,7 +149,10 @@ public enum ParsedCommand: Sendable, Equatable {
 public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible {
     public var reason: LocalizedLine
     public var usage: String
-    public init(reason: LocalizedLine, usage: String) { self.reason = reason; self.usage = usage }
+    public init(reason: LocalizedLine, usage: String) {
+        self.reason = reason
+        self.usage = usage
+    }
     public var description: String { text(.en) }
     /// The one-line answer in the given locale.
     public func text(_ locale: BridgeConfiguration.Locale) -> String {
@@ -149,6 +164,9 @@ public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible 
 public struct LocalizedLine: Error, Sendable, Equatable, Codable {
     public var en: String
     public var ja: String
-    public init(en: String, ja: String) { self.en = en; self.ja = ja }
+    public init(en: String, ja: String) {
+        self.en = en
+        self.ja = ja
+    }
     public func text(_ locale: BridgeConfiguration.Locale) -> String { locale == .ja ? ja : en }
 }

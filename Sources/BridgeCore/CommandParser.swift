@@ -23,14 +23,19 @@ public enum CommandParser {
             return .failure(.init(reason: .init(en: "No command given", ja: "コマンドがありません"), usage: helpUsage))
         }
         guard let verb = Verb.lookup[verbText.lowercased()] else {
-            return .failure(.init(reason: .init(en: "Unknown command '\(verbText)'", ja: "不明なコマンド「\(verbText)」"),
-                                  usage: helpUsage))
+            return .failure(
+                .init(
+                    reason: .init(en: "Unknown command '\(verbText)'", ja: "不明なコマンド「\(verbText)」"),
+                    usage: helpUsage
+                )
+            )
         }
         return parse(verb: verb, args: Array(tokens.dropFirst()))
     }
 
     /// The short list of verbs shown on unknown input.
-    public static let helpUsage = "/incident declare|ack|update|note|assign|escalate|mitigate|resolve|close|show|list|timeline|raci|runbook|kpi|drill|change|help"
+    public static let helpUsage =
+        "/incident declare|ack|update|note|assign|escalate|mitigate|resolve|close|show|list|timeline|raci|runbook|kpi|drill|change|help"
 
     static func parse(verb: Verb, args: [String]) -> Result<ParsedCommand, CommandError> {
         func fail(_ en: String, _ ja: String) -> Result<ParsedCommand, CommandError> {
@@ -96,7 +101,10 @@ public enum CommandParser {
             var format = ExportFormat.md
             if let f = rest.first {
                 guard let parsed = ExportFormat(rawValue: f.lowercased()), rest.count == 1 else {
-                    return fail("Unknown format '\(rest.joined(separator: " "))'", "不明な形式「\(rest.joined(separator: " "))」")
+                    return fail(
+                        "Unknown format '\(rest.joined(separator: " "))'",
+                        "不明な形式「\(rest.joined(separator: " "))」"
+                    )
                 }
                 format = parsed
             }
@@ -105,7 +113,9 @@ public enum CommandParser {
             guard rest.count == 1 else { return fail("Expected one event type", "イベント種別を一つ指定してください") }
             return .success(.raci(eventType: rest[0]))
         case .runbook:
-            guard rest.count == 1 else { return fail("Expected one event type or runbook name", "イベント種別か手順書名を一つ指定してください") }
+            guard rest.count == 1 else {
+                return fail("Expected one event type or runbook name", "イベント種別か手順書名を一つ指定してください")
+            }
             return .success(.runbook(name: rest[0]))
         case .kpi:
             guard rest.count <= 1 else { return fail("Too many arguments", "引数が多すぎます") }
@@ -115,7 +125,9 @@ public enum CommandParser {
             }
             return .success(.kpi(window: d))
         case .drill:
-            guard rest.count >= 2, rest.count <= 3 else { return fail("Expected a drill kind and a result", "訓練の種類と結果を指定してください") }
+            guard rest.count >= 2, rest.count <= 3 else {
+                return fail("Expected a drill kind and a result", "訓練の種類と結果を指定してください")
+            }
             guard let kind = DrillKind(rawValue: rest[0].lowercased()) else {
                 return fail("Unknown drill '\(rest[0])'", "不明な訓練「\(rest[0])」")
             }
@@ -128,11 +140,14 @@ public enum CommandParser {
             }
             return .success(.drill(kind: kind, result: rest[1], minutes: minutes))
         case .change:
-            guard rest.count == 2 else { return fail("Expected a change name and success|failed", "変更名と success|failed を指定してください") }
+            guard rest.count == 2 else {
+                return fail("Expected a change name and success|failed", "変更名と success|failed を指定してください")
+            }
             switch rest[1].lowercased() {
             case "success", "succeeded", "ok", "成功": return .success(.change(name: rest[0], success: true))
             case "failed", "failure", "ng", "失敗": return .success(.change(name: rest[0], success: false))
-            default: return fail("Expected success or failed, got '\(rest[1])'", "success か failed を指定してください（「\(rest[1])」）")
+            default:
+                return fail("Expected success or failed, got '\(rest[1])'", "success か failed を指定してください（「\(rest[1])」）")
             }
         }
     }
@@ -190,7 +205,11 @@ public enum CommandParser {
                 continue
             }
             if ch == " " {
-                if inToken { tokens.append(current); current = ""; inToken = false }
+                if inToken {
+                    tokens.append(current)
+                    current = ""
+                    inToken = false
+                }
                 continue
             }
             if let c = pairs[ch], !inToken {

@@ -37,8 +37,15 @@ public struct CoverageMatrix: Sendable, Codable, Equatable {
                 guard let c = config.coverage.first(where: { $0.layer == layer && $0.item == item }) else {
                     out.append(
                         Cell(
-                            layer: layer, item: item, owner: nil, status: "missing", sla: nil, line: nil,
-                            holes: ["not in the matrix"]))
+                            layer: layer,
+                            item: item,
+                            owner: nil,
+                            status: "missing",
+                            sla: nil,
+                            line: nil,
+                            holes: ["not in the matrix"]
+                        )
+                    )
                     continue
                 }
                 var holes: [String] = []
@@ -49,8 +56,15 @@ public struct CoverageMatrix: Sendable, Codable, Equatable {
                 }
                 out.append(
                     Cell(
-                        layer: layer, item: item, owner: c.owner, status: c.status.rawValue, sla: c.sla,
-                        line: c.line > 0 ? c.line : nil, holes: holes))
+                        layer: layer,
+                        item: item,
+                        owner: c.owner,
+                        status: c.status.rawValue,
+                        sla: c.sla,
+                        line: c.line > 0 ? c.line : nil,
+                        holes: holes
+                    )
+                )
             }
         }
         cells = out

@@ -8,7 +8,10 @@ public struct HTTPRequest: Sendable, Equatable {
     public var headers: [(String, String)]
     public var body: Data
     public init(method: String = "POST", url: String, headers: [(String, String)] = [], body: Data = Data()) {
-        self.method = method; self.url = url; self.headers = headers; self.body = body
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
     }
     public static func == (l: HTTPRequest, r: HTTPRequest) -> Bool {
         l.method == r.method && l.url == r.url && l.body == r.body
@@ -23,14 +26,18 @@ public struct HTTPResponse: Sendable {
     public var headers: [(String, String)]
     public var body: Data
     public init(status: Int, headers: [(String, String)] = [], body: Data = Data()) {
-        self.status = status; self.headers = headers; self.body = body
+        self.status = status
+        self.headers = headers
+        self.body = body
     }
     /// The first header with this name, case-insensitive.
     public func header(_ name: String) -> String? {
         headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
     }
     /// `Retry-After` in seconds (delta-seconds form), if present.
-    public var retryAfter: TimeInterval? { header("Retry-After").flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) } }
+    public var retryAfter: TimeInterval? {
+        header("Retry-After").flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) }
+    }
 }
 
 /// Why a request got no HTTP answer.

@@ -36,7 +36,10 @@ public enum IncidentState: String, Sendable, Codable, CaseIterable {
 public struct Destination: Sendable, Hashable, Codable, CustomStringConvertible {
     public var platform: String
     public var channel: String
-    public init(platform: String, channel: String) { self.platform = platform; self.channel = channel }
+    public init(platform: String, channel: String) {
+        self.platform = platform
+        self.channel = channel
+    }
     public static let console = Destination(platform: "console", channel: "console")
     public var description: String { "\(platform):\(channel)" }
 }
@@ -75,21 +78,46 @@ public struct Incident: Sendable, Codable, Equatable {
     /// Alert group key for incidents opened by an alert.
     public var alertGroupKey: String?
 
-    public init(id: IncidentID, eventType: String, severity: String, title: String, state: IncidentState = .declared,
-                declaredAt: Date, declaredBy: String, responsible: [String] = [], accountable: [String] = [],
-                consulted: [String] = [], informed: [String] = [], assignments: [String: String] = [:],
-                origin: Destination = .console) {
-        self.id = id; self.eventType = eventType; self.severity = severity; self.title = title; self.state = state
-        self.declaredAt = declaredAt; self.declaredBy = declaredBy; self.responsible = responsible
-        self.accountable = accountable; self.consulted = consulted; self.informed = informed
-        self.assignments = assignments; self.origin = origin; self.escalationStep = 0; self.escalationRound = 0
+    public init(
+        id: IncidentID,
+        eventType: String,
+        severity: String,
+        title: String,
+        state: IncidentState = .declared,
+        declaredAt: Date,
+        declaredBy: String,
+        responsible: [String] = [],
+        accountable: [String] = [],
+        consulted: [String] = [],
+        informed: [String] = [],
+        assignments: [String: String] = [:],
+        origin: Destination = .console
+    ) {
+        self.id = id
+        self.eventType = eventType
+        self.severity = severity
+        self.title = title
+        self.state = state
+        self.declaredAt = declaredAt
+        self.declaredBy = declaredBy
+        self.responsible = responsible
+        self.accountable = accountable
+        self.consulted = consulted
+        self.informed = informed
+        self.assignments = assignments
+        self.origin = origin
+        self.escalationStep = 0
+        self.escalationRound = 0
     }
 }
 
 /// Kinds of timeline entries.
 public enum TimelineKind: String, Sendable, Codable, CaseIterable {
-    case declared, acknowledged, update, note, assigned, escalationRequested = "escalation_requested"
-    case escalated, mitigated, resolved, closed, slaWarning = "sla_warning", slaBreach = "sla_breach"
+    case declared, acknowledged, update, note, assigned
+    case escalationRequested = "escalation_requested"
+    case escalated, mitigated, resolved, closed
+    case slaWarning = "sla_warning"
+    case slaBreach = "sla_breach"
     case reminder, page, alert, maintenance, delivery
 }
 
@@ -102,7 +130,12 @@ public struct TimelineEntry: Sendable, Codable, Equatable {
     public var kind: TimelineKind
     public var text: String
     public init(id: Int64? = nil, incidentID: IncidentID, at: Date, actor: String, kind: TimelineKind, text: String) {
-        self.id = id; self.incidentID = incidentID; self.at = at; self.actor = actor; self.kind = kind; self.text = text
+        self.id = id
+        self.incidentID = incidentID
+        self.at = at
+        self.actor = actor
+        self.kind = kind
+        self.text = text
     }
 }
 
@@ -137,10 +170,24 @@ public struct IncidentTimer: Sendable, Codable, Equatable {
     public var dueAt: Date
     public var firedAt: Date?
     public var cancelledAt: Date?
-    public init(id: Int64? = nil, incidentID: IncidentID, kind: TimerKind, step: Int? = nil, round: Int? = nil,
-                clock: SLAClock? = nil, fraction: Double? = nil, dueAt: Date) {
-        self.id = id; self.incidentID = incidentID; self.kind = kind; self.step = step; self.round = round
-        self.clock = clock; self.fraction = fraction; self.dueAt = dueAt
+    public init(
+        id: Int64? = nil,
+        incidentID: IncidentID,
+        kind: TimerKind,
+        step: Int? = nil,
+        round: Int? = nil,
+        clock: SLAClock? = nil,
+        fraction: Double? = nil,
+        dueAt: Date
+    ) {
+        self.id = id
+        self.incidentID = incidentID
+        self.kind = kind
+        self.step = step
+        self.round = round
+        self.clock = clock
+        self.fraction = fraction
+        self.dueAt = dueAt
     }
 }
 
@@ -161,10 +208,24 @@ public struct OutboxMessage: Sendable, Codable, Equatable {
     public var nextAttemptAt: Date
     public var lastError: String?
     public var sentAt: Date?
-    public init(id: Int64? = nil, incidentID: IncidentID?, destination: Destination, kind: String, text: String,
-                mentions: [String] = [], createdAt: Date) {
-        self.id = id; self.incidentID = incidentID; self.destination = destination; self.kind = kind; self.text = text
-        self.mentions = mentions; self.status = .pending; self.attempts = 0; self.createdAt = createdAt
+    public init(
+        id: Int64? = nil,
+        incidentID: IncidentID?,
+        destination: Destination,
+        kind: String,
+        text: String,
+        mentions: [String] = [],
+        createdAt: Date
+    ) {
+        self.id = id
+        self.incidentID = incidentID
+        self.destination = destination
+        self.kind = kind
+        self.text = text
+        self.mentions = mentions
+        self.status = .pending
+        self.attempts = 0
+        self.createdAt = createdAt
         self.nextAttemptAt = createdAt
     }
 }

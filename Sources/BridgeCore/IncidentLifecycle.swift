@@ -44,47 +44,99 @@ public struct IncidentLifecycle: Sendable {
     public init(config: BridgeConfiguration) { self.config = config }
 
     /// Opens a new incident: resolves R/A/C/I from the RACI row, writes the SLA/OLA timers and the declare post.
-    public func declare(id: IncidentID, eventType: String, severity: String?, title: String, actor: String,
-                        at now: Date, origin: Destination) -> Result<LifecycleEffects, LifecycleError> {
+    public func declare(
+        id: IncidentID,
+        eventType: String,
+        severity: String?,
+        title: String,
+        actor: String,
+        at now: Date,
+        origin: Destination
+    ) -> Result<LifecycleEffects, LifecycleError> {
         guard let type = config.eventTypes[eventType] else {
             let known = config.eventTypes.keys.sorted().joined(separator: ", ")
-            return .failure(.init(.init(en: "Unknown event type '\(eventType)' (known: \(known))",
-                                        ja: "不明なイベント種別「\(eventType)」（定義済み: \(known)）")))
+            return .failure(
+                .init(
+                    .init(
+                        en: "Unknown event type '\(eventType)' (known: \(known))",
+                        ja: "不明なイベント種別「\(eventType)」（定義済み: \(known)）"
+                    )
+                )
+            )
         }
         let sevID = severity ?? type.severity
         guard let sev = config.severities[sevID] else {
             let known = config.severityOrder.joined(separator: ", ")
-            return .failure(.init(.init(en: "Unknown severity '\(sevID)' (known: \(known))",
-                                        ja: "不明な重大度「\(sevID)」（定義済み: \(known)）")))
+            return .failure(
+                .init(
+                    .init(
+                        en: "Unknown severity '\(sevID)' (known: \(known))",
+                        ja: "不明な重大度「\(sevID)」（定義済み: \(known)）"
+                    )
+                )
+            )
         }
         func people(_ letter: BridgeConfiguration.RACILetter) -> [String] {
             config.members(ofRoles: type.roles(letter)).map(\.id)
         }
-        var incident = Incident(id: id, eventType: type.id, severity: sev.id, title: title, declaredAt: now,
-                                declaredBy: actor, responsible: people(.R), accountable: people(.A),
-                                consulted: people(.C), informed: people(.I), origin: origin)
+        var incident = Incident(
+            id: id,
+            eventType: type.id,
+            severity: sev.id,
+            title: title,
+            declaredAt: now,
+            declaredBy: actor,
+            responsible: people(.R),
+            accountable: people(.A),
+            consulted: people(.C),
+            informed: people(.I),
+            origin: origin
+        )
         incident.maintenanceWindow = MaintenanceCalendar(config: config).window(containing: now)?.name
         var fx = LifecycleEffects(incident: incident)
-        fx.timeline.append(entry(incident, now, actor, .declared,
-                                 "\(type.id) \(sev.id) \(title) (R: \(incident.responsible.joined(separator: ","))"
-                                     + "; A: \(incident.accountable.joined(separator: ",")))"))
+        fx.timeline.append(
+            entry(
+                incident,
+                now,
+                actor,
+                .declared,
+                "\(type.id) \(sev.id) \(title) (R: \(incident.responsible.joined(separator: ","))"
+                    + "; A: \(incident.accountable.joined(separator: ",")))"
+            )
+        )
         if let w = incident.maintenanceWindow {
             fx.timeline.append(entry(incident, now, "bot", .maintenance, "declared inside maintenance window \(w)"))
         }
-        fx.schedule = slaTimers(incident, clock: .firstResponse, target: sev.firstResponse, from: now, severity: sev)
+        fx.schedule =
+            slaTimers(incident, clock: .firstResponse, target: sev.firstResponse, from: now, severity: sev)
             + slaTimers(incident, clock: .restore, target: sev.restore, from: now, severity: sev)
-        fx.schedule.append(IncidentTimer(incidentID: id, kind: .updateReminder,
-                                         dueAt: now.addingTimeInterval(sev.updateEvery.timeInterval)))
+        fx.schedule.append(
+            IncidentTimer(
+                incidentID: id,
+                kind: .updateReminder,
+                dueAt: now.addingTimeInterval(sev.updateEvery.timeInterval)
+            )
+        )
         if let first = policy(for: incident)?.steps.first {
-            fx.schedule.append(IncidentTimer(incidentID: id, kind: .escalation, step: 1, round: 0,
-                                             dueAt: now.addingTimeInterval(first.ackWithin.timeInterval)))
+            fx.schedule.append(
+                IncidentTimer(
+                    incidentID: id,
+                    kind: .escalation,
+                    step: 1,
+                    round: 0,
+                    dueAt: now.addingTimeInterval(first.ackWithin.timeInterval)
+                )
+            )
         }
-        let firstStepPeople = policy(for: incident)?.steps.first.map { config.members(ofRoles: $0.notify).map(\.id) } ?? []
+        let firstStepPeople =
+            policy(for: incident)?.steps.first.map { config.members(ofRoles: $0.notify).map(\.id) } ?? []
         var mentions = incident.responsible + incident.accountable
         for p in firstStepPeople where !mentions.contains(p) { mentions.append(p) }
         fx.posts.append(Post(kind: .declare, incident: incident, actor: actor, mentions: mentions))
         if sev.page {
-            fx.pages.append(PageRequest(action: .trigger, people: firstStepPeople.isEmpty ? incident.responsible : firstStepPeople))
+            fx.pages.append(
+                PageRequest(action: .trigger, people: firstStepPeople.isEmpty ? incident.responsible : firstStepPeople)
+            )
         }
         return .success(fx)
     }
@@ -95,8 +147,12 @@ public struct IncidentLifecycle: Sendable {
     }
 
     /// Applies `event` by `actor` at `now`; refuses illegal transitions without changing anything.
-    public func apply(_ event: LifecycleEvent, to current: Incident, actor: String,
-                      at now: Date) -> Result<LifecycleEffects, LifecycleError> {
+    public func apply(
+        _ event: LifecycleEvent,
+        to current: Incident,
+        actor: String,
+        at now: Date
+    ) -> Result<LifecycleEffects, LifecycleError> {
         var inc = current
         let id = inc.id.rawValue
         func refuse(_ en: String, _ ja: String) -> Result<LifecycleEffects, LifecycleError> {
@@ -113,8 +169,10 @@ public struct IncidentLifecycle: Sendable {
                 return refuse("\(id) was already acknowledged by \(by) at \(t)", "\(id) は \(t) に \(by) が了解済みです")
             }
             guard inc.state == .declared else {
-                return refuse("\(id) is \(inc.state.rawValue); there is nothing to acknowledge",
-                              "\(id) は \(inc.state.rawValue) のため了解できません")
+                return refuse(
+                    "\(id) is \(inc.state.rawValue); there is nothing to acknowledge",
+                    "\(id) は \(inc.state.rawValue) のため了解できません"
+                )
             }
             inc.state = .acknowledged
             inc.acknowledgedAt = now
@@ -129,7 +187,10 @@ public struct IncidentLifecycle: Sendable {
             if config.severities[inc.severity]?.page == true { fx.pages.append(PageRequest(action: .acknowledge)) }
         case .update(let text):
             guard inc.state.isOpen else {
-                return refuse("\(id) is \(inc.state.rawValue); use note instead", "\(id) は \(inc.state.rawValue) です。メモを使ってください")
+                return refuse(
+                    "\(id) is \(inc.state.rawValue); use note instead",
+                    "\(id) は \(inc.state.rawValue) です。メモを使ってください"
+                )
             }
             if inc.firstResponseAt == nil {
                 inc.firstResponseAt = now
@@ -138,8 +199,13 @@ public struct IncidentLifecycle: Sendable {
             inc.lastUpdateAt = now
             fx.cancel.append(.updateReminder)
             if let sev = config.severities[inc.severity] {
-                fx.schedule.append(IncidentTimer(incidentID: inc.id, kind: .updateReminder,
-                                                 dueAt: now.addingTimeInterval(sev.updateEvery.timeInterval)))
+                fx.schedule.append(
+                    IncidentTimer(
+                        incidentID: inc.id,
+                        kind: .updateReminder,
+                        dueAt: now.addingTimeInterval(sev.updateEvery.timeInterval)
+                    )
+                )
             }
             fx.timeline.append(entry(inc, now, actor, .update, text))
             fx.posts.append(Post(kind: .update, incident: inc, actor: actor, text: text))
@@ -153,12 +219,21 @@ public struct IncidentLifecycle: Sendable {
             default: inc.assignments[role.rawValue] = person
             }
             fx.timeline.append(entry(inc, now, actor, .assigned, "\(role.rawValue) = \(person)"))
-            fx.posts.append(Post(kind: .assign, incident: inc, actor: actor, mentions: [person],
-                                 fields: ["role": role.rawValue, "person": person]))
+            fx.posts.append(
+                Post(
+                    kind: .assign,
+                    incident: inc,
+                    actor: actor,
+                    mentions: [person],
+                    fields: ["role": role.rawValue, "person": person]
+                )
+            )
         case .escalateRequest(let reason):
             guard inc.state.isOpen else {
-                return refuse("\(id) is \(inc.state.rawValue); there is nobody left to escalate to",
-                              "\(id) は \(inc.state.rawValue) のためエスカレーションできません")
+                return refuse(
+                    "\(id) is \(inc.state.rawValue); there is nobody left to escalate to",
+                    "\(id) は \(inc.state.rawValue) のためエスカレーションできません"
+                )
             }
             guard let policy = policy(for: inc), !policy.steps.isEmpty else {
                 return refuse("\(id) has no escalation policy", "\(id) にはエスカレーションポリシーがありません")
@@ -170,13 +245,17 @@ public struct IncidentLifecycle: Sendable {
                 round += 1
             }
             fx.cancel = [.escalation]
-            fx.schedule.append(IncidentTimer(incidentID: inc.id, kind: .escalation, step: next, round: round, dueAt: now))
+            fx.schedule.append(
+                IncidentTimer(incidentID: inc.id, kind: .escalation, step: next, round: round, dueAt: now)
+            )
             fx.timeline.append(entry(inc, now, actor, .escalationRequested, reason ?? "escalation requested"))
             fx.posts.append(Post(kind: .escalateRequest, incident: inc, actor: actor, text: reason))
         case .mitigate(let text):
             guard inc.state == .declared || inc.state == .acknowledged else {
-                return refuse("\(id) is \(inc.state.rawValue); it cannot be mitigated now",
-                              "\(id) は \(inc.state.rawValue) のため暫定復旧にできません")
+                return refuse(
+                    "\(id) is \(inc.state.rawValue); it cannot be mitigated now",
+                    "\(id) は \(inc.state.rawValue) のため暫定復旧にできません"
+                )
             }
             inc.state = .mitigated
             inc.mitigatedAt = now
@@ -202,8 +281,10 @@ public struct IncidentLifecycle: Sendable {
             if config.severities[inc.severity]?.page == true { fx.pages.append(PageRequest(action: .resolve)) }
         case .close:
             guard inc.state == .resolved else {
-                return refuse("\(id) is \(inc.state.rawValue); resolve it before closing",
-                              "\(id) は \(inc.state.rawValue) です。クローズの前に復旧してください")
+                return refuse(
+                    "\(id) is \(inc.state.rawValue); resolve it before closing",
+                    "\(id) は \(inc.state.rawValue) です。クローズの前に復旧してください"
+                )
             }
             inc.state = .closed
             inc.closedAt = now
@@ -220,15 +301,32 @@ public struct IncidentLifecycle: Sendable {
         TimelineEntry(incidentID: inc.id, at: at, actor: actor, kind: kind, text: text)
     }
 
-    func slaTimers(_ inc: Incident, clock: SLAClock, target: BridgeDuration, from start: Date,
-                   severity: BridgeConfiguration.Severity) -> [IncidentTimer] {
+    func slaTimers(
+        _ inc: Incident,
+        clock: SLAClock,
+        target: BridgeDuration,
+        from start: Date,
+        severity: BridgeConfiguration.Severity
+    ) -> [IncidentTimer] {
         guard target.seconds > 0 else { return [] }
         var out = severity.warnAt.filter { $0 > 0 && $0 < 1 }.sorted().map { f in
-            IncidentTimer(incidentID: inc.id, kind: .slaWarning, clock: clock, fraction: f,
-                          dueAt: start.addingTimeInterval(target.timeInterval * f))
+            IncidentTimer(
+                incidentID: inc.id,
+                kind: .slaWarning,
+                clock: clock,
+                fraction: f,
+                dueAt: start.addingTimeInterval(target.timeInterval * f)
+            )
         }
-        out.append(IncidentTimer(incidentID: inc.id, kind: .slaBreach, clock: clock, fraction: 1,
-                                 dueAt: start.addingTimeInterval(target.timeInterval)))
+        out.append(
+            IncidentTimer(
+                incidentID: inc.id,
+                kind: .slaBreach,
+                clock: clock,
+                fraction: 1,
+                dueAt: start.addingTimeInterval(target.timeInterval)
+            )
+        )
         return out
     }
 }

@@ -51,7 +51,11 @@ public struct DrillRecord: Sendable, Codable, Equatable {
     public var at: Date
     public var actor: String
     public init(kind: String, result: String, minutes: Int?, at: Date, actor: String) {
-        self.kind = kind; self.result = result; self.minutes = minutes; self.at = at; self.actor = actor
+        self.kind = kind
+        self.result = result
+        self.minutes = minutes
+        self.at = at
+        self.actor = actor
     }
 }
 
@@ -62,6 +66,9 @@ public struct ChangeRecord: Sendable, Codable, Equatable {
     public var at: Date
     public var actor: String
     public init(name: String, success: Bool, at: Date, actor: String) {
-        self.name = name; self.success = success; self.at = at; self.actor = actor
+        self.name = name
+        self.success = success
+        self.at = at
+        self.actor = actor
     }
 }

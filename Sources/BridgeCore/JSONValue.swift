@@ -29,7 +29,9 @@ public enum JSONValue: Sendable, Equatable {
                 parser.skipWhitespace()
                 let value = try parser.value(depth: 0)
                 parser.skipWhitespace()
-                guard parser.at == bytes.count else { throw ParseError(offset: parser.at, reason: "trailing characters") }
+                guard parser.at == bytes.count else {
+                    throw ParseError(offset: parser.at, reason: "trailing characters")
+                }
                 return .success(value)
             } catch {
                 return .failure(error)
@@ -43,9 +45,18 @@ public enum JSONValue: Sendable, Equatable {
         return nil
     }
 
-    public var string: String? { if case .string(let s) = self { return s }; return nil }
-    public var array: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
-    public var object: [String: JSONValue]? { if case .object(let o) = self { return o }; return nil }
+    public var string: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+    public var array: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+    public var object: [String: JSONValue]? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
     public var isNull: Bool { self == .null }
 }
 
@@ -60,7 +71,9 @@ struct JSONParser {
     func fail(_ reason: String) -> JSONValue.ParseError { .init(offset: at, reason: reason) }
 
     mutating func skipWhitespace() {
-        while at < bytes.count, bytes[at] == 0x20 || bytes[at] == 0x0A || bytes[at] == 0x0D || bytes[at] == 0x09 { at += 1 }
+        while at < bytes.count, bytes[at] == 0x20 || bytes[at] == 0x0A || bytes[at] == 0x0D || bytes[at] == 0x09 {
+            at += 1
+        }
     }
 
     mutating func value(depth: Int) throws(JSONValue.ParseError) -> JSONValue {
@@ -70,9 +83,15 @@ struct JSONParser {
         case UInt8(ascii: "{"): return try object(depth: depth)
         case UInt8(ascii: "["): return try array(depth: depth)
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
         default: throw fail("unexpected character")
         }
@@ -89,7 +108,10 @@ struct JSONParser {
         at += 1
         var out: [String: JSONValue] = [:]
         skipWhitespace()
-        if at < bytes.count, bytes[at] == UInt8(ascii: "}") { at += 1; return .object(out) }
+        if at < bytes.count, bytes[at] == UInt8(ascii: "}") {
+            at += 1
+            return .object(out)
+        }
         while true {
             skipWhitespace()
             guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
@@ -101,8 +123,14 @@ struct JSONParser {
             out[key] = try value(depth: depth + 1)
             skipWhitespace()
             guard at < bytes.count else { throw fail("unexpected end") }
-            if bytes[at] == UInt8(ascii: ",") { at += 1; continue }
-            if bytes[at] == UInt8(ascii: "}") { at += 1; return .object(out) }
+            if bytes[at] == UInt8(ascii: ",") {
+                at += 1
+                continue
+            }
+            if bytes[at] == UInt8(ascii: "}") {
+                at += 1
+                return .object(out)
+            }
             throw fail("expected ',' or '}'")
         }
     }
@@ -111,14 +139,23 @@ struct JSONParser {
         at += 1
         var out: [JSONValue] = []
         skipWhitespace()
-        if at < bytes.count, bytes[at] == UInt8(ascii: "]") { at += 1; return .array(out) }
+        if at < bytes.count, bytes[at] == UInt8(ascii: "]") {
+            at += 1
+            return .array(out)
+        }
         while true {
             skipWhitespace()
             out.append(try value(depth: depth + 1))
             skipWhitespace()
             guard at < bytes.count else { throw fail("unexpected end") }
-            if bytes[at] == UInt8(ascii: ",") { at += 1; continue }
-            if bytes[at] == UInt8(ascii: "]") { at += 1; return .array(out) }
+            if bytes[at] == UInt8(ascii: ",") {
+                at += 1
+                continue
+            }
+            if bytes[at] == UInt8(ascii: "]") {
+                at += 1
+                return .array(out)
+            }
             throw fail("expected ',' or ']'")
         }
     }
@@ -129,7 +166,7 @@ struct JSONParser {
         while at < bytes.count {
             switch bytes[at] {
             case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"),
-                 UInt8(ascii: "+"), UInt8(ascii: "-"):
+                UInt8(ascii: "+"), UInt8(ascii: "-"):
                 at += 1
             default:
                 return try finishNumber(start)
@@ -139,7 +176,9 @@ struct JSONParser {
     }
 
     func finishNumber(_ start: Int) throws(JSONValue.ParseError) -> Double {
-        guard let d = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)), d.isFinite else {
+        guard let d = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)),
+            d.isFinite
+        else {
             throw JSONValue.ParseError(offset: start, reason: "invalid number")
         }
         return d
@@ -186,7 +225,11 @@ struct JSONParser {
                 return String(decoding: out, as: UTF8.self)
             }
             if b < 0x20 { throw fail("control character in string") }
-            if b != UInt8(ascii: "\\") { out.append(b); at += 1; continue }
+            if b != UInt8(ascii: "\\") {
+                out.append(b)
+                at += 1
+                continue
+            }
             at += 1
             guard at < bytes.count else { break }
             let e = bytes[at]
@@ -201,7 +244,8 @@ struct JSONParser {
             case UInt8(ascii: "u"):
                 var scalar = try hex4()
                 if (0xD800..<0xDC00).contains(scalar) {
-                    guard at + 2 <= bytes.count, bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u") else {
+                    guard at + 2 <= bytes.count, bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u")
+                    else {
                         throw fail("unpaired surrogate")
                     }
                     at += 2

@@ -40,7 +40,8 @@ extension KPIReport {
             } else {
                 lines.append(
                     "Verdict: ready for BAU"
-                        + (noData.isEmpty ? "" : " (no data yet for \(noData.joined(separator: ", ")))"))
+                        + (noData.isEmpty ? "" : " (no data yet for \(noData.joined(separator: ", ")))")
+                )
             }
         } else {
             lines.append("Verdict: - (no hypercare.bau_criteria in the config)")
@@ -76,7 +77,8 @@ extension KPIReport {
                         "actual": v(c.actual),
                         "met": v(c.met), "gap": v(c.gap),
                     ]
-                }),
+                }
+            ),
         ]
         let data =
             (try? JSONSerialization.data(
@@ -84,7 +86,8 @@ extension KPIReport {
                 options: [
                     .prettyPrinted, .sortedKeys,
                     .withoutEscapingSlashes,
-                ])) ?? Data("{}".utf8)
+                ]
+            )) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }

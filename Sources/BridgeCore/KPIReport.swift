@@ -47,15 +47,31 @@ public struct KPIReport: Sendable, Equatable, Codable {
         public var gap: String?
     }
 
-    public static func compute(config: BridgeConfiguration, incidents: [Incident], changes: [ChangeRecord],
-                               now: Date, window: BridgeDuration) -> KPIReport {
-        compute(config: config, incidents: incidents, changes: changes, now: now,
-                since: now.addingTimeInterval(-window.timeInterval), window: window.description)
+    public static func compute(
+        config: BridgeConfiguration,
+        incidents: [Incident],
+        changes: [ChangeRecord],
+        now: Date,
+        window: BridgeDuration
+    ) -> KPIReport {
+        compute(
+            config: config,
+            incidents: incidents,
+            changes: changes,
+            now: now,
+            since: now.addingTimeInterval(-window.timeInterval),
+            window: window.description
+        )
     }
 
     /// Reads the incidents declared and changes recorded since `since` and computes the report.
-    public static func load(from store: any IncidentStore, config: BridgeConfiguration, now: Date, since: Date,
-                            window: String) async throws -> KPIReport {
+    public static func load(
+        from store: any IncidentStore,
+        config: BridgeConfiguration,
+        now: Date,
+        since: Date,
+        window: String
+    ) async throws -> KPIReport {
         let (incidents, changes) = try await store.read { r in
             (try r.incidents(declaredSince: since), try r.changes(since: since))
         }
@@ -63,15 +79,24 @@ public struct KPIReport: Sendable, Equatable, Codable {
     }
 
     /// Computes the KPIs of `incidents` and `changes` over the period `since`..`now` labelled `window`.
-    public static func compute(config: BridgeConfiguration, incidents: [Incident], changes: [ChangeRecord],
-                               now: Date, since: Date, window: String) -> KPIReport {
+    public static func compute(
+        config: BridgeConfiguration,
+        incidents: [Incident],
+        changes: [ChangeRecord],
+        now: Date,
+        since: Date,
+        window: String
+    ) -> KPIReport {
         func mean(_ xs: [Double]) -> Int? { xs.isEmpty ? nil : Int((xs.reduce(0, +) / Double(xs.count)).rounded()) }
         let mtta = mean(incidents.compactMap { i in i.acknowledgedAt.map { $0.timeIntervalSince(i.declaredAt) } })
-        let mttr = mean(incidents.compactMap { i in
-            [i.mitigatedAt, i.resolvedAt].compactMap { $0 }.min().map { $0.timeIntervalSince(i.declaredAt) }
-        })
+        let mttr = mean(
+            incidents.compactMap { i in
+                [i.mitigatedAt, i.resolvedAt].compactMap { $0 }.min().map { $0.timeIntervalSince(i.declaredAt) }
+            }
+        )
         let fr = mean(incidents.compactMap { i in i.firstResponseAt.map { $0.timeIntervalSince(i.declaredAt) } })
-        var met: [String: Int] = [:], total: [String: Int] = [:]
+        var met: [String: Int] = [:]
+        var total: [String: Int] = [:]
         for i in incidents {
             for c in ClockResult.evaluate(i, config: config, now: now) where c.status != .running {
                 total[c.clock.rawValue, default: 0] += 1
@@ -89,9 +114,17 @@ public struct KPIReport: Sendable, Equatable, Codable {
                 guard let max else { return }
                 let actual = value.map { BridgeDuration(seconds: $0) }
                 let over = value.map { $0 - max.seconds }
-                cs.append(BAUCriterion(key: key, label: label, comparison: "<=", target: max.description,
-                                       actual: actual?.description, met: over.map { $0 <= 0 },
-                                       gap: over.flatMap { $0 > 0 ? BridgeDuration(seconds: $0).description : nil }))
+                cs.append(
+                    BAUCriterion(
+                        key: key,
+                        label: label,
+                        comparison: "<=",
+                        target: max.description,
+                        actual: actual?.description,
+                        met: over.map { $0 <= 0 },
+                        gap: over.flatMap { $0 > 0 ? BridgeDuration(seconds: $0).description : nil }
+                    )
+                )
                 if let actual, let over, over > 0 {
                     f.append("\(label) \(actual) > \(max) (over by \(BridgeDuration(seconds: over)))")
                 }
@@ -99,16 +132,31 @@ public struct KPIReport: Sendable, Equatable, Codable {
             duration("mttr_max", "MTTR", h.mttrMax, mttr)
             duration("first_response_max", "first response", h.firstResponseMax, fr)
             if let max = h.sev1Max {
-                cs.append(BAUCriterion(key: "sev1_max", label: "sev1 count", comparison: "<=", target: String(max),
-                                       actual: String(sev1), met: sev1 <= max,
-                                       gap: sev1 > max ? String(sev1 - max) : nil))
+                cs.append(
+                    BAUCriterion(
+                        key: "sev1_max",
+                        label: "sev1 count",
+                        comparison: "<=",
+                        target: String(max),
+                        actual: String(sev1),
+                        met: sev1 <= max,
+                        gap: sev1 > max ? String(sev1 - max) : nil
+                    )
+                )
                 if sev1 > max { f.append("sev1 count \(sev1) > \(max) (over by \(sev1 - max))") }
             }
             if let min = h.changeSuccessMin {
-                cs.append(BAUCriterion(key: "change_success_min", label: "change success", comparison: ">=",
-                                       target: pct(min),
-                                       actual: rate.map(pct), met: rate.map { $0 >= min },
-                                       gap: rate.flatMap { $0 < min ? pct(min - $0) : nil }))
+                cs.append(
+                    BAUCriterion(
+                        key: "change_success_min",
+                        label: "change success",
+                        comparison: ">=",
+                        target: pct(min),
+                        actual: rate.map(pct),
+                        met: rate.map { $0 >= min },
+                        gap: rate.flatMap { $0 < min ? pct(min - $0) : nil }
+                    )
+                )
                 if let r = rate, r < min {
                     f.append("change success \(pct(r)) < \(pct(min)) (short by \(pct(min - r)))")
                 }
@@ -116,9 +164,19 @@ public struct KPIReport: Sendable, Equatable, Codable {
             failures = f
             criteria = cs
         }
-        var report = KPIReport(window: window, incidents: incidents.count, sev1: sev1, mtta: mtta, mttr: mttr,
-                               firstResponse: fr, slaMet: met, slaTotal: total, changes: changes.count,
-                               changeSuccessRate: rate, bauFailures: failures)
+        var report = KPIReport(
+            window: window,
+            incidents: incidents.count,
+            sev1: sev1,
+            mtta: mtta,
+            mttr: mttr,
+            firstResponse: fr,
+            slaMet: met,
+            slaTotal: total,
+            changes: changes.count,
+            changeSuccessRate: rate,
+            bauFailures: failures
+        )
         report.criteria = criteria
         report.since = since
         report.until = now
@@ -131,8 +189,10 @@ public struct KPIReport: Sendable, Equatable, Codable {
 
     /// The failed BAU criteria in Japanese (`bauFailures` holds the English lines).
     var japaneseFailures: [String] {
-        let labels = ["mttr_max": "MTTR", "first_response_max": "初動時間", "sev1_max": "sev1件数",
-                      "change_success_min": "変更成功率"]
+        let labels = [
+            "mttr_max": "MTTR", "first_response_max": "初動時間", "sev1_max": "sev1件数",
+            "change_success_min": "変更成功率",
+        ]
         let lines = (criteria ?? []).filter { $0.met == false }.map { c -> String in
             let label = labels[c.key] ?? c.label
             let bound = c.comparison == "<=" ? "以下" : "以上"
@@ -153,20 +213,26 @@ public struct KPIReport: Sendable, Equatable, Codable {
         let rate = changeSuccessRate.map(Self.pct) ?? "-"
         var lines: [String]
         if locale == .ja {
-            lines = ["KPI（直近 \(window)）", "インシデント: \(incidents)件（sev1: \(sev1)件）",
-                     "MTTA: \(d(mtta)) / MTTR: \(d(mttr)) / 初動: \(d(firstResponse))",
-                     "SLA達成: 初動 \(sla("first_response")) / 復旧 \(sla("restore"))",
-                     "変更成功率: \(rate)（\(changes)件）"]
+            lines = [
+                "KPI（直近 \(window)）", "インシデント: \(incidents)件（sev1: \(sev1)件）",
+                "MTTA: \(d(mtta)) / MTTR: \(d(mttr)) / 初動: \(d(firstResponse))",
+                "SLA達成: 初動 \(sla("first_response")) / 復旧 \(sla("restore"))",
+                "変更成功率: \(rate)（\(changes)件）",
+            ]
             if let f = bauFailures {
                 lines.append(f.isEmpty ? "判定: BAU移行可" : "判定: BAU移行不可: " + japaneseFailures.joined(separator: "; "))
             }
         } else {
-            lines = ["KPI (last \(window))", "Incidents: \(incidents) (sev1: \(sev1))",
-                     "MTTA: \(d(mtta)) / MTTR: \(d(mttr)) / first response: \(d(firstResponse))",
-                     "SLA met: first response \(sla("first_response")) / restore \(sla("restore"))",
-                     "Change success rate: \(rate) (\(changes) changes)"]
+            lines = [
+                "KPI (last \(window))", "Incidents: \(incidents) (sev1: \(sev1))",
+                "MTTA: \(d(mtta)) / MTTR: \(d(mttr)) / first response: \(d(firstResponse))",
+                "SLA met: first response \(sla("first_response")) / restore \(sla("restore"))",
+                "Change success rate: \(rate) (\(changes) changes)",
+            ]
             if let f = bauFailures {
-                lines.append(f.isEmpty ? "Verdict: ready for BAU" : "Verdict: not ready for BAU: " + f.joined(separator: "; "))
+                lines.append(
+                    f.isEmpty ? "Verdict: ready for BAU" : "Verdict: not ready for BAU: " + f.joined(separator: "; ")
+                )
             }
         }
         return lines.joined(separator: "\n")

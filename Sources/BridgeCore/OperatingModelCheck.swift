@@ -13,7 +13,8 @@ public struct OperatingModelCheck: Sendable {
 
     /// Prepares a check. Runbooks are looked up as described in `runbookDirectoryCandidates`.
     public init(
-        config: BridgeConfiguration, lines: [String: Int] = [:],
+        config: BridgeConfiguration,
+        lines: [String: Int] = [:],
         currentDirectory: String = FileManager.default.currentDirectoryPath
     ) {
         self.config = config
@@ -58,8 +59,12 @@ public struct OperatingModelCheck: Sendable {
         checkRunbooks(&c)
         checkBridgeAndHypercare(&c)
         return OperatingModelReport(
-            configPath: config.sourcePath, findings: c.sorted(), checked: c.checked,
-            coverage: matrix, runbookDirectory: runbookDirectory)
+            configPath: config.sourcePath,
+            findings: c.sorted(),
+            checked: c.checked,
+            coverage: matrix,
+            runbookDirectory: runbookDirectory
+        )
     }
 
     // MARK: - Collecting
@@ -113,8 +118,10 @@ public struct OperatingModelCheck: Sendable {
             let r = et.roles(.R)
             if a.isEmpty {
                 c.error(
-                    .raci, path,
-                    "no A in [\(row)]: exactly one role must be accountable; nobody is named to lead and decide")
+                    .raci,
+                    path,
+                    "no A in [\(row)]: exactly one role must be accountable; nobody is named to lead and decide"
+                )
             } else if a.count > 1 {
                 c.error(.raci, path, "\(a.count) A's (\(Self.list(a))): exactly one role must be accountable [Aは一人に絞る]")
             }
@@ -122,7 +129,10 @@ public struct OperatingModelCheck: Sendable {
                 c.error(.raci, path, "no R in [\(row)]: at least one role must be responsible for doing the work")
             } else if r.count > 1 {
                 c.warning(
-                    .raci, path, "\(r.count) R's (\(Self.list(r))): consider one lead R; several R's blur who acts")
+                    .raci,
+                    path,
+                    "\(r.count) R's (\(Self.list(r))): consider one lead R; several R's blur who acts"
+                )
             }
             for entry in et.raci where config.roles[entry.role] == nil {
                 c.error(.raci, "\(path).\(entry.role)", "unknown role '\(entry.role)' (not under roles)")
@@ -130,8 +140,10 @@ public struct OperatingModelCheck: Sendable {
             if a.count == 1 && !r.isEmpty { good += 1 }
             if et.escalation == nil, config.severities[et.severity]?.page == true {
                 c.warning(
-                    .escalation, "event_types.\(et.id)",
-                    "severity \(et.severity) pages, but the event type has no escalation policy: nobody is paged")
+                    .escalation,
+                    "event_types.\(et.id)",
+                    "severity \(et.severity) pages, but the event type has no escalation policy: nobody is paged"
+                )
             }
         }
         if good == eventTypes.count {
@@ -205,12 +217,14 @@ public struct OperatingModelCheck: Sendable {
             let path =
                 config.chat.platforms.isEmpty && config.paging.channels.isEmpty ? "chat" : (webhooks.first ?? "chat")
             c.warning(
-                .reachability, path,
+                .reachability,
+                path,
                 "no chat platform or pager is configured, only the console"
                     + (webhooks.isEmpty
                         ? "" : " and \(Self.list(webhooks)) (a webhook reaches a channel, not a person)")
                     + ": posts are printed where `serve` runs and nobody is paged away from it "
-                    + "(configure chat.slack|mattermost|matrix|teams or paging.pagerduty|opsgenie|email)")
+                    + "(configure chat.slack|mattermost|matrix|teams or paging.pagerduty|opsgenie|email)"
+            )
             return
         }
         let names = configured.map { "\($0.section).\($0.name)" }
@@ -231,9 +245,11 @@ public struct OperatingModelCheck: Sendable {
                 reachable += 1
             } else {
                 c.error(
-                    .reachability, "people.\(id)",
+                    .reachability,
+                    "people.\(id)",
                     "member of \(Self.list(roles.map { "roles.\($0)" })) but has no handle on any configured channel "
-                        + "(\(Self.list(names))): add one so pages and mentions reach them")
+                        + "(\(Self.list(names))): add one so pages and mentions reach them"
+                )
             }
         }
         if reachable == members.count {
@@ -267,7 +283,8 @@ public struct OperatingModelCheck: Sendable {
             let sumText = waits.map(\.description).joined(separator: " + ")
             if waits[0] > target {
                 c.error(
-                    .escalation, "\(path).steps[0].ack_within",
+                    .escalation,
+                    "\(path).steps[0].ack_within",
                     "first step waits \(waits[0]) > \(targetText): the first escalation comes after the target has passed"
                 )
             } else if total > target {
@@ -278,9 +295,11 @@ public struct OperatingModelCheck: Sendable {
                     pagedAt = pagedAt + step.ackWithin
                 }
                 c.warning(
-                    .escalation, path,
+                    .escalation,
+                    path,
                     "total wait \(sumText) = \(total) > \(targetText)"
-                        + (late.isEmpty ? "" : ": \(Self.list(late)) paged only after the target has passed"))
+                        + (late.isEmpty ? "" : ": \(Self.list(late)) paged only after the target has passed")
+                )
             } else {
                 c.checked.append("Escalation \(policy.id): total wait \(sumText) = \(total) <= \(targetText)")
             }
@@ -314,7 +333,10 @@ public struct OperatingModelCheck: Sendable {
         let ucs = config.agreements.filter { $0.kind == .uc }
         if config.agreements.isEmpty {
             c.warning(
-                .chain, "agreements", "no SLA, OLA or UC: the chain behind the user-facing promises cannot be checked")
+                .chain,
+                "agreements",
+                "no SLA, OLA or UC: the chain behind the user-facing promises cannot be checked"
+            )
             return
         }
         if slas.isEmpty {
@@ -330,9 +352,11 @@ public struct OperatingModelCheck: Sendable {
             if uc.updateEvery == nil { missing.append("update_every") }
             if !missing.isEmpty {
                 c.warning(
-                    .chain, uc.keyPath,
+                    .chain,
+                    uc.keyPath,
                     "UC \(uc.id) states no \(Self.list(missing)): a supplier contract must state "
-                        + "its start time, restore target and status-update frequency")
+                        + "its start time, restore target and status-update frequency"
+                )
             }
         }
         // Severities' clocks against the SLA: the bot must not measure looser than what users were promised.
@@ -342,15 +366,19 @@ public struct OperatingModelCheck: Sendable {
                 tight.firstResponse > fr
             {
                 c.error(
-                    .chain, "severities.\(tight.id).first_response",
+                    .chain,
+                    "severities.\(tight.id).first_response",
                     "tightest severity first response \(tight.firstResponse) > SLA \(sla.id) first response \(fr): "
-                        + "the bot's clocks would warn after the promise is broken")
+                        + "the bot's clocks would warn after the promise is broken"
+                )
             }
             if let rs = sla.restore, let tight = severities.min(by: { $0.restore < $1.restore }), tight.restore > rs {
                 c.error(
-                    .chain, "severities.\(tight.id).restore",
+                    .chain,
+                    "severities.\(tight.id).restore",
                     "tightest severity restore \(tight.restore) > SLA \(sla.id) restore \(rs): "
-                        + "the bot's clocks would warn after the promise is broken")
+                        + "the bot's clocks would warn after the promise is broken"
+                )
             }
         }
         // OLA hand-overs + the UC's start time must fit inside the SLA's restore target.
@@ -367,14 +395,18 @@ public struct OperatingModelCheck: Sendable {
                 let path = uc.keyPath.isEmpty ? "agreements" : "\(uc.keyPath).start_within"
                 if total > restore {
                     c.error(
-                        .chain, path,
+                        .chain,
+                        path,
                         "\(sum) > SLA \(sla.id) restore \(restore): recovery may only start after "
-                            + "the restore target has passed")
+                            + "the restore target has passed"
+                    )
                 } else if (restore.seconds - total.seconds) * 3 < restore.seconds {
                     c.warning(
-                        .chain, path,
+                        .chain,
+                        path,
                         "\(sum) leaves \(BridgeDuration(seconds: restore.seconds - total.seconds)) "
-                            + "of SLA \(sla.id) restore \(restore) for the recovery itself (less than a third)")
+                            + "of SLA \(sla.id) restore \(restore) for the recovery itself (less than a third)"
+                    )
                 } else {
                     c.checked.append("Chain: \(sum) <= SLA \(sla.id) restore \(restore)")
                 }
@@ -382,9 +414,11 @@ public struct OperatingModelCheck: Sendable {
                     let rp = uc.keyPath.isEmpty ? "agreements" : "\(uc.keyPath).restore"
                     if ucRestore > restore {
                         c.error(
-                            .chain, rp,
+                            .chain,
+                            rp,
                             "UC \(uc.id) restore \(ucRestore) > SLA \(sla.id) restore \(restore): "
-                                + "the supplier may restore after the users were promised")
+                                + "the supplier may restore after the users were promised"
+                        )
                     } else {
                         c.checked.append("Chain: UC \(uc.id) restore \(ucRestore) <= SLA \(sla.id) restore \(restore)")
                     }
@@ -399,9 +433,11 @@ public struct OperatingModelCheck: Sendable {
                 let path = uc.keyPath.isEmpty ? "agreements" : "\(uc.keyPath).update_every"
                 if every > cadence.updateEvery {
                     c.error(
-                        .chain, path,
+                        .chain,
+                        path,
                         "UC \(uc.id) updates every \(every) > severities.\(cadence.id).update_every "
-                            + "\(cadence.updateEvery): status posts would have nothing new from the supplier")
+                            + "\(cadence.updateEvery): status posts would have nothing new from the supplier"
+                    )
                 } else {
                     c.checked.append(
                         "Chain: UC \(uc.id) updates every \(every) <= severities.\(cadence.id).update_every \(cadence.updateEvery)"
@@ -418,13 +454,16 @@ public struct OperatingModelCheck: Sendable {
                     let path = "escalation_policies.\(policy.id).steps[\(i)].ack_within"
                     if step.ackWithin > within {
                         c.error(
-                            .chain, path,
+                            .chain,
+                            path,
                             "waits \(step.ackWithin) before paging \(to) > \(Self.olaName(ola)) "
-                                + "escalate within \(within)")
+                                + "escalate within \(within)"
+                        )
                     } else {
                         c.checked.append(
                             "Chain: escalation \(policy.id) hands \(from)->\(to) after \(step.ackWithin) "
-                                + "<= \(Self.olaName(ola)) \(within)")
+                                + "<= \(Self.olaName(ola)) \(within)"
+                        )
                     }
                 }
             }
@@ -439,14 +478,17 @@ public struct OperatingModelCheck: Sendable {
             let layer = cell.layer.replacingOccurrences(of: "_", with: " ")
             let what = "\(CoverageMatrix.itemLabels[cell.item] ?? cell.item) (\(layer))"
             c.error(
-                .coverage, path,
+                .coverage,
+                path,
                 cell.holes == ["contracted without an SLA value"]
                     ? "hole: contracted without an SLA value for \(what)"
-                    : "hole: \(cell.holes.joined(separator: ", ")): who covers \(what) is not decided")
+                    : "hole: \(cell.holes.joined(separator: ", ")): who covers \(what) is not decided"
+            )
         }
         if matrix.holes.isEmpty {
             c.checked.append(
-                "Coverage: all \(matrix.cells.count) cells decided, owned, contracted ones with an SLA value")
+                "Coverage: all \(matrix.cells.count) cells decided, owned, contracted ones with an SLA value"
+            )
         }
     }
 
@@ -456,8 +498,10 @@ public struct OperatingModelCheck: Sendable {
         let shown = config.runbooks.directory
         guard let dir = runbookDirectory else {
             c.error(
-                .runbooks, "runbooks.directory",
-                "folder '\(shown)' not found (looked in \(Self.list(runbookCandidates)))")
+                .runbooks,
+                "runbooks.directory",
+                "folder '\(shown)' not found (looked in \(Self.list(runbookCandidates)))"
+            )
             return
         }
         var found = 0
@@ -465,7 +509,10 @@ public struct OperatingModelCheck: Sendable {
         for et in eventTypes {
             if et.runbooks.isEmpty {
                 c.error(
-                    .runbooks, "event_types.\(et.id).runbooks", "no runbook: responders have no procedure to follow")
+                    .runbooks,
+                    "event_types.\(et.id).runbooks",
+                    "no runbook: responders have no procedure to follow"
+                )
             }
             for (i, file) in et.runbooks.enumerated() {
                 total += 1
@@ -474,8 +521,10 @@ public struct OperatingModelCheck: Sendable {
                     found += 1
                 } else {
                     c.error(
-                        .runbooks, "event_types.\(et.id).runbooks[\(i)]",
-                        "'\(file)' does not exist in \(dir)")
+                        .runbooks,
+                        "event_types.\(et.id).runbooks[\(i)]",
+                        "'\(file)' does not exist in \(dir)"
+                    )
                 }
             }
         }

@@ -49,7 +49,8 @@ public struct OperatingModelReport: Sendable, Codable, Equatable {
         out.append(
             ok
                 ? (warnings.isEmpty ? "OK: no holes found" : "OK with \(Self.count(warnings.count, "warning"))")
-                : "FAIL: \(Self.count(errors.count, "error")) (exit 1)")
+                : "FAIL: \(Self.count(errors.count, "error")) (exit 1)"
+        )
         return out.joined(separator: "\n")
     }
 
@@ -66,8 +67,15 @@ public struct OperatingModelReport: Sendable, Codable, Equatable {
             var runbook_directory: String?
         }
         let doc = Doc(
-            config: configPath, ok: ok, errors: errors.count, warnings: warnings.count, findings: findings,
-            checked: checked, coverage: coverage, runbook_directory: runbookDirectory)
+            config: configPath,
+            ok: ok,
+            errors: errors.count,
+            warnings: warnings.count,
+            findings: findings,
+            checked: checked,
+            coverage: coverage,
+            runbook_directory: runbookDirectory
+        )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(doc)) ?? Data("{}".utf8), as: UTF8.self)

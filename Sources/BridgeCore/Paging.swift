@@ -12,7 +12,9 @@ public struct PageRequest: Sendable, Equatable {
     /// 0 for the declaration, n for the n-th escalation step.
     public var step: Int
     public init(action: PageAction, people: [String] = [], step: Int = 0) {
-        self.action = action; self.people = people; self.step = step
+        self.action = action
+        self.people = people
+        self.step = step
     }
 }
 
@@ -28,8 +30,10 @@ public struct PageRouter: Sendable {
     static let ogPriority = ["sev1": "P1", "sev2": "P2", "sev3": "P3", "sev4": "P4"]
 
     func json(_ object: Any) -> String {
-        String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8),
-               as: UTF8.self)
+        String(
+            decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8),
+            as: UTF8.self
+        )
     }
 
     func summary(_ inc: Incident) -> String {
@@ -38,29 +42,52 @@ public struct PageRouter: Sendable {
     }
 
     /// Outbox rows and their timeline entries for one request.
-    public func rows(for request: PageRequest, incident inc: Incident, now: Date) -> (rows: [OutboxMessage], timeline: [TimelineEntry]) {
+    public func rows(
+        for request: PageRequest,
+        incident inc: Incident,
+        now: Date
+    ) -> (rows: [OutboxMessage], timeline: [TimelineEntry]) {
         var rows: [OutboxMessage] = []
         var entries: [TimelineEntry] = []
         let people = request.people.compactMap { config.people[$0] }
         let names = people.map(\.name).joined(separator: ", ")
         func add(_ platform: String, _ channel: String, _ body: String, _ what: String) {
-            var m = OutboxMessage(incidentID: inc.id, destination: Destination(platform: platform, channel: channel),
-                                  kind: "page_\(request.action.rawValue)", text: body, mentions: request.people, createdAt: now)
+            var m = OutboxMessage(
+                incidentID: inc.id,
+                destination: Destination(platform: platform, channel: channel),
+                kind: "page_\(request.action.rawValue)",
+                text: body,
+                mentions: request.people,
+                createdAt: now
+            )
             m.nextAttemptAt = now
             rows.append(m)
-            entries.append(TimelineEntry(incidentID: inc.id, at: now, actor: "bot", kind: .page,
-                                         text: "\(request.action.rawValue) via \(platform)\(what.isEmpty ? "" : ": \(what)") (queued)"))
+            entries.append(
+                TimelineEntry(
+                    incidentID: inc.id,
+                    at: now,
+                    actor: "bot",
+                    kind: .page,
+                    text: "\(request.action.rawValue) via \(platform)\(what.isEmpty ? "" : ": \(what)") (queued)"
+                )
+            )
         }
         let channels = config.paging.channels
         if channels["pagerduty"] != nil {
-            var body: [String: Any] = ["event_action": request.action.rawValue, "dedup_key": inc.id.rawValue,
-                                       "client": "incident-bridge"]
+            var body: [String: Any] = [
+                "event_action": request.action.rawValue, "dedup_key": inc.id.rawValue,
+                "client": "incident-bridge",
+            ]
             if request.action == .trigger {
-                body["payload"] = ["summary": String(summary(inc).prefix(1024)), "source": "incident-bridge",
-                                   "severity": Self.pdSeverity[inc.severity] ?? "error",
-                                   "custom_details": ["incident_id": inc.id.rawValue, "event_type": inc.eventType,
-                                                      "paged": people.map(\.name), "step": request.step,
-                                                      "bridge": "\(config.bridge.phone) \(config.bridge.url)"]]
+                body["payload"] = [
+                    "summary": String(summary(inc).prefix(1024)), "source": "incident-bridge",
+                    "severity": Self.pdSeverity[inc.severity] ?? "error",
+                    "custom_details": [
+                        "incident_id": inc.id.rawValue, "event_type": inc.eventType,
+                        "paged": people.map(\.name), "step": request.step,
+                        "bridge": "\(config.bridge.phone) \(config.bridge.url)",
+                    ],
+                ]
                 if let url = config.http.publicURL {
                     body["links"] = [["href": "\(url)/incidents/\(inc.id)", "text": "Incident timeline"]]
                 }
@@ -68,13 +95,17 @@ public struct PageRouter: Sendable {
             add("pagerduty", "events", json(body), names)
         }
         if channels["opsgenie"] != nil {
-            var body: [String: Any] = ["alias": inc.id.rawValue, "source": "incident-bridge", "user": "incident-bridge"]
+            var body: [String: Any] = [
+                "alias": inc.id.rawValue, "source": "incident-bridge", "user": "incident-bridge",
+            ]
             switch request.action {
             case .trigger:
                 body["message"] = String(summary(inc).prefix(130))
                 body["description"] = "\(inc.title)\nBridge: \(config.bridge.phone) \(config.bridge.url)"
                 body["priority"] = Self.ogPriority[inc.severity] ?? "P3"
-                body["responders"] = people.compactMap { p in (p.opsgenie ?? p.email).map { ["username": $0, "type": "user"] } }
+                body["responders"] = people.compactMap { p in
+                    (p.opsgenie ?? p.email).map { ["username": $0, "type": "user"] }
+                }
                 body["tags"] = [inc.severity, inc.eventType]
                 body["details"] = ["incident_id": inc.id.rawValue, "step": String(request.step)]
             case .acknowledge: body["note"] = "acknowledged in IncidentBridge"
@@ -86,19 +117,37 @@ public struct PageRouter: Sendable {
             for p in people {
                 guard let email = p.email else { continue }
                 let subject = ja ? "【障害呼出し】\(summary(inc))" : "[PAGE] \(summary(inc))"
-                let lines = ja
-                    ? ["\(p.name) 様", "", "\(inc.id) の対応をお願いします。", "件名: \(inc.title)", "重大度: \(inc.severity)",
-                       "ブリッジ: \(config.bridge.phone) / \(config.bridge.url)", "", "了解はチャットで /incident ack \(inc.id)"]
-                    : ["\(p.name),", "", "you are paged for \(inc.id).", "Title: \(inc.title)", "Severity: \(inc.severity)",
-                       "Bridge: \(config.bridge.phone) / \(config.bridge.url)", "", "Acknowledge in chat: /incident ack \(inc.id)"]
-                add("email", email, json(["to": email, "subject": subject, "body": lines.joined(separator: "\n")]), p.name)
+                let lines =
+                    ja
+                    ? [
+                        "\(p.name) 様", "", "\(inc.id) の対応をお願いします。", "件名: \(inc.title)", "重大度: \(inc.severity)",
+                        "ブリッジ: \(config.bridge.phone) / \(config.bridge.url)", "", "了解はチャットで /incident ack \(inc.id)",
+                    ]
+                    : [
+                        "\(p.name),", "", "you are paged for \(inc.id).", "Title: \(inc.title)",
+                        "Severity: \(inc.severity)",
+                        "Bridge: \(config.bridge.phone) / \(config.bridge.url)", "",
+                        "Acknowledge in chat: /incident ack \(inc.id)",
+                    ]
+                add(
+                    "email",
+                    email,
+                    json(["to": email, "subject": subject, "body": lines.joined(separator: "\n")]),
+                    p.name
+                )
             }
         }
         if channels["webhook"] != nil {
-            add("pagewebhook", "webhook", json(["event": request.action.rawValue, "incident_id": inc.id.rawValue,
-                                                 "severity": inc.severity, "title": inc.title, "step": request.step,
-                                                 "people": people.map { ["id": $0.id, "name": $0.name, "email": $0.email ?? ""] }]),
-                names)
+            add(
+                "pagewebhook",
+                "webhook",
+                json([
+                    "event": request.action.rawValue, "incident_id": inc.id.rawValue,
+                    "severity": inc.severity, "title": inc.title, "step": request.step,
+                    "people": people.map { ["id": $0.id, "name": $0.name, "email": $0.email ?? ""] },
+                ]),
+                names
+            )
         }
         return (rows, entries)
     }

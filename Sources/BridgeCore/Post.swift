@@ -2,8 +2,12 @@ import Foundation
 
 /// Kinds of bot posts; each has a template `Templates/<locale>/<rawValue>.mustache`.
 public enum PostKind: String, Sendable, Codable, CaseIterable {
-    case declare, ack, update, note, assign, escalateRequest = "escalate_request", escalated, mitigate, resolve, close
-    case slaWarning = "sla_warning", slaBreach = "sla_breach", reminder
+    case declare, ack, update, note, assign
+    case escalateRequest = "escalate_request"
+    case escalated, mitigate, resolve, close
+    case slaWarning = "sla_warning"
+    case slaBreach = "sla_breach"
+    case reminder
     case show, list, raci, runbook, help, error, info
 }
 
@@ -18,9 +22,19 @@ public struct Post: Sendable, Equatable {
     public var mentions: [String]
     /// Extra template fields (step role names, clock names, lateness ...).
     public var fields: [String: String]
-    public init(kind: PostKind, incident: Incident?, actor: String, text: String? = nil, mentions: [String] = [],
-                fields: [String: String] = [:]) {
-        self.kind = kind; self.incident = incident; self.actor = actor; self.text = text; self.mentions = mentions
+    public init(
+        kind: PostKind,
+        incident: Incident?,
+        actor: String,
+        text: String? = nil,
+        mentions: [String] = [],
+        fields: [String: String] = [:]
+    ) {
+        self.kind = kind
+        self.incident = incident
+        self.actor = actor
+        self.text = text
+        self.mentions = mentions
         self.fields = fields
     }
 }

@@ -36,8 +36,12 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
     ///   - drills: recorded drills, or nil when no database was available (drill items are then unknown).
     ///   - templatesDirectory: the `Templates` folder the bot posts from (for the communication template).
     public static func build(
-        config: BridgeConfiguration, check: OperatingModelReport, drills: [DrillRecord]?,
-        drillSource: String, templatesDirectory: String?, schedule: ReadinessSchedule?,
+        config: BridgeConfiguration,
+        check: OperatingModelReport,
+        drills: [DrillRecord]?,
+        drillSource: String,
+        templatesDirectory: String?,
+        schedule: ReadinessSchedule?,
         now: Date
     ) -> ReadinessReport {
         let b = Builder(config: config, check: check, drills: drills, templatesDirectory: templatesDirectory)
@@ -49,7 +53,10 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
             configPath: config.sourcePath,
             generatedAt: LocalTime(config.timeZone).display(now)
                 + " (\(config.timeZone.identifier))",
-            items: items, schedule: schedule, drillSource: drillSource)
+            items: items,
+            schedule: schedule,
+            drillSource: drillSource
+        )
     }
 
     /// Reads the result text of a drill as pass, fail or unknown (`ok`, `成功`, `failed`, `NG`, ...).
@@ -119,9 +126,12 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
                 }
             }
             return Item(
-                letter: letter, title: title, status: parts.compactMap { $0.0 }.max() ?? .unknown,
+                letter: letter,
+                title: title,
+                status: parts.compactMap { $0.0 }.max() ?? .unknown,
                 evidence: parts.map { prefix($0.0) + $0.1 },
-                todo: parts.compactMap { $0.0 == .pass || $0.0 == nil ? nil : $0.2 })
+                todo: parts.compactMap { $0.0 == .pass || $0.0 == nil ? nil : $0.2 }
+            )
         }
 
         func findingLines(_ areas: Set<ModelFinding.Area>, level: ModelFinding.Level? = nil) -> [ModelFinding] {
@@ -179,7 +189,8 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
                     (
                         .fail, "alerts.alertmanager.routes: none: alerts open no incident",
                         "route Alertmanager alerts to event types under alerts.alertmanager.routes"
-                    ))
+                    )
+                )
             } else {
                 let types = Set(routes.map(\.eventType)).sorted()
                 parts.append(
@@ -189,7 +200,8 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
                             + types.joined(separator: ", ") + ")"
                             + (routes.contains(where: \.isDefault) ? ", with a default route" : ", no default route"),
                         nil
-                    ))
+                    )
+                )
             }
             parts.append(cells("monitoring"))
             let noPolicy = config.eventTypes.values.filter { $0.escalation == nil }.map(\.id).sorted()
@@ -203,7 +215,8 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
                     : (
                         .fail, "event types without an escalation policy: \(noPolicy.joined(separator: ", "))",
                         "give \(noPolicy.joined(separator: ", ")) an escalation policy"
-                    ))
+                    )
+            )
             let channels =
                 config.chat.platforms.keys.sorted().map { "chat.\($0)" }
                 + config.paging.channels.keys.sorted().map { "paging.\($0)" }
@@ -213,7 +226,8 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
                     (
                         .fail, "\(w.path): \(w.message)",
                         "configure a chat platform or a pager that reaches people at night"
-                    ))
+                    )
+                )
             } else {
                 parts.append((.pass, "channels: \(channels.joined(separator: ", ")); every role member reachable", nil))
             }
@@ -221,7 +235,8 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
                 (
                     nil, "thresholds live in the Prometheus/Alertmanager rules, not in bridge.yaml: review them there",
                     nil
-                ))
+                )
+            )
             return item("a", "Monitoring items, thresholds and notification paths defined", parts)
         }
 
@@ -230,7 +245,8 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
                 drill(
                     .recoveryDryRun,
                     todo: "run a recovery dry-run from the runbook and record "
-                        + "`/incident drill recovery-dry-run ok <minutes>`")
+                        + "`/incident drill recovery-dry-run ok <minutes>`"
+                )
             ]
             let rb = findingLines([.runbooks])
             let runbooks = check.checked.first { $0.hasPrefix("Runbooks:") }
@@ -240,19 +256,23 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
                     : (
                         .fail, "runbooks: " + rb.map(\.description).joined(separator: "; "),
                         "write the missing runbooks"
-                    ))
+                    )
+            )
             return item("b", "Recovery procedure dry-run done", parts)
         }
 
         func backupRestore() -> Item {
             item(
-                "c", "Backup restore verified on real hardware",
+                "c",
+                "Backup restore verified on real hardware",
                 [
                     drill(
                         .restore,
-                        todo: "restore a backup on real hardware and record `/incident drill restore ok <minutes>`"),
+                        todo: "restore a backup on real hardware and record `/incident drill restore ok <minutes>`"
+                    ),
                     cells("backup"),
-                ])
+                ]
+            )
         }
 
         func access() -> Item {
@@ -268,7 +288,8 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
                         .unknown,
                         "no runbook with 'access' in its name in \(check.runbookDirectory ?? "the runbook folder")",
                         "write the access request/grant procedure as a runbook (who requests, who approves, who grants)"
-                    ))
+                    )
+                )
             }
             return item("d", "Access request and grant flow", parts)
         }
@@ -279,7 +300,8 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
             parts.append(
                 b.phone.isEmpty && b.url.isEmpty
                     ? (.fail, "bridge: no phone and no URL", "set bridge.phone and bridge.url")
-                    : (.pass, "bridge: \([b.phone, b.url].filter { !$0.isEmpty }.joined(separator: " · "))", nil))
+                    : (.pass, "bridge: \([b.phone, b.url].filter { !$0.isEmpty }.joined(separator: " · "))", nil)
+            )
             if let dir = templatesDirectory {
                 let file = ((dir as NSString).appendingPathComponent(config.locale.rawValue) as NSString)
                     .appendingPathComponent("declare.mustache")
@@ -290,7 +312,8 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
                             "template \(file): posted at every declaration with the bridge, R and A, "
                                 + "SLA deadlines and runbook links", nil
                         )
-                        : (.fail, "template \(file) is missing", "add the declaration template"))
+                        : (.fail, "template \(file) is missing", "add the declaration template")
+                )
             } else {
                 parts.append((.unknown, "templates folder not found", "install Templates/<locale>/declare.mustache"))
             }
@@ -305,7 +328,10 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
         func kpi() -> Item {
             guard let h = config.hypercare else {
                 return item(
-                    "f", "KPI dashboard", [(.fail, "hypercare: not set", "set hypercare.start, days and bau_criteria")])
+                    "f",
+                    "KPI dashboard",
+                    [(.fail, "hypercare: not set", "set hypercare.start, days and bau_criteria")]
+                )
             }
             var criteria: [String] = []
             if let v = h.mttrMax { criteria.append("MTTR <= \(v)") }
@@ -313,7 +339,8 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
             if let v = h.sev1Max { criteria.append("sev1 count <= \(v)") }
             if let v = h.changeSuccessMin { criteria.append("change success >= \(KPIReport.pct(v))") }
             return item(
-                "f", "KPI dashboard",
+                "f",
+                "KPI dashboard",
                 [
                     criteria.isEmpty
                         ? (
@@ -331,7 +358,8 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
                             + "SLA compliance per clock and change success; `GET /metrics` feeds Prometheus/Grafana",
                         nil
                     ),
-                ])
+                ]
+            )
         }
 
         func vendorSLA() -> Item {
@@ -342,13 +370,15 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
                     (
                         .fail, "agreements: \(config.agreements.count) (need an SLA and the vendors' UCs)",
                         "write the user-facing SLA and each supplier's UC under agreements"
-                    ))
+                    )
+                )
             }
             for f in findingLines([.chain]) {
                 parts.append(
                     f.level == .error
                         ? (.fail, f.description, "fix \(f.path)")
-                        : (.unknown, f.description, "review \(f.path) with the supplier"))
+                        : (.unknown, f.description, "review \(f.path) with the supplier")
+                )
             }
             for line in check.checked where line.hasPrefix("Chain:") {
                 parts.append((.pass, String(line.dropFirst("Chain: ".count)), nil))
@@ -361,7 +391,8 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
                 drill(
                     .contactTree,
                     todo: "call down the contact tree (every R and A, night shift included) and "
-                        + "record `/incident drill contact-tree ok <minutes>`")
+                        + "record `/incident drill contact-tree ok <minutes>`"
+                )
             ]
             let errors = findingLines([.raci, .roles, .reachability, .escalation], level: .error)
             parts.append(
@@ -370,7 +401,8 @@ public struct ReadinessReport: Sendable, Codable, Equatable {
                     : (
                         .fail, errors.map(\.description).joined(separator: "; "),
                         "fix the RACI/contact errors of `check`"
-                    ))
+                    )
+            )
             for line in check.checked where line.hasPrefix("Escalation ") { parts.append((.pass, line, nil)) }
             for w in findingLines([.raci, .escalation, .reachability], level: .warning) {
                 parts.append((nil, "warning: \(w)", nil))
@@ -422,8 +454,10 @@ public struct ReadinessSchedule: Sendable, Codable, Equatable {
             return Milestone(
                 label: label,
                 date: "\(LocalTime.pad(c.year!, 4))-\(LocalTime.pad(c.month!))-\(LocalTime.pad(c.day!))",
-                weekday: weekdays[(c.weekday ?? 1) - 1], what: what,
-                daysFromToday: cal.dateComponents([.day], from: today, to: date).day ?? 0)
+                weekday: weekdays[(c.weekday ?? 1) - 1],
+                what: what,
+                daysFromToday: cal.dateComponents([.day], from: today, to: date).day ?? 0
+            )
         }
         self.release = releaseDate
         milestones = [
@@ -432,8 +466,10 @@ public struct ReadinessSchedule: Sendable, Codable, Equatable {
             stone("T-7", -7, "readiness review 3 (go/no-go input): drills recorded, contact tree tested"),
             stone("T+0", 0, "release; hypercare starts (dev team on call, weekly KPI review)"),
             stone(
-                "T+\(bauDays)", bauDays,
-                "BAU decision: `incident-bridge kpi --since \(releaseDate)` against hypercare.bau_criteria"),
+                "T+\(bauDays)",
+                bauDays,
+                "BAU decision: `incident-bridge kpi --since \(releaseDate)` against hypercare.bau_criteria"
+            ),
         ]
         notes = []
         if let h = config.hypercare, h.start != releaseDate {

@@ -14,17 +14,29 @@ public struct ClockResult: Sendable, Equatable {
     public static func evaluate(_ incident: Incident, config: BridgeConfiguration, now: Date) -> [ClockResult] {
         guard let sev = config.severities[incident.severity] else { return [] }
         let restoredAt = [incident.mitigatedAt, incident.resolvedAt].compactMap { $0 }.min()
-        return [(SLAClock.firstResponse, sev.firstResponse, incident.firstResponseAt),
-                (SLAClock.restore, sev.restore, restoredAt)].map { clock, target, stop in
+        return [
+            (SLAClock.firstResponse, sev.firstResponse, incident.firstResponseAt),
+            (SLAClock.restore, sev.restore, restoredAt),
+        ].map { clock, target, stop in
             let deadline = incident.declaredAt.addingTimeInterval(target.timeInterval)
             if let stop {
                 let elapsed = BridgeDuration.between(incident.declaredAt, stop)
-                return ClockResult(clock: clock, target: target, elapsed: elapsed,
-                                   status: elapsed <= target ? .met : .missed, deadline: deadline)
+                return ClockResult(
+                    clock: clock,
+                    target: target,
+                    elapsed: elapsed,
+                    status: elapsed <= target ? .met : .missed,
+                    deadline: deadline
+                )
             }
             let elapsed = BridgeDuration.between(incident.declaredAt, now)
-            return ClockResult(clock: clock, target: target, elapsed: elapsed,
-                               status: elapsed > target ? .missed : .running, deadline: deadline)
+            return ClockResult(
+                clock: clock,
+                target: target,
+                elapsed: elapsed,
+                status: elapsed > target ? .missed : .running,
+                deadline: deadline
+            )
         }
     }
 }

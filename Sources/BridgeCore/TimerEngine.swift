@@ -10,9 +10,18 @@ public struct TimerEngine: Sendable {
     /// Called once per fired timer with its kind (metrics) and after commits that enqueued posts.
     public var onFired: @Sendable (IncidentTimer, LifecycleEffects?) -> Void
 
-    public init(config: BridgeConfiguration, store: any IncidentStore, renderer: any PostRenderer,
-                clock: any BridgeClock, onFired: @escaping @Sendable (IncidentTimer, LifecycleEffects?) -> Void = { _, _ in }) {
-        self.config = config; self.store = store; self.renderer = renderer; self.clock = clock; self.onFired = onFired
+    public init(
+        config: BridgeConfiguration,
+        store: any IncidentStore,
+        renderer: any PostRenderer,
+        clock: any BridgeClock,
+        onFired: @escaping @Sendable (IncidentTimer, LifecycleEffects?) -> Void = { _, _ in }
+    ) {
+        self.config = config
+        self.store = store
+        self.renderer = renderer
+        self.clock = clock
+        self.onFired = onFired
     }
 
     /// Fires every timer due now; returns how many fired.
@@ -39,11 +48,18 @@ public struct TimerEngine: Sendable {
         let result = try await store.write { tx -> (Bool, LifecycleEffects?) in
             guard try tx.markFired(timerID, at: now) else { return (false, nil) }
             guard let incident = try tx.incident(timer.incidentID),
-                  let fx = TimerFiring(config: config).fire(timer, incident: incident, now: now) else { return (true, nil) }
+                let fx = TimerFiring(config: config).fire(timer, incident: incident, now: now)
+            else { return (true, nil) }
             if fx.incident != incident { try tx.update(fx.incident) }
             let destinations = IncidentService.destinations(config: config, origin: fx.incident.origin)
-            try IncidentService.commit(fx, tx: tx, now: now, destinations: destinations, renderer: renderer,
-                                       pageConfig: config)
+            try IncidentService.commit(
+                fx,
+                tx: tx,
+                now: now,
+                destinations: destinations,
+                renderer: renderer,
+                pageConfig: config
+            )
             return (true, fx)
         }
         if result.0 { onFired(timer, result.1) }

@@ -25,7 +25,8 @@ public struct TimerFiring: Sendable {
 
     func escalate(_ timer: IncidentTimer, _ current: Incident, _ now: Date, _ lateNote: String) -> LifecycleEffects? {
         guard current.state.isOpen, let policy = IncidentLifecycle(config: config).policy(for: current),
-              !policy.steps.isEmpty else { return nil }
+            !policy.steps.isEmpty
+        else { return nil }
         var inc = current
         var step = timer.step ?? 0
         var round = timer.round ?? 0
@@ -33,9 +34,17 @@ public struct TimerFiring: Sendable {
             // Past the last step: restart the policy if `repeat` allows, else it is exhausted.
             guard round < policy.repeatCount else {
                 var fx = LifecycleEffects(incident: inc)
-                fx.timeline.append(TimelineEntry(incidentID: inc.id, at: now, actor: "bot", kind: .escalated,
-                                                 text: (ja ? "エスカレーションポリシーの全段階を通知済み（未了解）" :
-                                                    "escalation policy exhausted: still not acknowledged") + lateNote))
+                fx.timeline.append(
+                    TimelineEntry(
+                        incidentID: inc.id,
+                        at: now,
+                        actor: "bot",
+                        kind: .escalated,
+                        text: (ja
+                            ? "エスカレーションポリシーの全段階を通知済み（未了解）" : "escalation policy exhausted: still not acknowledged")
+                            + lateNote
+                    )
+                )
                 return fx
             }
             step = 0
@@ -46,24 +55,46 @@ public struct TimerFiring: Sendable {
         let people = config.members(ofRoles: current.notify).map(\.id)
         inc.escalationStep = step
         inc.escalationRound = round
-        let reason = inc.state == .declared
+        let reason =
+            inc.state == .declared
             ? (ja ? "\(previous.ackWithin) 以内に了解なし" : "not acknowledged in \(previous.ackWithin)")
             : (ja ? "エスカレーション要求による" : "on request")
         var fx = LifecycleEffects(incident: inc)
         let roundNote = round > 0 ? (ja ? "（\(round + 1)巡目）" : " (round \(round + 1))") : ""
-        fx.timeline.append(TimelineEntry(
-            incidentID: inc.id, at: now, actor: "bot", kind: .escalated,
-            text: (ja ? "\(roleNames(current.notify)) へエスカレーション: \(reason)" :
-                "escalated to \(roleNames(current.notify)): \(reason)") + roundNote + lateNote))
-        fx.posts.append(Post(kind: .escalated, incident: inc, actor: "bot", mentions: people,
-                             fields: ["step_roles": roleNames(current.notify), "reason": reason + roundNote,
-                                      "step": String(step + 1)]))
+        fx.timeline.append(
+            TimelineEntry(
+                incidentID: inc.id,
+                at: now,
+                actor: "bot",
+                kind: .escalated,
+                text: (ja
+                    ? "\(roleNames(current.notify)) へエスカレーション: \(reason)"
+                    : "escalated to \(roleNames(current.notify)): \(reason)") + roundNote + lateNote
+            )
+        )
+        fx.posts.append(
+            Post(
+                kind: .escalated,
+                incident: inc,
+                actor: "bot",
+                mentions: people,
+                fields: [
+                    "step_roles": roleNames(current.notify), "reason": reason + roundNote,
+                    "step": String(step + 1),
+                ]
+            )
+        )
         if !people.isEmpty, inc.maintenanceWindow == nil || inc.alertGroupKey == nil {
             fx.pages.append(PageRequest(action: .trigger, people: people, step: step))
         }
         if inc.state == .declared {
-            let next = IncidentTimer(incidentID: inc.id, kind: .escalation, step: step + 1, round: round,
-                                     dueAt: now.addingTimeInterval(current.ackWithin.timeInterval))
+            let next = IncidentTimer(
+                incidentID: inc.id,
+                kind: .escalation,
+                step: step + 1,
+                round: round,
+                dueAt: now.addingTimeInterval(current.ackWithin.timeInterval)
+            )
             fx.schedule.append(next)
         }
         return fx
@@ -81,23 +112,54 @@ public struct TimerFiring: Sendable {
         let tz = LocalTime(config.timeZone)
         var fx = LifecycleEffects(incident: inc)
         if timer.kind == .slaBreach {
-            fx.timeline.append(TimelineEntry(incidentID: inc.id, at: now, actor: "bot", kind: .slaBreach,
-                                             text: (ja ? "\(clockName)SLA超過（目標 \(target)）" :
-                                                "\(clockName) SLA breached (target \(target))") + lateNote))
-            fx.posts.append(Post(kind: .slaBreach, incident: inc, actor: "bot", mentions: inc.accountable,
-                                 fields: ["clock_name": clockName, "target": target.description, "due_at": tz.display(due)]))
+            fx.timeline.append(
+                TimelineEntry(
+                    incidentID: inc.id,
+                    at: now,
+                    actor: "bot",
+                    kind: .slaBreach,
+                    text: (ja ? "\(clockName)SLA超過（目標 \(target)）" : "\(clockName) SLA breached (target \(target))")
+                        + lateNote
+                )
+            )
+            fx.posts.append(
+                Post(
+                    kind: .slaBreach,
+                    incident: inc,
+                    actor: "bot",
+                    mentions: inc.accountable,
+                    fields: ["clock_name": clockName, "target": target.description, "due_at": tz.display(due)]
+                )
+            )
         } else {
             let fraction = timer.fraction ?? 0.5
             let percent = Int((fraction * 100).rounded())
             let left = BridgeDuration(seconds: max(0, Int(due.timeIntervalSince(now))))
-            fx.timeline.append(TimelineEntry(incidentID: inc.id, at: now, actor: "bot", kind: .slaWarning,
-                                             text: (ja ? "\(clockName)SLAの\(percent)%を経過（残り \(left)）" :
-                                                "\(clockName) SLA at \(percent)% (\(left) left)") + lateNote))
+            fx.timeline.append(
+                TimelineEntry(
+                    incidentID: inc.id,
+                    at: now,
+                    actor: "bot",
+                    kind: .slaWarning,
+                    text: (ja
+                        ? "\(clockName)SLAの\(percent)%を経過（残り \(left)）"
+                        : "\(clockName) SLA at \(percent)% (\(left) left)") + lateNote
+                )
+            )
             var mentions = inc.responsible
             if let c = inc.assignments["commander"], !mentions.contains(c) { mentions.append(c) }
-            fx.posts.append(Post(kind: .slaWarning, incident: inc, actor: "bot", mentions: mentions,
-                                 fields: ["clock_name": clockName, "percent": String(percent), "due_at": tz.display(due),
-                                          "left": left.description, "target": target.description]))
+            fx.posts.append(
+                Post(
+                    kind: .slaWarning,
+                    incident: inc,
+                    actor: "bot",
+                    mentions: mentions,
+                    fields: [
+                        "clock_name": clockName, "percent": String(percent), "due_at": tz.display(due),
+                        "left": left.description, "target": target.description,
+                    ]
+                )
+            )
         }
         return fx
     }
@@ -107,12 +169,24 @@ public struct TimerFiring: Sendable {
         var fx = LifecycleEffects(incident: inc)
         var mentions = inc.responsible
         if let c = inc.assignments["commander"], !mentions.contains(c) { mentions.append(c) }
-        fx.timeline.append(TimelineEntry(incidentID: inc.id, at: now, actor: "bot", kind: .reminder,
-                                         text: (ja ? "\(sev.updateEvery) 間状況報告なし: 報告を依頼" :
-                                            "no status update for \(sev.updateEvery): reminded R") + lateNote))
+        fx.timeline.append(
+            TimelineEntry(
+                incidentID: inc.id,
+                at: now,
+                actor: "bot",
+                kind: .reminder,
+                text: (ja ? "\(sev.updateEvery) 間状況報告なし: 報告を依頼" : "no status update for \(sev.updateEvery): reminded R")
+                    + lateNote
+            )
+        )
         fx.posts.append(Post(kind: .reminder, incident: inc, actor: "bot", mentions: mentions))
-        fx.schedule.append(IncidentTimer(incidentID: inc.id, kind: .updateReminder,
-                                         dueAt: now.addingTimeInterval(sev.updateEvery.timeInterval)))
+        fx.schedule.append(
+            IncidentTimer(
+                incidentID: inc.id,
+                kind: .updateReminder,
+                dueAt: now.addingTimeInterval(sev.updateEvery.timeInterval)
+            )
+        )
         return fx
     }
 }

@@ -25,16 +25,23 @@ public struct PagerDutyPager: ChatPoster {
     public let transport: any HTTPTransport
     public init(apiBase: String = "https://events.pagerduty.com", routingKey: String, transport: any HTTPTransport) {
         self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
-        self.routingKey = routingKey; self.transport = transport
+        self.routingKey = routingKey
+        self.transport = transport
     }
 
     public func deliver(_ message: OutboxMessage) async throws {
         var body = try PagerHTTP.object(message.text)
         body["routing_key"] = routingKey
         let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-        try await PagerHTTP.send(transport, HTTPRequest(url: "\(apiBase)/v2/enqueue",
-                                                        headers: [("Content-Type", "application/json")], body: data),
-                                 service: "pagerduty")
+        try await PagerHTTP.send(
+            transport,
+            HTTPRequest(
+                url: "\(apiBase)/v2/enqueue",
+                headers: [("Content-Type", "application/json")],
+                body: data
+            ),
+            service: "pagerduty"
+        )
     }
 }
 
@@ -46,7 +53,8 @@ public struct OpsgeniePager: ChatPoster {
     public let transport: any HTTPTransport
     public init(apiBase: String = "https://api.opsgenie.com", apiKey: String, transport: any HTTPTransport) {
         self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
-        self.apiKey = apiKey; self.transport = transport
+        self.apiKey = apiKey
+        self.transport = transport
     }
 
     public func deliver(_ message: OutboxMessage) async throws {
@@ -61,9 +69,18 @@ public struct OpsgeniePager: ChatPoster {
         var sent = body
         if message.kind != "page_trigger" { sent.removeValue(forKey: "alias") }
         let data = try JSONSerialization.data(withJSONObject: sent, options: [.sortedKeys])
-        try await PagerHTTP.send(transport, HTTPRequest(url: url, headers: [("Content-Type", "application/json"),
-                                                                           ("Authorization", "GenieKey \(apiKey)")],
-                                                        body: data), service: "opsgenie")
+        try await PagerHTTP.send(
+            transport,
+            HTTPRequest(
+                url: url,
+                headers: [
+                    ("Content-Type", "application/json"),
+                    ("Authorization", "GenieKey \(apiKey)"),
+                ],
+                body: data
+            ),
+            service: "opsgenie"
+        )
     }
 }
 
@@ -72,16 +89,28 @@ public struct EmailPager: ChatPoster {
     public let platform = "email"
     public let mailer: CurlMailer
     public let from: String
-    public init(mailer: CurlMailer, from: String) { self.mailer = mailer; self.from = from }
+    public init(mailer: CurlMailer, from: String) {
+        self.mailer = mailer
+        self.from = from
+    }
 
     public func deliver(_ message: OutboxMessage) async throws {
         let body = try PagerHTTP.object(message.text)
-        guard let to = body["to"] as? String, let subject = body["subject"] as? String, let text = body["body"] as? String else {
+        guard let to = body["to"] as? String, let subject = body["subject"] as? String,
+            let text = body["body"] as? String
+        else {
             throw DeliveryError.permanent("malformed email page row")
         }
         do {
-            try await mailer.send(MailMessage(from: from, to: [to], subject: subject, body: text,
-                                              messageID: message.id.map { "<page-\($0)@incident-bridge>" }))
+            try await mailer.send(
+                MailMessage(
+                    from: from,
+                    to: [to],
+                    subject: subject,
+                    body: text,
+                    messageID: message.id.map { "<page-\($0)@incident-bridge>" }
+                )
+            )
         } catch let e as TransportError {
             if case .invalidRequest = e { throw DeliveryError.permanent("smtp: \(e)") }
             throw DeliveryError.retryable("smtp: \(e)", retryAfter: nil)
@@ -97,8 +126,16 @@ public struct WebhookPager: ChatPoster {
     public let secret: String?
     public let transport: any HTTPTransport
     public let now: @Sendable () -> Date
-    public init(url: String, secret: String?, transport: any HTTPTransport, now: @escaping @Sendable () -> Date = { Date() }) {
-        self.url = url; self.secret = secret; self.transport = transport; self.now = now
+    public init(
+        url: String,
+        secret: String?,
+        transport: any HTTPTransport,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.url = url
+        self.secret = secret
+        self.transport = transport
+        self.now = now
     }
 
     /// `sha256=` + hex HMAC of `timestamp.body`.
@@ -106,7 +143,10 @@ public struct WebhookPager: ChatPoster {
         var mac = HMAC<SHA256>(key: SymmetricKey(data: Data(secret.utf8)))
         mac.update(data: Data("\(timestamp).".utf8))
         mac.update(data: body)
-        return "sha256=" + mac.finalize().map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        return "sha256="
+            + mac.finalize().map {
+                String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+            }.joined()
     }
 
     public func deliver(_ message: OutboxMessage) async throws {

@@ -16,7 +16,10 @@ public struct AlertRoutes: Sendable {
     public let logger: Logger
 
     public init(service: IncidentService, token: String?, metrics: BridgeMetrics, logger: Logger) {
-        self.service = service; self.token = token; self.metrics = metrics; self.logger = logger
+        self.service = service
+        self.token = token
+        self.metrics = metrics
+        self.logger = logger
     }
 
     public func register(on router: Router<BasicRequestContext>) {
@@ -25,8 +28,14 @@ public struct AlertRoutes: Sendable {
 
     func reject(_ status: HTTPResponse.Status, _ reason: String) -> Response {
         let route = "/alerts/alertmanager"
-        metrics.rejected(route: route, reason: status.code == 413 ? "too_large" : status.code == 401 ? "unauthorized" : "malformed")
-        logger.notice("inbound request rejected", metadata: ["route": "\(route)", "status": "\(status.code)", "reason": "\(reason)"])
+        metrics.rejected(
+            route: route,
+            reason: status.code == 413 ? "too_large" : status.code == 401 ? "unauthorized" : "malformed"
+        )
+        logger.notice(
+            "inbound request rejected",
+            metadata: ["route": "\(route)", "status": "\(status.code)", "reason": "\(reason)"]
+        )
         return ChatRoutes.text(status, reason)
     }
 
@@ -49,9 +58,14 @@ public struct AlertRoutes: Sendable {
             let outcome = try await service.ingest(notification, deliveryKey: key)
             // A storm repeats the same group thousands of times: only what changes an incident is logged at info.
             let level: Logger.Level = [.declared, .mitigated, .resolved].contains(outcome.action) ? .info : .debug
-            logger.log(level: level, "alert notification", metadata: [
-                "group": "\(notification.groupKey)", "action": "\(outcome.action.rawValue)",
-                "incident.id": "\(outcome.incidentID?.rawValue ?? "-")"])
+            logger.log(
+                level: level,
+                "alert notification",
+                metadata: [
+                    "group": "\(notification.groupKey)", "action": "\(outcome.action.rawValue)",
+                    "incident.id": "\(outcome.incidentID?.rawValue ?? "-")",
+                ]
+            )
             var out: [String: String] = ["action": outcome.action.rawValue, "message": outcome.message]
             if let id = outcome.incidentID { out["incident_id"] = id.rawValue }
             return ChatRoutes.json(out)

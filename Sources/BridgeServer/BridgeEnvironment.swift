@@ -13,20 +13,37 @@ public struct BridgeEnvironment: Sendable {
     public var service: IncidentService
 
     /// Loads the config (exit code 2 on errors is the caller's job), opens and migrates the database.
-    public init(configPath: String?, dbPath: String, clock: any BridgeClock = SystemClock(),
-                onCommit: @escaping @Sendable () -> Void = {}) throws {
+    public init(
+        configPath: String?,
+        dbPath: String,
+        clock: any BridgeClock = SystemClock(),
+        onCommit: @escaping @Sendable () -> Void = {}
+    ) throws {
         let path = ConfigLoader.resolvePath(configPath)
         let config = try ConfigLoader.load(path: path)
         try self.init(config: config, dbPath: dbPath, clock: clock, onCommit: onCommit)
     }
 
-    public init(config: BridgeConfiguration, dbPath: String, clock: any BridgeClock = SystemClock(),
-                templates: String? = nil, onCommit: @escaping @Sendable () -> Void = {}) throws {
+    public init(
+        config: BridgeConfiguration,
+        dbPath: String,
+        clock: any BridgeClock = SystemClock(),
+        templates: String? = nil,
+        onCommit: @escaping @Sendable () -> Void = {}
+    ) throws {
         self.config = config
         self.store = try SQLiteStore(path: dbPath)
-        self.renderer = try MustacheRenderer(config: config,
-                                             directory: templates ?? MustacheRenderer.defaultDirectory(configPath: config.sourcePath))
+        self.renderer = try MustacheRenderer(
+            config: config,
+            directory: templates ?? MustacheRenderer.defaultDirectory(configPath: config.sourcePath)
+        )
         self.clock = clock
-        self.service = IncidentService(config: config, store: store, renderer: renderer, clock: clock, onCommit: onCommit)
+        self.service = IncidentService(
+            config: config,
+            store: store,
+            renderer: renderer,
+            clock: clock,
+            onCommit: onCommit
+        )
     }
 }

@@ -17,24 +17,43 @@ public final class BridgeMetrics: Sendable {
 
     /// Inbound requests refused, by route and reason.
     public func rejected(route: String, reason: String) {
-        registry.makeCounter(name: "incident_bridge_inbound_rejected_total", labels: [("route", route), ("reason", reason)])
-            .increment()
+        registry.makeCounter(
+            name: "incident_bridge_inbound_rejected_total",
+            labels: [("route", route), ("reason", reason)]
+        )
+        .increment()
     }
 
     public init() {
-        escalations = registry.makeCounter(name: "incident_bridge_escalations_fired_total", help: "Escalation steps fired.")
+        escalations = registry.makeCounter(
+            name: "incident_bridge_escalations_fired_total",
+            help: "Escalation steps fired."
+        )
         slaBreaches = registry.makeCounter(name: "incident_bridge_sla_breaches_total", help: "SLA clocks breached.")
         slaWarnings = registry.makeCounter(name: "incident_bridge_sla_warnings_total", help: "SLA warnings posted.")
-        reminders = registry.makeCounter(name: "incident_bridge_update_reminders_total", help: "Status-update reminders.")
+        reminders = registry.makeCounter(
+            name: "incident_bridge_update_reminders_total",
+            help: "Status-update reminders."
+        )
         delivered = registry.makeCounter(name: "incident_bridge_outbox_delivered_total", help: "Outbox rows delivered.")
-        deliveryFailed = registry.makeCounter(name: "incident_bridge_outbox_failed_total", help: "Outbox rows failed for good.")
-        deliveryRetried = registry.makeCounter(name: "incident_bridge_outbox_retries_total", help: "Delivery attempts retried.")
+        deliveryFailed = registry.makeCounter(
+            name: "incident_bridge_outbox_failed_total",
+            help: "Outbox rows failed for good."
+        )
+        deliveryRetried = registry.makeCounter(
+            name: "incident_bridge_outbox_retries_total",
+            help: "Delivery attempts retried."
+        )
         deliveryLatency = registry.makeValueHistogram(
-            name: "incident_bridge_delivery_latency_seconds", buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
-            help: "Seconds from commit to delivery of an outbox row.")
+            name: "incident_bridge_delivery_latency_seconds",
+            buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
+            help: "Seconds from commit to delivery of an outbox row."
+        )
         timerLateness = registry.makeValueHistogram(
-            name: "incident_bridge_timer_lateness_seconds", buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 60, 600],
-            help: "Seconds between a timer's due time and its firing.")
+            name: "incident_bridge_timer_lateness_seconds",
+            buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 60, 600],
+            help: "Seconds between a timer's due time and its firing."
+        )
     }
 
     /// Records a fired timer.
@@ -53,7 +72,8 @@ public final class BridgeMetrics: Sendable {
     /// The exposition text: process counters plus gauges read from the database at scrape time.
     public func render(openBySeverity: [String: Int], outbox: [String: Int]) -> String {
         var out = registry.emitToString()
-        out += "# HELP incident_bridge_open_incidents Open incidents by severity.\n# TYPE incident_bridge_open_incidents gauge\n"
+        out +=
+            "# HELP incident_bridge_open_incidents Open incidents by severity.\n# TYPE incident_bridge_open_incidents gauge\n"
         for (sev, n) in openBySeverity.sorted(by: { $0.key < $1.key }) {
             out += "incident_bridge_open_incidents{severity=\"\(sev)\"} \(n)\n"
         }

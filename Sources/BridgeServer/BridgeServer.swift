@@ -1,8 +1,8 @@
 import BridgeChat
 import BridgeCore
 import BridgePaging
-import BridgeTransport
 import BridgeStore
+import BridgeTransport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -17,7 +17,10 @@ public struct BridgeServer: Sendable {
     public var logger: Logger
 
     public init(host: String = "127.0.0.1", port: Int = 8080, consoleUser: String = "console", logger: Logger) {
-        self.host = host; self.port = port; self.consoleUser = consoleUser; self.logger = logger
+        self.host = host
+        self.port = port
+        self.consoleUser = consoleUser
+        self.logger = logger
     }
 
     /// Everything `serve` runs, wired together; the same for the process and for tests.
@@ -36,39 +39,74 @@ public struct BridgeServer: Sendable {
     }
 
     /// The platform adapters the settings ask for, over `transport`.
-    public static func posters(_ settings: PlatformSettings, config: BridgeConfiguration,
-                               transport: any HTTPTransport) -> [any ChatPoster] {
+    public static func posters(
+        _ settings: PlatformSettings,
+        config: BridgeConfiguration,
+        transport: any HTTPTransport
+    ) -> [any ChatPoster] {
         var out: [any ChatPoster] = []
         if let s = settings.slack, let token = s.botToken {
             out.append(SlackPoster(apiBase: s.apiBase, token: token, transport: transport, locale: config.locale))
             out.append(SlackResponsePoster(transport: transport))
         }
         if let m = settings.mattermost {
-            let actions = settings.publicURL.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/mattermost/actions" }
-            out.append(MattermostPoster(serverURL: m.url, botToken: m.botToken, webhookURL: m.webhookURL, actionsURL: actions,
-                                        actionKey: m.commandToken, transport: transport, locale: config.locale))
+            let actions = settings.publicURL.map {
+                ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/mattermost/actions"
+            }
+            out.append(
+                MattermostPoster(
+                    serverURL: m.url,
+                    botToken: m.botToken,
+                    webhookURL: m.webhookURL,
+                    actionsURL: actions,
+                    actionKey: m.commandToken,
+                    transport: transport,
+                    locale: config.locale
+                )
+            )
         }
         if let url = settings.webhookURL { out.append(WebhookPoster(url: url, transport: transport)) }
         if let m = settings.matrix {
-            out.append(MatrixPoster(homeserver: m.homeserver, token: m.token, people: config.people, transport: transport))
+            out.append(
+                MatrixPoster(homeserver: m.homeserver, token: m.token, people: config.people, transport: transport)
+            )
         }
         if let url = settings.teams?.workflowURL {
             out.append(TeamsPoster(workflowURL: url, transport: transport, publicURL: settings.publicURL))
         }
         let pg = config.paging.channels
         if let key = settings.pagerDutyRoutingKey {
-            out.append(PagerDutyPager(apiBase: pg["pagerduty"]?["api_base"] ?? "https://events.pagerduty.com",
-                                      routingKey: key, transport: transport))
+            out.append(
+                PagerDutyPager(
+                    apiBase: pg["pagerduty"]?["api_base"] ?? "https://events.pagerduty.com",
+                    routingKey: key,
+                    transport: transport
+                )
+            )
         }
         if let key = settings.opsgenieAPIKey {
-            out.append(OpsgeniePager(apiBase: pg["opsgenie"]?["api_base"] ?? "https://api.opsgenie.com", apiKey: key,
-                                     transport: transport))
+            out.append(
+                OpsgeniePager(
+                    apiBase: pg["opsgenie"]?["api_base"] ?? "https://api.opsgenie.com",
+                    apiKey: key,
+                    transport: transport
+                )
+            )
         }
         if let mail = pg["email"], let url = mail["smtp_url"], let from = mail["from"] {
             let startTLS = ["true", "yes", "on"].contains((mail["starttls"] ?? "false").lowercased())
-            out.append(EmailPager(mailer: CurlMailer(smtpURL: url, startTLS: startTLS, username: settings.smtpUsername,
-                                                     password: settings.smtpPassword, timeZone: config.timeZone),
-                                  from: from))
+            out.append(
+                EmailPager(
+                    mailer: CurlMailer(
+                        smtpURL: url,
+                        startTLS: startTLS,
+                        username: settings.smtpUsername,
+                        password: settings.smtpPassword,
+                        timeZone: config.timeZone
+                    ),
+                    from: from
+                )
+            )
         }
         if let wh = pg["webhook"], let url = wh["url"] {
             out.append(WebhookPager(url: url, secret: settings.pagingWebhookSecret, transport: transport))
@@ -77,9 +115,15 @@ public struct BridgeServer: Sendable {
     }
 
     /// Builds the parts around a loaded config and database path.
-    public static func parts(config: BridgeConfiguration, dbPath: String, clock: any BridgeClock = SystemClock(),
-                             settings: PlatformSettings? = nil, transport: (any HTTPTransport)? = nil,
-                             templates: String? = nil, logger: Logger) throws -> Parts {
+    public static func parts(
+        config: BridgeConfiguration,
+        dbPath: String,
+        clock: any BridgeClock = SystemClock(),
+        settings: PlatformSettings? = nil,
+        transport: (any HTTPTransport)? = nil,
+        templates: String? = nil,
+        logger: Logger
+    ) throws -> Parts {
         let settings = try settings ?? PlatformSettings(config: config)
         let posters = transport.map { Self.posters(settings, config: config, transport: $0) } ?? []
         let timerWake = WakeSignal()
@@ -93,30 +137,61 @@ public struct BridgeServer: Sendable {
             metrics.fired(timer, fx, now: clock.now())
             if fx != nil { outboxWake.signal() }
         }
-        let sBeat = Heartbeat(), dBeat = Heartbeat()
-        let dispatcher = DispatcherService(outbox: env.store, posters: posters, fallback: ConsolePoster(), clock: clock,
-                                           wake: outboxWake, metrics: metrics, heartbeat: dBeat, logger: logger)
+        let sBeat = Heartbeat()
+        let dBeat = Heartbeat()
+        let dispatcher = DispatcherService(
+            outbox: env.store,
+            posters: posters,
+            fallback: ConsolePoster(),
+            clock: clock,
+            wake: outboxWake,
+            metrics: metrics,
+            heartbeat: dBeat,
+            logger: logger
+        )
         let scheduler = SchedulerService(engine: engine, wake: timerWake, heartbeat: sBeat, logger: logger)
-        return Parts(environment: env, timerWake: timerWake, outboxWake: outboxWake, metrics: metrics,
-                     schedulerBeat: sBeat, dispatcherBeat: dBeat, engine: engine, dispatcher: dispatcher,
-                     scheduler: scheduler, settings: settings, logger: logger)
+        return Parts(
+            environment: env,
+            timerWake: timerWake,
+            outboxWake: outboxWake,
+            metrics: metrics,
+            schedulerBeat: sBeat,
+            dispatcherBeat: dBeat,
+            engine: engine,
+            dispatcher: dispatcher,
+            scheduler: scheduler,
+            settings: settings,
+            logger: logger
+        )
     }
 
     /// The HTTP routes of `serve`.
     public static func router(_ parts: Parts) -> Router<BasicRequestContext> {
         let router = Router()
         let store = parts.environment.store
-        ChatRoutes(service: parts.environment.service, store: store, settings: parts.settings, metrics: parts.metrics,
-                   logger: parts.logger).register(on: router)
-        AlertRoutes(service: parts.environment.service, token: parts.settings.alertmanagerToken, metrics: parts.metrics,
-                    logger: parts.logger).register(on: router)
+        ChatRoutes(
+            service: parts.environment.service,
+            store: store,
+            settings: parts.settings,
+            metrics: parts.metrics,
+            logger: parts.logger
+        ).register(on: router)
+        AlertRoutes(
+            service: parts.environment.service,
+            token: parts.settings.alertmanagerToken,
+            metrics: parts.metrics,
+            logger: parts.logger
+        ).register(on: router)
         IncidentPages(parts: parts).register(on: router)
         router.get("/healthz") { _, _ -> Response in
             let health = await Self.health(parts)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; charset=utf-8"
-            return Response(status: health.ok ? .ok : .serviceUnavailable, headers: headers,
-                            body: .init(byteBuffer: ByteBuffer(string: health.text + "\n")))
+            return Response(
+                status: health.ok ? .ok : .serviceUnavailable,
+                headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: health.text + "\n"))
+            )
         }
         router.get("/metrics") { _, _ -> Response in
             let open = try await store.read { try $0.openIncidents() }
@@ -126,8 +201,13 @@ public struct BridgeServer: Sendable {
             for i in open { bySeverity[i.severity, default: 0] += 1 }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return Response(status: .ok, headers: headers,
-                            body: .init(byteBuffer: ByteBuffer(string: parts.metrics.render(openBySeverity: bySeverity, outbox: outbox))))
+            return Response(
+                status: .ok,
+                headers: headers,
+                body: .init(
+                    byteBuffer: ByteBuffer(string: parts.metrics.render(openBySeverity: bySeverity, outbox: outbox))
+                )
+            )
         }
         return router
     }
@@ -140,7 +220,10 @@ public struct BridgeServer: Sendable {
         var problems: [String] = []
         do {
             try await parts.environment.store.writer.write { db in
-                try db.execute(sql: "INSERT INTO kv (key, value) VALUES ('healthz', datetime('now')) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+                try db.execute(
+                    sql:
+                        "INSERT INTO kv (key, value) VALUES ('healthz', datetime('now')) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+                )
             }
         } catch {
             problems.append("database not writable: \(error)")
@@ -154,35 +237,69 @@ public struct BridgeServer: Sendable {
             beat.lastBeat.map { now.timeIntervalSince($0) }.flatMap { $0 > stallAfter ? $0 : nil }
         }
         if let since = quiet(parts.schedulerBeat),
-           let due = try? await store.read({ try $0.nextTimerDue() }), now.timeIntervalSince(due) > stallAfter {
-            problems.append("scheduler stalled: a timer is \(Int(now.timeIntervalSince(due))) s overdue and the scheduler "
-                            + "made no progress for \(Int(since)) s")
+            let due = try? await store.read({ try $0.nextTimerDue() }), now.timeIntervalSince(due) > stallAfter
+        {
+            problems.append(
+                "scheduler stalled: a timer is \(Int(now.timeIntervalSince(due))) s overdue and the scheduler "
+                    + "made no progress for \(Int(since)) s"
+            )
         }
         if let since = quiet(parts.dispatcherBeat),
-           let head = try? await store.dueMessages(now: now.addingTimeInterval(-stallAfter), platforms: nil, limit: 1).first {
-            problems.append("dispatcher stalled: outbox row \(head.id ?? 0) for \(head.destination.platform) has been due "
-                            + "\(Int(now.timeIntervalSince(head.nextAttemptAt))) s and the dispatcher made no progress for "
-                            + "\(Int(since)) s")
+            let head = try? await store.dueMessages(now: now.addingTimeInterval(-stallAfter), platforms: nil, limit: 1)
+                .first
+        {
+            problems.append(
+                "dispatcher stalled: outbox row \(head.id ?? 0) for \(head.destination.platform) has been due "
+                    + "\(Int(now.timeIntervalSince(head.nextAttemptAt))) s and the dispatcher made no progress for "
+                    + "\(Int(since)) s"
+            )
         }
         return problems.isEmpty ? (true, "ok") : (false, problems.joined(separator: "; "))
     }
 
     /// Runs until SIGTERM/SIGINT.
-    public func run(config: BridgeConfiguration, dbPath: String, console: Bool, settings: PlatformSettings,
-                    transport: any HTTPTransport) async throws {
-        let parts = try Self.parts(config: config, dbPath: dbPath, settings: settings, transport: transport, logger: logger)
-        let app = Application(router: Self.router(parts),
-                              configuration: .init(address: .hostname(host, port: port), serverName: "incident-bridge"),
-                              logger: logger)
+    public func run(
+        config: BridgeConfiguration,
+        dbPath: String,
+        console: Bool,
+        settings: PlatformSettings,
+        transport: any HTTPTransport
+    ) async throws {
+        let parts = try Self.parts(
+            config: config,
+            dbPath: dbPath,
+            settings: settings,
+            transport: transport,
+            logger: logger
+        )
+        let app = Application(
+            router: Self.router(parts),
+            configuration: .init(address: .hostname(host, port: port), serverName: "incident-bridge"),
+            logger: logger
+        )
         var services: [any Service] = [app, parts.scheduler, parts.dispatcher]
         if let m = parts.settings.matrix {
-            services.append(MatrixPoller(homeserver: m.homeserver, token: m.token, rooms: m.rooms, autoJoin: m.autoJoin,
-                                         service: parts.environment.service, store: parts.environment.store,
-                                         transport: CurlTransport(connectTimeout: 5, timeout: 45, workers: 1), logger: logger))
+            services.append(
+                MatrixPoller(
+                    homeserver: m.homeserver,
+                    token: m.token,
+                    rooms: m.rooms,
+                    autoJoin: m.autoJoin,
+                    service: parts.environment.service,
+                    store: parts.environment.store,
+                    transport: CurlTransport(connectTimeout: 5, timeout: 45, workers: 1),
+                    logger: logger
+                )
+            )
         }
         if console { services.append(ConsoleInputService(service: parts.environment.service, user: consoleUser)) }
-        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
         logger.info("incident-bridge serving", metadata: ["http": "\(host):\(port)", "db": "\(dbPath)"])
         try await group.run()
     }

@@ -17,9 +17,18 @@ public struct ChatRoutes: Sendable {
     public let metrics: BridgeMetrics
     public let logger: Logger
 
-    public init(service: IncidentService, store: SQLiteStore, settings: PlatformSettings, metrics: BridgeMetrics,
-                logger: Logger) {
-        self.service = service; self.store = store; self.settings = settings; self.metrics = metrics; self.logger = logger
+    public init(
+        service: IncidentService,
+        store: SQLiteStore,
+        settings: PlatformSettings,
+        metrics: BridgeMetrics,
+        logger: Logger
+    ) {
+        self.service = service
+        self.store = store
+        self.settings = settings
+        self.metrics = metrics
+        self.logger = logger
     }
 
     var ja: Bool { service.config.locale == .ja }
@@ -45,8 +54,14 @@ public struct ChatRoutes: Sendable {
 
     /// Refuses a request: counts it by reason, logs it without secrets, answers one line.
     func reject(_ status: HTTPResponse.Status, _ reason: String, route: String) -> Response {
-        metrics.rejected(route: route, reason: status.code == 413 ? "too_large" : status.code == 401 ? "unauthorized" : "malformed")
-        logger.notice("inbound request rejected", metadata: ["route": "\(route)", "status": "\(status.code)", "reason": "\(reason)"])
+        metrics.rejected(
+            route: route,
+            reason: status.code == 413 ? "too_large" : status.code == 401 ? "unauthorized" : "malformed"
+        )
+        logger.notice(
+            "inbound request rejected",
+            metadata: ["route": "\(route)", "status": "\(status.code)", "reason": "\(reason)"]
+        )
         return Self.text(status, reason)
     }
 
@@ -130,8 +145,15 @@ public struct ChatRoutes: Sendable {
         let now = service.clock.now()
         do {
             try await store.write { tx in
-                try tx.enqueue(OutboxMessage(incidentID: nil, destination: destination, kind: PostKind.info.rawValue,
-                                             text: text, createdAt: now))
+                try tx.enqueue(
+                    OutboxMessage(
+                        incidentID: nil,
+                        destination: destination,
+                        kind: PostKind.info.rawValue,
+                        text: text,
+                        createdAt: now
+                    )
+                )
             }
             service.onCommit()
         } catch {
@@ -145,7 +167,10 @@ public struct ChatRoutes: Sendable {
         guard let slack = settings.slack else { return Self.text(.notFound, "slack is not configured") }
         let result = SlackSignature(secret: slack.signingSecret).verify(
             timestamp: Self.header(request, "X-Slack-Request-Timestamp"),
-            signature: Self.header(request, "X-Slack-Signature"), body: body, now: service.clock.now())
+            signature: Self.header(request, "X-Slack-Signature"),
+            body: body,
+            now: service.clock.now()
+        )
         if case .failure(let f) = result { return reject(.unauthorized, "invalid Slack signature: \(f)", route: route) }
         return nil
     }
@@ -156,7 +181,9 @@ public struct ChatRoutes: Sendable {
             return reject(.contentTooLarge, "body over 1 MiB", route: route)
         }
         if let refused = verifySlack(request, body, route: route) { return refused }
-        guard let form = FormDecoder.decode(body) else { return reject(.badRequest, "body is not form-encoded", route: route) }
+        guard let form = FormDecoder.decode(body) else {
+            return reject(.badRequest, "body is not form-encoded", route: route)
+        }
         if form["ssl_check"] == "1" { return Self.text(.ok, "ok") }
         guard let user = form["user_id"], let channel = form["channel_id"] else {
             return reject(.badRequest, "missing user_id or channel_id", route: route)
@@ -171,33 +198,51 @@ public struct ChatRoutes: Sendable {
         }
         if let refused = verifySlack(request, body, route: route) { return refused }
         guard let form = FormDecoder.decode(body), let payloadText = form["payload"],
-              let payload = (try? JSONSerialization.jsonObject(with: Data(payloadText.utf8))) as? [String: Any] else {
+            let payload = (try? JSONSerialization.jsonObject(with: Data(payloadText.utf8))) as? [String: Any]
+        else {
             return reject(.badRequest, "missing or malformed payload field", route: route)
         }
         guard payload["type"] as? String == "block_actions" else { return Self.text(.ok, "") }
         guard let user = (payload["user"] as? [String: Any])?["id"] as? String,
-              let action = (payload["actions"] as? [[String: Any]])?.first,
-              let actionID = action["action_id"] as? String, let value = action["value"] as? String else {
+            let action = (payload["actions"] as? [[String: Any]])?.first,
+            let actionID = action["action_id"] as? String, let value = action["value"] as? String
+        else {
             return reject(.badRequest, "block_actions payload without user or action", route: route)
         }
-        let channel = (payload["channel"] as? [String: Any])?["id"] as? String
+        let channel =
+            (payload["channel"] as? [String: Any])?["id"] as? String
             ?? (payload["container"] as? [String: Any])?["channel_id"] as? String ?? "unknown"
         let responseURL = payload["response_url"] as? String
         let key = "slack:action:\(payload["trigger_id"] as? String ?? ""):\(action["action_ts"] as? String ?? "")"
         let reply: String
         switch actionID {
         case "incident_ack":
-            reply = await run(ChatCommand(platform: "slack", channel: channel, user: user, text: "ack \(value)"), key: key).reply
+            reply = await run(
+                ChatCommand(platform: "slack", channel: channel, user: user, text: "ack \(value)"),
+                key: key
+            ).reply
         case "incident_resolve":
             let summary = ja ? "Slackのボタンで復旧" : "resolved from the Slack button"
-            reply = await run(ChatCommand(platform: "slack", channel: channel, user: user,
-                                          text: "resolve \(value) \(summary)"), key: key).reply
+            reply = await run(
+                ChatCommand(
+                    platform: "slack",
+                    channel: channel,
+                    user: user,
+                    text: "resolve \(value) \(summary)"
+                ),
+                key: key
+            ).reply
         case "incident_update":
-            reply = ja ? "状況は `/incident update \(value) <状況>` で報告してください" : "Post the status with `/incident update \(value) <status>`"
+            reply =
+                ja
+                ? "状況は `/incident update \(value) <状況>` で報告してください"
+                : "Post the status with `/incident update \(value) <status>`"
         default:
             return reject(.badRequest, "unknown action \(actionID)", route: route)
         }
-        if let url = responseURL { await enqueueReply(reply, to: Destination(platform: "slack_response", channel: url)) }
+        if let url = responseURL {
+            await enqueueReply(reply, to: Destination(platform: "slack_response", channel: url))
+        }
         return Self.text(.ok, "")
     }
 
@@ -206,23 +251,31 @@ public struct ChatRoutes: Sendable {
     func teamsMessage(_ request: Request) async -> Response {
         let route = "/teams/messages"
         guard let secret = settings.teams?.hmacSecret else { return Self.text(.notFound, "teams is not configured") }
-        guard let body = await Self.body(request) else { return reject(.contentTooLarge, "body over 1 MiB", route: route) }
-        guard TeamsWebhook.verify(authorization: Self.header(request, "Authorization"), body: body, secret: secret) else {
+        guard let body = await Self.body(request) else {
+            return reject(.contentTooLarge, "body over 1 MiB", route: route)
+        }
+        guard TeamsWebhook.verify(authorization: Self.header(request, "Authorization"), body: body, secret: secret)
+        else {
             return reject(.unauthorized, "invalid Teams HMAC", route: route)
         }
         guard let activity = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
-              let text = activity["text"] as? String,
-              let from = activity["from"] as? [String: Any] else {
+            let text = activity["text"] as? String,
+            let from = activity["from"] as? [String: Any]
+        else {
             return reject(.badRequest, "body is not a Teams message activity", route: route)
         }
         let user = from["name"] as? String ?? from["aadObjectId"] as? String ?? from["id"] as? String ?? "unknown"
-        let channel = ((activity["channelData"] as? [String: Any])?["channel"] as? [String: Any])?["id"] as? String
+        let channel =
+            ((activity["channelData"] as? [String: Any])?["channel"] as? [String: Any])?["id"] as? String
             ?? (activity["conversation"] as? [String: Any])?["id"] as? String ?? "teams"
         var commandText = TeamsWebhook.commandText(text)
         if commandText.isEmpty { commandText = "help" }
         let key = (activity["id"] as? String).map { "teams:\(channel):\($0)" }
-        let outcome = await run(ChatCommand(platform: "teams", channel: channel, user: user, text: commandText), key: key,
-                                deadline: 4)
+        let outcome = await run(
+            ChatCommand(platform: "teams", channel: channel, user: user, text: commandText),
+            key: key,
+            deadline: 4
+        )
         return Self.json(["type": "message", "text": outcome.reply])
     }
 
@@ -255,7 +308,8 @@ public struct ChatRoutes: Sendable {
             return reject(.contentTooLarge, "body over 1 MiB", route: route)
         }
         guard let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
-              let context = json["context"] as? [String: Any] else {
+            let context = json["context"] as? [String: Any]
+        else {
             return reject(.badRequest, "body is not a Mattermost action request", route: route)
         }
         let action = context["action"] as? String ?? ""
@@ -266,7 +320,8 @@ public struct ChatRoutes: Sendable {
             return reject(.unauthorized, "invalid action signature", route: route)
         }
         guard let user = json["user_name"] as? String ?? json["user_id"] as? String,
-              let channel = json["channel_id"] as? String else {
+            let channel = json["channel_id"] as? String
+        else {
             return reject(.badRequest, "action request without user or channel", route: route)
         }
         let key = (json["trigger_id"] as? String).map { "mattermost:action:\($0)" }

@@ -30,7 +30,9 @@ public struct ConsoleInputService: Service {
             for await line in Self.lines() {
                 let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
-                let outcome = await service.handle(ChatCommand(platform: "console", channel: "console", user: user, text: trimmed))
+                let outcome = await service.handle(
+                    ChatCommand(platform: "console", channel: "console", user: user, text: trimmed)
+                )
                 ConsoleOutput.write(outcome.ok ? outcome.reply : "! " + outcome.reply)
             }
             // End of input: keep serving until shut down.

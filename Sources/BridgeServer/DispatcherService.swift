@@ -16,12 +16,26 @@ public struct DispatcherService: Service {
     public let maxAttempts: Int
     let logger: Logger
 
-    public init(outbox: any OutboxQueue, posters: [any ChatPoster], fallback: any ChatPoster, clock: any BridgeClock,
-                wake: WakeSignal, metrics: BridgeMetrics?, heartbeat: Heartbeat, logger: Logger, maxAttempts: Int = 60) {
+    public init(
+        outbox: any OutboxQueue,
+        posters: [any ChatPoster],
+        fallback: any ChatPoster,
+        clock: any BridgeClock,
+        wake: WakeSignal,
+        metrics: BridgeMetrics?,
+        heartbeat: Heartbeat,
+        logger: Logger,
+        maxAttempts: Int = 60
+    ) {
         self.outbox = outbox
         self.posters = Dictionary(posters.map { ($0.platform, $0) }, uniquingKeysWith: { a, _ in a })
-        self.fallback = fallback; self.clock = clock; self.wake = wake; self.metrics = metrics
-        self.heartbeat = heartbeat; self.logger = logger; self.maxAttempts = maxAttempts
+        self.fallback = fallback
+        self.clock = clock
+        self.wake = wake
+        self.metrics = metrics
+        self.heartbeat = heartbeat
+        self.logger = logger
+        self.maxAttempts = maxAttempts
     }
 
     public func run() async throws {
@@ -80,14 +94,24 @@ public struct DispatcherService: Service {
             let delay = Self.backoff(attempts: attempts, retryAfter: after)
             metrics?.deliveryRetried.increment()
             if attempts == 1 || attempts % 10 == 0 {
-                logger.warning("delivery failed; will retry", metadata: meta.merging(["error": "\(reason)", "attempt": "\(attempts)"]) { a, _ in a })
+                logger.warning(
+                    "delivery failed; will retry",
+                    metadata: meta.merging(["error": "\(reason)", "attempt": "\(attempts)"]) { a, _ in a }
+                )
             }
-            try? await outbox.markRetry(id, attempts: attempts, next: clock.now().addingTimeInterval(delay), error: reason)
+            try? await outbox.markRetry(
+                id,
+                attempts: attempts,
+                next: clock.now().addingTimeInterval(delay),
+                error: reason
+            )
         } catch {
             let reason = "\(error)"
             metrics?.deliveryFailed.increment()
             logger.error("delivery failed permanently", metadata: meta.merging(["error": "\(reason)"]) { a, _ in a })
-            ConsoleOutput.error("incident-bridge: message \(id) to \(message.destination) failed permanently: \(reason)")
+            ConsoleOutput.error(
+                "incident-bridge: message \(id) to \(message.destination) failed permanently: \(reason)"
+            )
             try? await outbox.markFailed(id, attempts: attempts, error: reason, at: clock.now())
             await recordPage(message, "failed: \(reason)", at: clock.now())
         }
@@ -98,8 +122,13 @@ public struct DispatcherService: Service {
         guard message.kind.hasPrefix("page_"), let inc = message.incidentID else { return }
         let action = message.kind.dropFirst("page_".count)
         let who = message.mentions.isEmpty ? "" : " (\(message.mentions.joined(separator: ", ")))"
-        let entry = TimelineEntry(incidentID: inc, at: at, actor: "bot", kind: .delivery,
-                                  text: "page \(action) via \(message.destination.platform)\(who): \(outcome)")
+        let entry = TimelineEntry(
+            incidentID: inc,
+            at: at,
+            actor: "bot",
+            kind: .delivery,
+            text: "page \(action) via \(message.destination.platform)\(who): \(outcome)"
+        )
         try? await outbox.recordDelivery(entry)
     }
 }

@@ -33,14 +33,31 @@ public struct IncidentPages: Sendable {
     let recentLimit = 50
 
     /// Pages over the parts of `serve`; templates from `templates`/html (default: the one bot posts use).
-    public init(parts: BridgeServer.Parts, templates: String? = nil,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.init(config: parts.environment.config, store: parts.environment.store, clock: parts.environment.clock,
-                  metrics: parts.metrics, templates: templates, environment: environment, logger: parts.logger)
+    public init(
+        parts: BridgeServer.Parts,
+        templates: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.init(
+            config: parts.environment.config,
+            store: parts.environment.store,
+            clock: parts.environment.clock,
+            metrics: parts.metrics,
+            templates: templates,
+            environment: environment,
+            logger: parts.logger
+        )
     }
 
-    public init(config: BridgeConfiguration, store: SQLiteStore, clock: any BridgeClock, metrics: BridgeMetrics?,
-                templates: String?, environment: [String: String], logger: Logger) {
+    public init(
+        config: BridgeConfiguration,
+        store: SQLiteStore,
+        clock: any BridgeClock,
+        metrics: BridgeMetrics?,
+        templates: String?,
+        environment: [String: String],
+        logger: Logger
+    ) {
         self.config = config
         self.store = store
         self.clock = clock
@@ -51,8 +68,10 @@ public struct IncidentPages: Sendable {
                 access = .token(SHA256.hash(data: Data(token.utf8)))
             } else {
                 access = .unavailable
-                logger.error("incident pages refused: the variable named by http.read_token_env is not set",
-                             metadata: ["env": "\(name)"])
+                logger.error(
+                    "incident pages refused: the variable named by http.read_token_env is not set",
+                    metadata: ["env": "\(name)"]
+                )
             }
         } else {
             access = .open
@@ -69,7 +88,11 @@ public struct IncidentPages: Sendable {
         for name in ["head", "incidents", "incident"] {
             let file = (dir as NSString).appendingPathComponent("\(name).mustache")
             guard let data = FileManager.default.contents(atPath: file) else {
-                return .failure(TemplateError(message: "missing template \(file) (set INCIDENT_BRIDGE_TEMPLATES to the Templates folder)"))
+                return .failure(
+                    TemplateError(
+                        message: "missing template \(file) (set INCIDENT_BRIDGE_TEMPLATES to the Templates folder)"
+                    )
+                )
             }
             do {
                 // HTML content type (the default): every {{value}} is escaped.
@@ -115,14 +138,17 @@ public struct IncidentPages: Sendable {
             if let q = request.uri.queryParameters["token"] { offered.append(String(q)) }
             // Check every offered token: the time taken does not depend on which one, or how much of it, matched.
             var ok = false
-            for token in offered where Self.constantTimeEqual(SHA256.hash(data: Data(token.utf8)), expected) { ok = true }
+            for token in offered where Self.constantTimeEqual(SHA256.hash(data: Data(token.utf8)), expected) {
+                ok = true
+            }
             return ok
         }
     }
 
     /// Compares two digests without an early exit.
     static func constantTimeEqual(_ a: SHA256.Digest, _ b: SHA256.Digest) -> Bool {
-        let x = Array(a), y = Array(b)
+        let x = Array(a)
+        let y = Array(b)
         guard x.count == y.count else { return false }
         var diff: UInt8 = 0
         for i in 0..<x.count { diff |= x[i] ^ y[i] }
@@ -139,17 +165,27 @@ public struct IncidentPages: Sendable {
 
     // MARK: - Responses
 
-    func respond(_ request: Request, template: String, _ build: (String) async throws -> [String: Any]?) async throws
+    func respond(
+        _ request: Request,
+        template: String,
+        _ build: (String) async throws -> [String: Any]?
+    ) async throws
         -> Response
     {
         guard authorized(request) else {
             let route = template == "incidents" ? "/incidents" : "/incidents/:id"
             if case .unavailable = access {
                 metrics?.rejected(route: route, reason: "read_token_unset")
-                return Self.text(.serviceUnavailable, "the read token is not configured on the server (http.read_token_env)")
+                return Self.text(
+                    .serviceUnavailable,
+                    "the read token is not configured on the server (http.read_token_env)"
+                )
             }
             metrics?.rejected(route: route, reason: "unauthorized")
-            var r = Self.text(.unauthorized, "this page needs the read token: Authorization: Bearer <token> or ?token=<token>")
+            var r = Self.text(
+                .unauthorized,
+                "this page needs the read token: Authorization: Bearer <token> or ?token=<token>"
+            )
             r.headers[.wwwAuthenticate] = "Bearer realm=\"incident-bridge\""
             return r
         }
@@ -173,7 +209,8 @@ public struct IncidentPages: Sendable {
     static let commonHeaders: HTTPFields = {
         var h = HTTPFields()
         h[.cacheControl] = "no-store"
-        h[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        h[.contentSecurityPolicy] =
+            "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
         h[.xContentTypeOptions] = "nosniff"
         h[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         return h
@@ -193,8 +230,10 @@ public struct IncidentPages: Sendable {
 
     /// The page-wide values every template gets.
     func base(now: Date, link: String) -> [String: Any] {
-        ["lang": config.locale.rawValue, "l": Self.labels(config.locale).table, "now": tz.display(now),
-         "timezone": config.timeZone.identifier, "list_href": "/incidents" + link]
+        [
+            "lang": config.locale.rawValue, "l": Self.labels(config.locale).table, "now": tz.display(now),
+            "timezone": config.timeZone.identifier, "list_href": "/incidents" + link,
+        ]
     }
 
     /// `/incidents`: open incidents, then the recently declared ones that are no longer open.
@@ -219,12 +258,14 @@ public struct IncidentPages: Sendable {
     /// One row of the list.
     func row(_ inc: Incident, now: Date, link: String) -> [String: Any] {
         let sla = slaLeft(inc, now: now)
-        return ["id": inc.id.rawValue, "href": "/incidents/\(inc.id.rawValue)\(link)", "severity": inc.severity,
-                "state": stateLabel(inc.state), "title": inc.title,
-                "responsible": inc.responsible.map(name).joined(separator: ", "),
-                "accountable": inc.accountable.map(name).joined(separator: ", "),
-                "declared_at": tz.display(inc.declaredAt), "declared_iso": tz.iso8601(inc.declaredAt),
-                "sla": sla.text, "sla_class": sla.cssClass]
+        return [
+            "id": inc.id.rawValue, "href": "/incidents/\(inc.id.rawValue)\(link)", "severity": inc.severity,
+            "state": stateLabel(inc.state), "title": inc.title,
+            "responsible": inc.responsible.map(name).joined(separator: ", "),
+            "accountable": inc.accountable.map(name).joined(separator: ", "),
+            "declared_at": tz.display(inc.declaredAt), "declared_iso": tz.iso8601(inc.declaredAt),
+            "sla": sla.text, "sla_class": sla.cssClass,
+        ]
     }
 
     /// The most urgent SLA clock as text: a breach still running, else the time left on the next clock to run out;
@@ -263,10 +304,12 @@ public struct IncidentPages: Sendable {
 
     /// `/incidents/<INC>`: summary, R/A/C/I, SLA clocks, the timeline; nil when there is no such incident.
     func incidentContext(_ id: IncidentID, now: Date, link: String) async throws -> [String: Any]? {
-        guard let (inc, entries) = try await store.read({ r -> (Incident, [TimelineEntry])? in
-            guard let i = try r.incident(id) else { return nil }
-            return (i, try r.timeline(id))
-        }) else { return nil }
+        guard
+            let (inc, entries) = try await store.read({ r -> (Incident, [TimelineEntry])? in
+                guard let i = try r.incident(id) else { return nil }
+                return (i, try r.timeline(id))
+            })
+        else { return nil }
         var c = base(now: now, link: link)
         let type = config.eventTypes[inc.eventType]
         let sev = config.severities[inc.severity]
@@ -313,12 +356,19 @@ public struct IncidentPages: Sendable {
         }
         c["people"] = people.filter { !(($0["value"] as? String) ?? "").isEmpty }
         c["clocks"] = ClockResult.evaluate(inc, config: config, now: now).map { clock -> [String: Any] in
-            ["clock": clockLabel(clock.clock), "target": clock.target.description, "elapsed": clock.elapsed.description,
-             "status": statusLabel(clock.status), "status_class": clock.status == .missed ? "bad" : clock.status == .met ? "ok" : "",
-             "deadline": tz.display(clock.deadline), "deadline_iso": tz.iso8601(clock.deadline)]
+            [
+                "clock": clockLabel(clock.clock), "target": clock.target.description,
+                "elapsed": clock.elapsed.description,
+                "status": statusLabel(clock.status),
+                "status_class": clock.status == .missed ? "bad" : clock.status == .met ? "ok" : "",
+                "deadline": tz.display(clock.deadline), "deadline_iso": tz.iso8601(clock.deadline),
+            ]
         }
         c["timeline"] = entries.map { e -> [String: Any] in
-            ["at": tz.display(e.at), "iso": tz.iso8601(e.at), "actor": name(e.actor), "kind": e.kind.rawValue, "text": e.text]
+            [
+                "at": tz.display(e.at), "iso": tz.iso8601(e.at), "actor": name(e.actor), "kind": e.kind.rawValue,
+                "text": e.text,
+            ]
         }
         c["has_timeline"] = !entries.isEmpty
         if let base = config.runbooks.baseURL, !base.isEmpty {
@@ -360,31 +410,38 @@ public struct IncidentPages: Sendable {
 
     /// Page labels in the config's language.
     static func labels(_ locale: BridgeConfiguration.Locale) -> Labels {
-        Labels(locale == .ja ? [
-            "list_title": "インシデント一覧", "open": "対応中", "recent": "最近のインシデント（14日以内）",
-            "no_open": "対応中のインシデントはありません", "no_recent": "最近のインシデントはありません",
-            "id": "ID", "severity": "重大度", "state": "状態", "title": "件名", "responsible": "R（実行責任者）",
-            "accountable": "A（説明責任者）", "consulted": "C（協議先）", "informed": "I（報告先）",
-            "sla_left": "SLA残り", "declared": "宣言", "acknowledged": "了解", "mitigated": "暫定復旧",
-            "resolved": "復旧", "closed": "クローズ", "resolution": "復旧内容", "maintenance": "メンテナンス時間帯",
-            "bridge": "ブリッジ", "event_type": "イベント種別", "summary": "概要", "people": "体制",
-            "clocks": "SLAクロック", "clock": "クロック", "target": "目標", "elapsed": "実績", "result": "判定",
-            "deadline": "期限", "timeline": "タイムライン", "time": "時刻", "actor": "実施者", "kind": "種別",
-            "text": "内容", "no_timeline": "記録はまだありません", "runbooks": "手順書", "back": "一覧へ戻る",
-            "generated": "表示時刻", "times_in": "時刻はすべて",
-        ] : [
-            "list_title": "Incidents", "open": "Open", "recent": "Recent (last 14 days)",
-            "no_open": "No open incidents", "no_recent": "No recent incidents",
-            "id": "ID", "severity": "Severity", "state": "State", "title": "Title", "responsible": "R (responsible)",
-            "accountable": "A (accountable)", "consulted": "C (consulted)", "informed": "I (informed)",
-            "sla_left": "SLA time left", "declared": "Declared", "acknowledged": "Acknowledged",
-            "mitigated": "Mitigated", "resolved": "Resolved", "closed": "Closed", "resolution": "Resolution",
-            "maintenance": "Maintenance window", "bridge": "Bridge", "event_type": "Event type", "summary": "Summary",
-            "people": "Who", "clocks": "SLA clocks", "clock": "Clock", "target": "Target", "elapsed": "Actual",
-            "result": "Result", "deadline": "Deadline", "timeline": "Timeline", "time": "Time", "actor": "Actor",
-            "kind": "Kind", "text": "Text", "no_timeline": "Nothing recorded yet", "runbooks": "Runbooks",
-            "back": "All incidents", "generated": "As of", "times_in": "All times in",
-        ])
+        Labels(
+            locale == .ja
+                ? [
+                    "list_title": "インシデント一覧", "open": "対応中", "recent": "最近のインシデント（14日以内）",
+                    "no_open": "対応中のインシデントはありません", "no_recent": "最近のインシデントはありません",
+                    "id": "ID", "severity": "重大度", "state": "状態", "title": "件名", "responsible": "R（実行責任者）",
+                    "accountable": "A（説明責任者）", "consulted": "C（協議先）", "informed": "I（報告先）",
+                    "sla_left": "SLA残り", "declared": "宣言", "acknowledged": "了解", "mitigated": "暫定復旧",
+                    "resolved": "復旧", "closed": "クローズ", "resolution": "復旧内容", "maintenance": "メンテナンス時間帯",
+                    "bridge": "ブリッジ", "event_type": "イベント種別", "summary": "概要", "people": "体制",
+                    "clocks": "SLAクロック", "clock": "クロック", "target": "目標", "elapsed": "実績", "result": "判定",
+                    "deadline": "期限", "timeline": "タイムライン", "time": "時刻", "actor": "実施者", "kind": "種別",
+                    "text": "内容", "no_timeline": "記録はまだありません", "runbooks": "手順書", "back": "一覧へ戻る",
+                    "generated": "表示時刻", "times_in": "時刻はすべて",
+                ]
+                : [
+                    "list_title": "Incidents", "open": "Open", "recent": "Recent (last 14 days)",
+                    "no_open": "No open incidents", "no_recent": "No recent incidents",
+                    "id": "ID", "severity": "Severity", "state": "State", "title": "Title",
+                    "responsible": "R (responsible)",
+                    "accountable": "A (accountable)", "consulted": "C (consulted)", "informed": "I (informed)",
+                    "sla_left": "SLA time left", "declared": "Declared", "acknowledged": "Acknowledged",
+                    "mitigated": "Mitigated", "resolved": "Resolved", "closed": "Closed", "resolution": "Resolution",
+                    "maintenance": "Maintenance window", "bridge": "Bridge", "event_type": "Event type",
+                    "summary": "Summary",
+                    "people": "Who", "clocks": "SLA clocks", "clock": "Clock", "target": "Target", "elapsed": "Actual",
+                    "result": "Result", "deadline": "Deadline", "timeline": "Timeline", "time": "Time",
+                    "actor": "Actor",
+                    "kind": "Kind", "text": "Text", "no_timeline": "Nothing recorded yet", "runbooks": "Runbooks",
+                    "back": "All incidents", "generated": "As of", "times_in": "All times in",
+                ]
+        )
     }
 
     /// A label table: a missing key shows as the key itself, never as an empty cell.

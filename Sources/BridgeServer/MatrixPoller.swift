@@ -21,20 +21,43 @@ public struct MatrixPoller: Service {
     public let pollTimeoutMS: Int
     static let sinceKey = "matrix.since"
 
-    public init(homeserver: String, token: String, rooms: [String], autoJoin: Bool, service: IncidentService,
-                store: SQLiteStore, transport: any HTTPTransport, logger: Logger, pollTimeoutMS: Int = 30_000) {
+    public init(
+        homeserver: String,
+        token: String,
+        rooms: [String],
+        autoJoin: Bool,
+        service: IncidentService,
+        store: SQLiteStore,
+        transport: any HTTPTransport,
+        logger: Logger,
+        pollTimeoutMS: Int = 30_000
+    ) {
         self.homeserver = homeserver.hasSuffix("/") ? String(homeserver.dropLast()) : homeserver
-        self.token = token; self.rooms = Set(rooms); self.autoJoin = autoJoin; self.service = service
-        self.store = store; self.transport = transport; self.logger = logger; self.pollTimeoutMS = pollTimeoutMS
+        self.token = token
+        self.rooms = Set(rooms)
+        self.autoJoin = autoJoin
+        self.service = service
+        self.store = store
+        self.transport = transport
+        self.logger = logger
+        self.pollTimeoutMS = pollTimeoutMS
     }
 
-    struct Unavailable: Error { var reason: String; var retryAfter: TimeInterval? }
+    struct Unavailable: Error {
+        var reason: String
+        var retryAfter: TimeInterval?
+    }
 
     func get(_ path: String) async throws -> [String: Any] {
         let r: HTTPResponse
         do {
-            r = try await transport.send(HTTPRequest(method: "GET", url: homeserver + path,
-                                                     headers: [("Authorization", "Bearer \(token)")]))
+            r = try await transport.send(
+                HTTPRequest(
+                    method: "GET",
+                    url: homeserver + path,
+                    headers: [("Authorization", "Bearer \(token)")]
+                )
+            )
         } catch {
             throw Unavailable(reason: "\(error)", retryAfter: nil)
         }
@@ -56,17 +79,23 @@ public struct MatrixPoller: Service {
                     var path = "/_matrix/client/v3/sync?timeout=\(since == nil ? 0 : pollTimeoutMS)"
                     if let since { path += "&since=\(MatrixAPI.segment(since))" }
                     let sync = try await get(path)
-                    if failures > 0 { logger.info("matrix homeserver reachable again", metadata: ["homeserver": "\(homeserver)"]) }
+                    if failures > 0 {
+                        logger.info("matrix homeserver reachable again", metadata: ["homeserver": "\(homeserver)"])
+                    }
                     failures = 0
                     if since != nil { await handle(sync, me: me ?? "") }
-                    if let next = sync["next_batch"] as? String { try await store.setValue(next, forKey: Self.sinceKey) }
+                    if let next = sync["next_batch"] as? String {
+                        try await store.setValue(next, forKey: Self.sinceKey)
+                    }
                 } catch is CancellationError {
                     return
                 } catch let e as Unavailable {
                     failures += 1
                     if failures == 1 {
-                        logger.error("matrix homeserver unavailable; retrying with backoff",
-                                     metadata: ["homeserver": "\(homeserver)", "error": "\(e.reason)"])
+                        logger.error(
+                            "matrix homeserver unavailable; retrying with backoff",
+                            metadata: ["homeserver": "\(homeserver)", "error": "\(e.reason)"]
+                        )
                     }
                     let delay = e.retryAfter ?? min(30, pow(2, Double(min(failures, 5))) / 2)
                     try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
@@ -83,9 +112,13 @@ public struct MatrixPoller: Service {
         let roomsJSON = sync["rooms"] as? [String: Any] ?? [:]
         if autoJoin, let invites = roomsJSON["invite"] as? [String: Any] {
             for roomID in invites.keys where rooms.isEmpty || rooms.contains(roomID) {
-                _ = try? await transport.send(HTTPRequest(url: "\(homeserver)/_matrix/client/v3/rooms/\(MatrixAPI.segment(roomID))/join",
-                                                          headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
-                                                          body: Data("{}".utf8)))
+                _ = try? await transport.send(
+                    HTTPRequest(
+                        url: "\(homeserver)/_matrix/client/v3/rooms/\(MatrixAPI.segment(roomID))/join",
+                        headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
+                        body: Data("{}".utf8)
+                    )
+                )
                 logger.info("matrix: joined invited room", metadata: ["room": "\(roomID)"])
             }
         }
@@ -93,16 +126,31 @@ public struct MatrixPoller: Service {
         for (roomID, value) in joined where rooms.isEmpty || rooms.contains(roomID) {
             let events = ((value as? [String: Any])?["timeline"] as? [String: Any])?["events"] as? [[String: Any]] ?? []
             for event in events {
-                guard event["type"] as? String == "m.room.message", let sender = event["sender"] as? String, sender != me,
-                      let content = event["content"] as? [String: Any], let body = content["body"] as? String,
-                      CommandParser.isAddressed(body), let eventID = event["event_id"] as? String else { continue }
-                let command = ChatCommand(platform: "matrix", channel: roomID, user: sender, text: body, replyTo: eventID)
+                guard event["type"] as? String == "m.room.message", let sender = event["sender"] as? String,
+                    sender != me,
+                    let content = event["content"] as? [String: Any], let body = content["body"] as? String,
+                    CommandParser.isAddressed(body), let eventID = event["event_id"] as? String
+                else { continue }
+                let command = ChatCommand(
+                    platform: "matrix",
+                    channel: roomID,
+                    user: sender,
+                    text: body,
+                    replyTo: eventID
+                )
                 let outcome = await service.handle(command, deliveryKey: "matrix:\(eventID)")
                 if outcome.duplicate { continue }
                 let now = service.clock.now()
                 try? await store.write { tx in
-                    try tx.enqueue(OutboxMessage(incidentID: outcome.incidentID, destination: command.origin,
-                                                 kind: PostKind.info.rawValue, text: outcome.reply, createdAt: now))
+                    try tx.enqueue(
+                        OutboxMessage(
+                            incidentID: outcome.incidentID,
+                            destination: command.origin,
+                            kind: PostKind.info.rawValue,
+                            text: outcome.reply,
+                            createdAt: now
+                        )
+                    )
                 }
                 service.onCommit()
             }

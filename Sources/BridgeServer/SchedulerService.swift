@@ -11,7 +11,10 @@ public struct SchedulerService: Service {
     let logger: Logger
 
     public init(engine: TimerEngine, wake: WakeSignal, heartbeat: Heartbeat, logger: Logger) {
-        self.engine = engine; self.wake = wake; self.heartbeat = heartbeat; self.logger = logger
+        self.engine = engine
+        self.wake = wake
+        self.heartbeat = heartbeat
+        self.logger = logger
     }
 
     public func run() async throws {
@@ -19,7 +22,8 @@ public struct SchedulerService: Service {
             var failures = 0
             while !Task.isCancelled {
                 do {
-                    let engine = self.engine, heartbeat = self.heartbeat
+                    let engine = self.engine
+                    let heartbeat = self.heartbeat
                     let n = try await engine.fireDue { heartbeat.beat(engine.clock.now()) }
                     if n > 0 { logger.debug("timers fired", metadata: ["count": "\(n)"]) }
                     failures = 0

@@ -43,8 +43,11 @@ struct GRDBTransaction: IncidentTransaction {
         try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
     }
 
-    func scalar<V: DatabaseValueConvertible & StatementColumnConvertible>(_ type: V.Type, _ sql: String,
-                                                                           arguments: StatementArguments = []) throws -> V? {
+    func scalar<V: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: V.Type,
+        _ sql: String,
+        arguments: StatementArguments = []
+    ) throws -> V? {
         try V.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
     }
 
@@ -65,77 +68,115 @@ struct GRDBTransaction: IncidentTransaction {
     }
 
     func openIncidents() throws -> [Incident] {
-        try incidents("SELECT record FROM incidents WHERE state IN ('declared','acknowledged','mitigated') ORDER BY declared_at, id")
+        try incidents(
+            "SELECT record FROM incidents WHERE state IN ('declared','acknowledged','mitigated') ORDER BY declared_at, id"
+        )
     }
 
     func incidents(declaredSince since: Date) throws -> [Incident] {
-        try incidents("SELECT record FROM incidents WHERE declared_at >= ? ORDER BY declared_at DESC, id DESC",
-                      [since.timeIntervalSince1970])
+        try incidents(
+            "SELECT record FROM incidents WHERE declared_at >= ? ORDER BY declared_at DESC, id DESC",
+            [since.timeIntervalSince1970]
+        )
     }
 
     func openIncident(alertGroupKey key: String) throws -> Incident? {
-        try incidents("""
+        try incidents(
+            """
             SELECT record FROM incidents WHERE alert_group_key = ? AND state IN ('declared','acknowledged','mitigated')
-            """, [key]).first
+            """,
+            [key]
+        ).first
     }
 
     func timeline(_ id: IncidentID) throws -> [TimelineEntry] {
-        try rows( "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = ? ORDER BY id",
-                         arguments: [id.rawValue]).map { row in
-            TimelineEntry(id: row["id"], incidentID: id, at: Date(timeIntervalSince1970: row["at"]), actor: row["actor"],
-                          kind: TimelineKind(rawValue: row["kind"]) ?? .note, text: row["text"])
+        try rows(
+            "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = ? ORDER BY id",
+            arguments: [id.rawValue]
+        ).map { row in
+            TimelineEntry(
+                id: row["id"],
+                incidentID: id,
+                at: Date(timeIntervalSince1970: row["at"]),
+                actor: row["actor"],
+                kind: TimelineKind(rawValue: row["kind"]) ?? .note,
+                text: row["text"]
+            )
         }
     }
 
     func pendingTimers(_ id: IncidentID) throws -> [IncidentTimer] {
-        try rows( """
+        try rows(
+            """
             SELECT * FROM timers WHERE incident_id = ? AND fired_at IS NULL AND cancelled_at IS NULL ORDER BY due_at, id
-            """, arguments: [id.rawValue]).map(Self.timer)
+            """,
+            arguments: [id.rawValue]
+        ).map(Self.timer)
     }
 
     static func timer(_ row: Row) -> IncidentTimer {
-        var t = IncidentTimer(id: row["id"], incidentID: IncidentID(row["incident_id"] as String),
-                              kind: TimerKind(rawValue: row["kind"]) ?? .escalation, step: row["step"], round: row["round"],
-                              clock: (row["clock"] as String?).flatMap(SLAClock.init(rawValue:)), fraction: row["fraction"],
-                              dueAt: Date(timeIntervalSince1970: row["due_at"]))
+        var t = IncidentTimer(
+            id: row["id"],
+            incidentID: IncidentID(row["incident_id"] as String),
+            kind: TimerKind(rawValue: row["kind"]) ?? .escalation,
+            step: row["step"],
+            round: row["round"],
+            clock: (row["clock"] as String?).flatMap(SLAClock.init(rawValue:)),
+            fraction: row["fraction"],
+            dueAt: Date(timeIntervalSince1970: row["due_at"])
+        )
         t.firedAt = (row["fired_at"] as Double?).map(Date.init(timeIntervalSince1970:))
         t.cancelledAt = (row["cancelled_at"] as Double?).map(Date.init(timeIntervalSince1970:))
         return t
     }
 
     func dueTimers(now: Date, limit: Int) throws -> [IncidentTimer] {
-        try rows( """
+        try rows(
+            """
             SELECT * FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?
-            """, arguments: [now.timeIntervalSince1970, limit]).map(Self.timer)
+            """,
+            arguments: [now.timeIntervalSince1970, limit]
+        ).map(Self.timer)
     }
 
     func nextTimerDue() throws -> Date? {
-        try scalar(Double.self,  "SELECT MIN(due_at) FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL")
+        try scalar(Double.self, "SELECT MIN(due_at) FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL")
             .map(Date.init(timeIntervalSince1970:))
     }
 
     func markFired(_ timerID: Int64, at: Date) throws -> Bool {
-        try exec( "UPDATE timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL AND cancelled_at IS NULL",
-                       arguments: [at.timeIntervalSince1970, timerID])
+        try exec(
+            "UPDATE timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL AND cancelled_at IS NULL",
+            arguments: [at.timeIntervalSince1970, timerID]
+        )
         return db.changesCount == 1
     }
 
     func drills() throws -> [DrillRecord] {
-        try rows( "SELECT * FROM drills ORDER BY id").map { r in
-            DrillRecord(kind: r["kind"], result: r["result"], minutes: r["minutes"],
-                        at: Date(timeIntervalSince1970: r["at"]), actor: r["actor"])
+        try rows("SELECT * FROM drills ORDER BY id").map { r in
+            DrillRecord(
+                kind: r["kind"],
+                result: r["result"],
+                minutes: r["minutes"],
+                at: Date(timeIntervalSince1970: r["at"]),
+                actor: r["actor"]
+            )
         }
     }
 
     func changes(since: Date) throws -> [ChangeRecord] {
-        try rows( "SELECT * FROM changes WHERE at >= ? ORDER BY id", arguments: [since.timeIntervalSince1970]).map { r in
-            ChangeRecord(name: r["name"], success: (r["success"] as Int) == 1, at: Date(timeIntervalSince1970: r["at"]),
-                         actor: r["actor"])
+        try rows("SELECT * FROM changes WHERE at >= ? ORDER BY id", arguments: [since.timeIntervalSince1970]).map { r in
+            ChangeRecord(
+                name: r["name"],
+                success: (r["success"] as Int) == 1,
+                at: Date(timeIntervalSince1970: r["at"]),
+                actor: r["actor"]
+            )
         }
     }
 
     func nextIncidentSequence(day: String) throws -> Int {
-        (try scalar(Int.self,  "SELECT MAX(seq) FROM incidents WHERE day = ?", arguments: [day]) ?? 0) + 1
+        (try scalar(Int.self, "SELECT MAX(seq) FROM incidents WHERE day = ?", arguments: [day]) ?? 0) + 1
     }
 
     func insert(_ incident: Incident) throws {
@@ -143,43 +184,63 @@ struct GRDBTransaction: IncidentTransaction {
         guard parts.count == 3, let seq = Int(parts[2]) else {
             throw DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "malformed incident id \(incident.id)")
         }
-        try exec( """
+        try exec(
+            """
             INSERT INTO incidents (id, day, seq, state, severity, event_type, declared_at, origin_platform, origin_channel,
                                    alert_group_key, record)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [incident.id.rawValue, String(parts[1]), seq, incident.state.rawValue, incident.severity,
-                             incident.eventType, incident.declaredAt.timeIntervalSince1970, incident.origin.platform,
-                             incident.origin.channel, incident.alertGroupKey, try Self.encode(incident)])
+            """,
+            arguments: [
+                incident.id.rawValue, String(parts[1]), seq, incident.state.rawValue, incident.severity,
+                incident.eventType, incident.declaredAt.timeIntervalSince1970, incident.origin.platform,
+                incident.origin.channel, incident.alertGroupKey, try Self.encode(incident),
+            ]
+        )
     }
 
     func update(_ incident: Incident) throws {
         let record = try Self.encode(incident)
-        try exec( """
+        try exec(
+            """
             UPDATE incidents SET state = ?, severity = ?, alert_group_key = ?, record = ? WHERE id = ?
-            """, arguments: [incident.state.rawValue, incident.severity, incident.alertGroupKey, record,
-                             incident.id.rawValue])
+            """,
+            arguments: [
+                incident.state.rawValue, incident.severity, incident.alertGroupKey, record,
+                incident.id.rawValue,
+            ]
+        )
         guard db.changesCount == 1 else {
             throw DatabaseError(resultCode: .SQLITE_NOTFOUND, message: "no incident \(incident.id)")
         }
     }
 
     func append(_ entry: TimelineEntry) throws {
-        try exec( "INSERT INTO timeline (incident_id, at, actor, kind, text) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [entry.incidentID.rawValue, entry.at.timeIntervalSince1970, entry.actor,
-                                   entry.kind.rawValue, entry.text])
+        try exec(
+            "INSERT INTO timeline (incident_id, at, actor, kind, text) VALUES (?, ?, ?, ?, ?)",
+            arguments: [
+                entry.incidentID.rawValue, entry.at.timeIntervalSince1970, entry.actor,
+                entry.kind.rawValue, entry.text,
+            ]
+        )
     }
 
     func schedule(_ timer: IncidentTimer) throws {
-        try exec( """
+        try exec(
+            """
             INSERT INTO timers (incident_id, kind, step, round, clock, fraction, due_at, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [timer.incidentID.rawValue, timer.kind.rawValue, timer.step, timer.round,
-                             timer.clock?.rawValue, timer.fraction, timer.dueAt.timeIntervalSince1970,
-                             Date().timeIntervalSince1970])
+            """,
+            arguments: [
+                timer.incidentID.rawValue, timer.kind.rawValue, timer.step, timer.round,
+                timer.clock?.rawValue, timer.fraction, timer.dueAt.timeIntervalSince1970,
+                Date().timeIntervalSince1970,
+            ]
+        )
     }
 
     func cancelTimers(_ id: IncidentID, _ which: TimerCancellation, at: Date) throws {
-        var sql = "UPDATE timers SET cancelled_at = ? WHERE incident_id = ? AND fired_at IS NULL AND cancelled_at IS NULL"
+        var sql =
+            "UPDATE timers SET cancelled_at = ? WHERE incident_id = ? AND fired_at IS NULL AND cancelled_at IS NULL"
         var args: StatementArguments = [at.timeIntervalSince1970, id.rawValue]
         switch which {
         case .all: break
@@ -189,33 +250,44 @@ struct GRDBTransaction: IncidentTransaction {
             sql += " AND kind IN ('sla_warning','sla_breach') AND clock = ?"
             args += [c.rawValue]
         }
-        try exec( sql, arguments: args)
+        try exec(sql, arguments: args)
     }
 
     func enqueue(_ message: OutboxMessage) throws -> Int64 {
-        try exec( """
+        try exec(
+            """
             INSERT INTO outbox (incident_id, platform, channel, kind, text, mentions, status, attempts, created_at,
                                 next_attempt_at)
             VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
-            """, arguments: [message.incidentID?.rawValue, message.destination.platform, message.destination.channel,
-                             message.kind, message.text, try Self.encode(message.mentions),
-                             message.createdAt.timeIntervalSince1970, message.nextAttemptAt.timeIntervalSince1970])
+            """,
+            arguments: [
+                message.incidentID?.rawValue, message.destination.platform, message.destination.channel,
+                message.kind, message.text, try Self.encode(message.mentions),
+                message.createdAt.timeIntervalSince1970, message.nextAttemptAt.timeIntervalSince1970,
+            ]
+        )
         return db.lastInsertedRowID
     }
 
     func recordInbound(key: String, at: Date) throws -> Bool {
-        try exec( "INSERT OR IGNORE INTO inbound_requests (key, received_at) VALUES (?, ?)",
-                       arguments: [key, at.timeIntervalSince1970])
+        try exec(
+            "INSERT OR IGNORE INTO inbound_requests (key, received_at) VALUES (?, ?)",
+            arguments: [key, at.timeIntervalSince1970]
+        )
         return db.changesCount == 1
     }
 
     func record(_ drill: DrillRecord) throws {
-        try exec( "INSERT INTO drills (kind, result, minutes, at, actor) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [drill.kind, drill.result, drill.minutes, drill.at.timeIntervalSince1970, drill.actor])
+        try exec(
+            "INSERT INTO drills (kind, result, minutes, at, actor) VALUES (?, ?, ?, ?, ?)",
+            arguments: [drill.kind, drill.result, drill.minutes, drill.at.timeIntervalSince1970, drill.actor]
+        )
     }
 
     func record(_ change: ChangeRecord) throws {
-        try exec( "INSERT INTO changes (name, success, at, actor) VALUES (?, ?, ?, ?)",
-                       arguments: [change.name, change.success ? 1 : 0, change.at.timeIntervalSince1970, change.actor])
+        try exec(
+            "INSERT INTO changes (name, success, at, actor) VALUES (?, ?, ?, ?)",
+            arguments: [change.name, change.success ? 1 : 0, change.at.timeIntervalSince1970, change.actor]
+        )
     }
 }

@@ -71,7 +71,10 @@ final class GroupCommitter: @unchecked Sendable {
         for job in batch[..<ran] { job.finish(commitError: commitError) }
         let more = lock.withLock { () -> Bool in
             queue.insert(contentsOf: rest, at: 0)
-            if queue.isEmpty { scheduled = false; return false }
+            if queue.isEmpty {
+                scheduled = false
+                return false
+            }
             return true
         }
         if more { schedule() }

@@ -5,96 +5,98 @@ enum Migrations {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1-incidents") { db in
-            try db.execute(sql: """
-                CREATE TABLE incidents (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    day TEXT NOT NULL,
-                    seq INTEGER NOT NULL CHECK (seq > 0),
-                    state TEXT NOT NULL CHECK (state IN ('declared','acknowledged','mitigated','resolved','closed')),
-                    severity TEXT NOT NULL,
-                    event_type TEXT NOT NULL,
-                    declared_at REAL NOT NULL,
-                    origin_platform TEXT NOT NULL,
-                    origin_channel TEXT NOT NULL,
-                    alert_group_key TEXT,
-                    record TEXT NOT NULL,
-                    UNIQUE (day, seq)
-                );
-                CREATE INDEX incidents_open ON incidents(state) WHERE state IN ('declared','acknowledged','mitigated');
-                CREATE INDEX incidents_declared ON incidents(declared_at);
-                CREATE UNIQUE INDEX incidents_open_group ON incidents(alert_group_key)
-                    WHERE alert_group_key IS NOT NULL AND state IN ('declared','acknowledged','mitigated');
+            try db.execute(
+                sql: """
+                    CREATE TABLE incidents (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        day TEXT NOT NULL,
+                        seq INTEGER NOT NULL CHECK (seq > 0),
+                        state TEXT NOT NULL CHECK (state IN ('declared','acknowledged','mitigated','resolved','closed')),
+                        severity TEXT NOT NULL,
+                        event_type TEXT NOT NULL,
+                        declared_at REAL NOT NULL,
+                        origin_platform TEXT NOT NULL,
+                        origin_channel TEXT NOT NULL,
+                        alert_group_key TEXT,
+                        record TEXT NOT NULL,
+                        UNIQUE (day, seq)
+                    );
+                    CREATE INDEX incidents_open ON incidents(state) WHERE state IN ('declared','acknowledged','mitigated');
+                    CREATE INDEX incidents_declared ON incidents(declared_at);
+                    CREATE UNIQUE INDEX incidents_open_group ON incidents(alert_group_key)
+                        WHERE alert_group_key IS NOT NULL AND state IN ('declared','acknowledged','mitigated');
 
-                CREATE TABLE timeline (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    incident_id TEXT NOT NULL REFERENCES incidents(id),
-                    at REAL NOT NULL,
-                    actor TEXT NOT NULL,
-                    kind TEXT NOT NULL,
-                    text TEXT NOT NULL
-                );
-                CREATE INDEX timeline_incident ON timeline(incident_id, id);
+                    CREATE TABLE timeline (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        incident_id TEXT NOT NULL REFERENCES incidents(id),
+                        at REAL NOT NULL,
+                        actor TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        text TEXT NOT NULL
+                    );
+                    CREATE INDEX timeline_incident ON timeline(incident_id, id);
 
-                CREATE TABLE timers (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    incident_id TEXT NOT NULL REFERENCES incidents(id),
-                    kind TEXT NOT NULL CHECK (kind IN ('escalation','sla_warning','sla_breach','update_reminder')),
-                    step INTEGER,
-                    round INTEGER,
-                    clock TEXT,
-                    fraction REAL,
-                    due_at REAL NOT NULL,
-                    fired_at REAL,
-                    cancelled_at REAL,
-                    created_at REAL NOT NULL
-                );
-                CREATE INDEX timers_due ON timers(due_at) WHERE fired_at IS NULL AND cancelled_at IS NULL;
-                CREATE INDEX timers_incident ON timers(incident_id);
+                    CREATE TABLE timers (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        incident_id TEXT NOT NULL REFERENCES incidents(id),
+                        kind TEXT NOT NULL CHECK (kind IN ('escalation','sla_warning','sla_breach','update_reminder')),
+                        step INTEGER,
+                        round INTEGER,
+                        clock TEXT,
+                        fraction REAL,
+                        due_at REAL NOT NULL,
+                        fired_at REAL,
+                        cancelled_at REAL,
+                        created_at REAL NOT NULL
+                    );
+                    CREATE INDEX timers_due ON timers(due_at) WHERE fired_at IS NULL AND cancelled_at IS NULL;
+                    CREATE INDEX timers_incident ON timers(incident_id);
 
-                CREATE TABLE outbox (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    incident_id TEXT,
-                    platform TEXT NOT NULL,
-                    channel TEXT NOT NULL,
-                    kind TEXT NOT NULL,
-                    text TEXT NOT NULL,
-                    mentions TEXT NOT NULL DEFAULT '[]',
-                    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','sending','sent','failed')),
-                    attempts INTEGER NOT NULL DEFAULT 0,
-                    created_at REAL NOT NULL,
-                    next_attempt_at REAL NOT NULL,
-                    last_error TEXT,
-                    sent_at REAL
-                );
-                CREATE INDEX outbox_pending ON outbox(platform, channel, id) WHERE status IN ('pending','sending');
+                    CREATE TABLE outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        incident_id TEXT,
+                        platform TEXT NOT NULL,
+                        channel TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        text TEXT NOT NULL,
+                        mentions TEXT NOT NULL DEFAULT '[]',
+                        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','sending','sent','failed')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        created_at REAL NOT NULL,
+                        next_attempt_at REAL NOT NULL,
+                        last_error TEXT,
+                        sent_at REAL
+                    );
+                    CREATE INDEX outbox_pending ON outbox(platform, channel, id) WHERE status IN ('pending','sending');
 
-                CREATE TABLE inbound_requests (
-                    key TEXT PRIMARY KEY NOT NULL,
-                    received_at REAL NOT NULL
-                );
+                    CREATE TABLE inbound_requests (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        received_at REAL NOT NULL
+                    );
 
-                CREATE TABLE drills (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    kind TEXT NOT NULL,
-                    result TEXT NOT NULL,
-                    minutes INTEGER,
-                    at REAL NOT NULL,
-                    actor TEXT NOT NULL
-                );
+                    CREATE TABLE drills (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        kind TEXT NOT NULL,
+                        result TEXT NOT NULL,
+                        minutes INTEGER,
+                        at REAL NOT NULL,
+                        actor TEXT NOT NULL
+                    );
 
-                CREATE TABLE changes (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    name TEXT NOT NULL,
-                    success INTEGER NOT NULL CHECK (success IN (0,1)),
-                    at REAL NOT NULL,
-                    actor TEXT NOT NULL
-                );
+                    CREATE TABLE changes (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT NOT NULL,
+                        success INTEGER NOT NULL CHECK (success IN (0,1)),
+                        at REAL NOT NULL,
+                        actor TEXT NOT NULL
+                    );
 
-                CREATE TABLE kv (
-                    key TEXT PRIMARY KEY NOT NULL,
-                    value TEXT NOT NULL
-                );
-                """)
+                    CREATE TABLE kv (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        value TEXT NOT NULL
+                    );
+                    """
+            )
         }
         return m
     }

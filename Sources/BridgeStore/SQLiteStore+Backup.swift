@@ -29,7 +29,11 @@ extension SQLiteStore {
 
     /// Backs up the database file at `source` (for example the one a running `serve` writes) without creating or
     /// migrating it.
-    public static func backup(databaseAt source: String, to path: String, overwrite: Bool = false) async throws
+    public static func backup(
+        databaseAt source: String,
+        to path: String,
+        overwrite: Bool = false
+    ) async throws
         -> BackupSummary
     {
         try await offload {
@@ -57,12 +61,18 @@ extension SQLiteStore {
 
     /// Writes the backup beside `path` under a temporary name, checks it, then moves it into place, so `path` is
     /// either absent, the previous file, or a complete backup.
-    static func backup(from source: any DatabaseReader, source sourcePath: String, to path: String,
-                       overwrite: Bool) throws -> BackupSummary {
+    static func backup(
+        from source: any DatabaseReader,
+        source sourcePath: String,
+        to path: String,
+        overwrite: Bool
+    ) throws -> BackupSummary {
         let fm = FileManager.default
         let target = URL(fileURLWithPath: path).standardizedFileURL
-        if sourcePath != ":memory:", target.resolvingSymlinksInPath().path
-            == URL(fileURLWithPath: sourcePath).standardizedFileURL.resolvingSymlinksInPath().path {
+        if sourcePath != ":memory:",
+            target.resolvingSymlinksInPath().path
+                == URL(fileURLWithPath: sourcePath).standardizedFileURL.resolvingSymlinksInPath().path
+        {
             throw BackupError(message: "\(path) is the database itself; write the backup to another file")
         }
         if fm.fileExists(atPath: target.path), !overwrite {
@@ -82,19 +92,28 @@ extension SQLiteStore {
                 // The copy carries the source's WAL flag: make the backup one self-contained file.
                 try db.execute(sql: "PRAGMA journal_mode = DELETE")
                 let check = try String.fetchOne(db, sql: "PRAGMA quick_check") ?? "no answer"
-                guard check == "ok" else { throw BackupError(message: "the backup failed its integrity check: \(check)") }
+                guard check == "ok" else {
+                    throw BackupError(message: "the backup failed its integrity check: \(check)")
+                }
                 return BackupSummary(
                     path: target.path,
                     incidents: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents") ?? 0,
-                    openIncidents: try Int.fetchOne(db, sql: """
-                        SELECT COUNT(*) FROM incidents WHERE state IN ('declared','acknowledged','mitigated')
-                        """) ?? 0,
+                    openIncidents: try Int.fetchOne(
+                        db,
+                        sql: """
+                            SELECT COUNT(*) FROM incidents WHERE state IN ('declared','acknowledged','mitigated')
+                            """
+                    ) ?? 0,
                     timelineEntries: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM timeline") ?? 0,
-                    pendingTimers: try Int.fetchOne(db, sql: """
-                        SELECT COUNT(*) FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL
-                        """) ?? 0,
+                    pendingTimers: try Int.fetchOne(
+                        db,
+                        sql: """
+                            SELECT COUNT(*) FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL
+                            """
+                    ) ?? 0,
                     outboxRows: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0,
-                    bytes: 0)
+                    bytes: 0
+                )
             }
             try destination.close()
         } catch let e as BackupError {
@@ -104,7 +123,9 @@ extension SQLiteStore {
         }
         if overwrite {
             guard rename(partial.path, target.path) == 0 else {
-                throw BackupError(message: "could not move the backup into \(path): \(String(cString: strerror(errno)))")
+                throw BackupError(
+                    message: "could not move the backup into \(path): \(String(cString: strerror(errno)))"
+                )
             }
         } else {
             // link(2) fails when the target appeared meanwhile: never replace a file without --force.

@@ -4,13 +4,17 @@ import GRDB
 extension SQLiteStore {
     /// A small persisted value (e.g. the Matrix `since` token).
     public func value(forKey key: String) async throws -> String? {
-        try await writer.read { db in try String.fetchOne(db, sql: "SELECT value FROM kv WHERE key = ?", arguments: [key]) }
+        try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM kv WHERE key = ?", arguments: [key])
+        }
     }
 
     public func setValue(_ value: String, forKey key: String) async throws {
         try await groupWrite { db in
-            try db.execute(sql: "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                           arguments: [key, value])
+            try db.execute(
+                sql: "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [key, value]
+            )
         }
     }
 }

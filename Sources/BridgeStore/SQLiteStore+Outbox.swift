@@ -19,16 +19,22 @@ extension SQLiteStore: OutboxQueue {
                       WHERE status IN ('pending','sending')\(filter) GROUP BY platform, channel) h ON o.id = h.head
                 WHERE o.next_attempt_at <= ? ORDER BY o.id LIMIT ?
                 """
-            return try Row.fetchAll(db, sql: sql, arguments: args + [now.timeIntervalSince1970, limit]).map(Self.message)
+            return try Row.fetchAll(db, sql: sql, arguments: args + [now.timeIntervalSince1970, limit]).map(
+                Self.message
+            )
         }
     }
 
     static func message(_ r: Row) -> OutboxMessage {
-        var m = OutboxMessage(id: r["id"], incidentID: (r["incident_id"] as String?).map(IncidentID.init(rawValue:)),
-                              destination: Destination(platform: r["platform"], channel: r["channel"]), kind: r["kind"],
-                              text: r["text"],
-                              mentions: (try? GRDBTransaction.decode([String].self, r["mentions"])) ?? [],
-                              createdAt: Date(timeIntervalSince1970: r["created_at"]))
+        var m = OutboxMessage(
+            id: r["id"],
+            incidentID: (r["incident_id"] as String?).map(IncidentID.init(rawValue:)),
+            destination: Destination(platform: r["platform"], channel: r["channel"]),
+            kind: r["kind"],
+            text: r["text"],
+            mentions: (try? GRDBTransaction.decode([String].self, r["mentions"])) ?? [],
+            createdAt: Date(timeIntervalSince1970: r["created_at"])
+        )
         m.status = OutboxMessage.Status(rawValue: r["status"]) ?? .pending
         m.attempts = r["attempts"]
         m.nextAttemptAt = Date(timeIntervalSince1970: r["next_attempt_at"])
@@ -39,37 +45,50 @@ extension SQLiteStore: OutboxQueue {
 
     public func markSending(_ id: Int64, at: Date) async throws {
         try await groupWrite { db in
-            try db.execute(sql: "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?", arguments: [id])
+            try db.execute(
+                sql: "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?",
+                arguments: [id]
+            )
         }
     }
 
     public func markSent(_ id: Int64, at: Date) async throws {
         try await groupWrite { db in
-            try db.execute(sql: "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?",
-                           arguments: [at.timeIntervalSince1970, id])
+            try db.execute(
+                sql: "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?",
+                arguments: [at.timeIntervalSince1970, id]
+            )
         }
     }
 
     public func markRetry(_ id: Int64, attempts: Int, next: Date, error: String) async throws {
         try await groupWrite { db in
-            try db.execute(sql: """
-                UPDATE outbox SET status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?
-                """, arguments: [attempts, next.timeIntervalSince1970, error, id])
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?
+                    """,
+                arguments: [attempts, next.timeIntervalSince1970, error, id]
+            )
         }
     }
 
     public func markFailed(_ id: Int64, attempts: Int, error: String, at: Date) async throws {
         try await groupWrite { db in
-            try db.execute(sql: "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?",
-                           arguments: [attempts, error, id])
+            try db.execute(
+                sql: "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?",
+                arguments: [attempts, error, id]
+            )
         }
     }
 
     public func nextAttemptDate(platforms: Set<String>?) async throws -> Date? {
         let (filter, args) = Self.platformFilter(platforms)
         return try await writer.read { db in
-            try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE status IN ('pending','sending')\(filter)",
-                                arguments: args).map(Date.init(timeIntervalSince1970:))
+            try Double.fetchOne(
+                db,
+                sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE status IN ('pending','sending')\(filter)",
+                arguments: args
+            ).map(Date.init(timeIntervalSince1970:))
         }
     }
 

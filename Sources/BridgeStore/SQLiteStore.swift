@@ -54,7 +54,8 @@ public struct SQLiteStore: IncidentStore {
         try migrator.migrate(writer)
     }
 
-    public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentTransaction) throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentTransaction) throws -> T) async throws -> T
+    {
         try await committer.write { db in try body(GRDBTransaction(db: db)) }
     }
 

@@ -23,11 +23,15 @@ public struct MustacheRenderer: PostRenderer {
         if let c = configPath {
             let dir = (c as NSString).deletingLastPathComponent
             candidates.append(((dir.isEmpty ? "." : dir) as NSString).appendingPathComponent("Templates"))
-            candidates.append((((dir.isEmpty ? "." : dir) as NSString).deletingLastPathComponent as NSString)
-                .appendingPathComponent("Templates"))
+            candidates.append(
+                (((dir.isEmpty ? "." : dir) as NSString).deletingLastPathComponent as NSString)
+                    .appendingPathComponent("Templates")
+            )
         }
         candidates.append("/usr/share/incident-bridge/Templates")
-        return candidates.first { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("en")) }
+        return candidates.first {
+            FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("en"))
+        }
             ?? "Templates"
     }
 
@@ -38,8 +42,11 @@ public struct MustacheRenderer: PostRenderer {
         var templates: [String: MustacheTemplate] = [:]
         for kind in PostKind.allCases {
             let file = (dir as NSString).appendingPathComponent("\(kind.rawValue).mustache")
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-                throw TemplateError(message: "missing template \(file) (set INCIDENT_BRIDGE_TEMPLATES to the Templates folder)")
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+            else {
+                throw TemplateError(
+                    message: "missing template \(file) (set INCIDENT_BRIDGE_TEMPLATES to the Templates folder)"
+                )
             }
             do {
                 templates[kind.rawValue] = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
@@ -64,7 +71,11 @@ public struct MustacheRenderer: PostRenderer {
                 while l.last == " " || l.last == "\r" { l.removeLast() }
                 return l
             }
-            .filter { line in line.unicodeScalars.contains { !($0 == " " || $0 == "\t" || $0.properties.generalCategory == .spaceSeparator) } }
+            .filter { line in
+                line.unicodeScalars.contains {
+                    !($0 == " " || $0 == "\t" || $0.properties.generalCategory == .spaceSeparator)
+                }
+            }
             .joined(separator: "\n")
     }
 }
@@ -88,7 +99,10 @@ struct PostContext {
     /// `<`, `>` (and `&`) as entities, on the UTF-8 bytes (NSString bridging is slow on Linux).
     static func entities(_ s: String, ampersand: Bool) -> String {
         let utf8 = s.utf8
-        guard utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || (ampersand && $0 == UInt8(ascii: "&")) })
+        guard
+            utf8.contains(where: {
+                $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || (ampersand && $0 == UInt8(ascii: "&"))
+            })
         else { return s }
         var out = [UInt8]()
         out.reserveCapacity(utf8.count + 16)
@@ -161,10 +175,11 @@ struct LazyPostContext: MustacheParent {
         case "commander": return inc.assignments["commander"].map(base.mention)
         case "summary": return inc.summary.map(base.escape)
         case "first_response_due", "restore_due", "first_response_target", "restore_target", "next_update_due",
-             "update_every":
+            "update_every":
             guard let sev = config.severities[inc.severity] else { return nil }
             switch key {
-            case "first_response_due": return tz.display(inc.declaredAt.addingTimeInterval(sev.firstResponse.timeInterval))
+            case "first_response_due":
+                return tz.display(inc.declaredAt.addingTimeInterval(sev.firstResponse.timeInterval))
             case "restore_due": return tz.display(inc.declaredAt.addingTimeInterval(sev.restore.timeInterval))
             case "first_response_target": return sev.firstResponse.description
             case "restore_target": return sev.restore.description
@@ -173,7 +188,9 @@ struct LazyPostContext: MustacheParent {
             default: return sev.updateEvery.description
             }
         case "runbooks":
-            return (config.eventTypes[inc.eventType]?.runbooks ?? []).map { ["file": $0, "link": config.runbooks.link(for: $0)] }
+            return (config.eventTypes[inc.eventType]?.runbooks ?? []).map {
+                ["file": $0, "link": config.runbooks.link(for: $0)]
+            }
         case "maintenance": return inc.maintenanceWindow.map(base.escape)
         case "acknowledged_at": return inc.acknowledgedAt.map(tz.display)
         case "acknowledged_by": return inc.acknowledgedBy.map(base.name)
@@ -184,4 +201,3 @@ struct LazyPostContext: MustacheParent {
         }
     }
 }
-

@@ -159,7 +159,10 @@ enum CurlCallbacks {
         let context = Unmanaged.passUnretained(sink).toOpaque()
         options.set(CURLOPT_HEADERDATA, pointer: context)
         let headerCode = ib_easy_setopt_header_callback(options.handle, CURLOPT_HEADERFUNCTION) {
-            ptr, size, count, user in
+            ptr,
+            size,
+            count,
+            user in
             let total = size * count
             guard let ptr, let user else { return total }
             let sink = Unmanaged<CurlResponseSink>.fromOpaque(user).takeUnretainedValue()
@@ -171,7 +174,10 @@ enum CurlCallbacks {
         options.record(CURLOPT_HEADERFUNCTION, headerCode)
         options.set(CURLOPT_WRITEDATA, pointer: context)
         let writeCode = ib_easy_setopt_write_callback(options.handle, CURLOPT_WRITEFUNCTION) {
-            ptr, size, count, user in
+            ptr,
+            size,
+            count,
+            user in
             let total = size * count
             guard let ptr, let user else { return total }
             let sink = Unmanaged<CurlResponseSink>.fromOpaque(user).takeUnretainedValue()
@@ -187,7 +193,10 @@ enum CurlCallbacks {
     static func upload(from source: CurlUploadSource, options: inout CurlOptions) {
         options.set(CURLOPT_READDATA, pointer: Unmanaged.passUnretained(source).toOpaque())
         let readCode = ib_easy_setopt_read_callback(options.handle, CURLOPT_READFUNCTION) {
-            buffer, size, count, user in
+            buffer,
+            size,
+            count,
+            user in
             guard let buffer, let user else { return 0 }
             let source = Unmanaged<CurlUploadSource>.fromOpaque(user).takeUnretainedValue()
             return source.read(into: buffer, capacity: size * count)
@@ -202,7 +211,11 @@ enum CurlCallbacks {
         options.set(CURLOPT_NOPROGRESS, 0)
         options.set(CURLOPT_XFERINFODATA, pointer: Unmanaged.passUnretained(flag).toOpaque())
         let xferinfoCode = ib_easy_setopt_xferinfo_callback(options.handle, CURLOPT_XFERINFOFUNCTION) {
-            user, _, _, _, _ in
+            user,
+            _,
+            _,
+            _,
+            _ in
             guard let user else { return 0 }
             return Unmanaged<CurlCancelFlag>.fromOpaque(user).takeUnretainedValue().isCancelled ? 1 : 0
         }

@@ -65,12 +65,21 @@ public final class CurlMailer: Sendable {
         }
         let data = Self.buildMessage(message, date: now(), timeZone: timeZone)
         let session = Session(
-            url: smtpURL, startTLS: startTLS, username: username, password: password,
-            connectTimeout: connectTimeout, timeout: timeout
+            url: smtpURL,
+            startTLS: startTLS,
+            username: username,
+            password: password,
+            connectTimeout: connectTimeout,
+            timeout: timeout
         )
         try await pool.run { handle, cancel in
             try Self.perform(
-                session, sender: sender, recipients: recipients, data: data, handle: handle, cancel: cancel
+                session,
+                sender: sender,
+                recipients: recipients,
+                data: data,
+                handle: handle,
+                cancel: cancel
             )
         }
     }
@@ -102,9 +111,10 @@ public final class CurlMailer: Sendable {
 
     /// An envelope address libcurl can send: non-empty, no spaces, brackets or control characters.
     static func isPlausibleAddress(_ address: String) -> Bool {
-        !address.isEmpty && !address.unicodeScalars.contains {
-            $0.value <= 0x20 || $0.value == 0x7F || $0 == "<" || $0 == ">"
-        }
+        !address.isEmpty
+            && !address.unicodeScalars.contains {
+                $0.value <= 0x20 || $0.value == 0x7F || $0 == "<" || $0 == ">"
+            }
     }
 
     struct Session: Sendable {

@@ -28,9 +28,13 @@ enum RFC5322 {
 
     /// Line breaks and other control characters in header input become spaces (no header injection).
     static func sanitize(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-            scalar.value < 0x20 || scalar.value == 0x7F ? " " : scalar
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    scalar.value < 0x20 || scalar.value == 0x7F ? " " : scalar
+                }
+            )
+        )
     }
 
     /// Whether header text must be sent as encoded-words: non-ASCII, or something a reader could mistake

@@ -10,7 +10,8 @@ struct Backup: AsyncParsableCommand {
         discussion: """
             The backup is one self-contained SQLite file. Restore: stop serve, copy FILE to the --db path of a fresh \
             directory (no old -wal/-shm beside it), start serve with that --db. Run it as the user serve runs as.
-            """)
+            """
+    )
 
     @OptionGroup var common: CommonOptions
 
@@ -28,10 +29,12 @@ struct Backup: AsyncParsableCommand {
             ConsoleOutput.error("incident-bridge backup: \(error)")
             throw ExitCode(1)
         }
-        ConsoleOutput.write("""
+        ConsoleOutput.write(
+            """
             backup of \(common.db) written to \(summary.path) (\(summary.bytes) bytes): \
             \(summary.incidents) incidents (\(summary.openIncidents) open), \(summary.timelineEntries) timeline entries, \
             \(summary.pendingTimers) pending timers, \(summary.outboxRows) outbox rows
-            """)
+            """
+        )
     }
 }

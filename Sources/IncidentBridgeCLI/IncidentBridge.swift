@@ -13,7 +13,8 @@ struct IncidentBridge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incident-bridge",
         abstract: "Self-hosted incident-bridge chatops bot: RACI, SLA/OLA clocks, escalation, timeline export.",
-        subcommands: [Serve.self, Chat.self, Export.self, Check.self, Readiness.self, KPI.self, Backup.self])
+        subcommands: [Serve.self, Chat.self, Export.self, Check.self, Readiness.self, KPI.self, Backup.self]
+    )
 }
 
 /// Options every subcommand shares.
@@ -49,7 +50,8 @@ struct CommonOptions: ParsableArguments {
 
 struct Chat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Console chat: one command a line on stdin, bot posts on stdout; state kept in the database.")
+        abstract: "Console chat: one command a line on stdin, bot posts on stdout; state kept in the database."
+    )
 
     @OptionGroup var common: CommonOptions
 
@@ -68,7 +70,9 @@ struct Chat: AsyncParsableCommand {
 }
 
 struct Export: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Export an incident's timeline for the post-incident review.")
+    static let configuration = CommandConfiguration(
+        abstract: "Export an incident's timeline for the post-incident review."
+    )
 
     @OptionGroup var common: CommonOptions
 
@@ -93,13 +97,17 @@ struct Export: AsyncParsableCommand {
             ConsoleOutput.error("incident-bridge export: no incident \(id) in \(common.db)")
             throw ExitCode(1)
         }
-        ConsoleOutput.write(TimelineExporter(config: env.config).export(inc, entries, format: fmt, now: env.clock.now()))
+        ConsoleOutput.write(
+            TimelineExporter(config: env.config).export(inc, entries, format: fmt, now: env.clock.now())
+        )
     }
 }
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the bot: HTTP routes, scheduler, outbox dispatcher and (when chat.console is on) the console chat.")
+        abstract:
+            "Run the bot: HTTP routes, scheduler, outbox dispatcher and (when chat.console is on) the console chat."
+    )
 
     @OptionGroup var common: CommonOptions
 
@@ -142,8 +150,13 @@ struct Serve: AsyncParsableCommand {
         }
         do {
             try await BridgeServer(host: host, port: port, consoleUser: me, logger: logger)
-                .run(config: config, dbPath: common.db, console: config.chat.consoleEnabled, settings: settings,
-                     transport: CurlTransport())
+                .run(
+                    config: config,
+                    dbPath: common.db,
+                    console: config.chat.consoleEnabled,
+                    settings: settings,
+                    transport: CurlTransport()
+                )
         } catch let e as StoreVersionError {
             ConsoleOutput.error("incident-bridge: \(e)")
             throw ExitCode(1)

@@ -19,8 +19,11 @@ struct JSONLogHandler: LogHandler {
     var metadataProvider: Logger.MetadataProvider?
     let sink: @Sendable (String) -> Void
 
-    init(label: String, metadataProvider: Logger.MetadataProvider? = nil,
-         sink: @escaping @Sendable (String) -> Void = JSONLogHandler.standardError) {
+    init(
+        label: String,
+        metadataProvider: Logger.MetadataProvider? = nil,
+        sink: @escaping @Sendable (String) -> Void = JSONLogHandler.standardError
+    ) {
         self.label = label
         self.metadataProvider = metadataProvider
         self.sink = sink
@@ -53,8 +56,10 @@ struct JSONLogHandler: LogHandler {
     }
 
     /// Key fragments whose values are never written.
-    static let secretKeyFragments = ["token", "secret", "password", "passwd", "signature", "authorization", "cookie",
-                                     "api_key", "apikey", "routing_key", "credential"]
+    static let secretKeyFragments = [
+        "token", "secret", "password", "passwd", "signature", "authorization", "cookie",
+        "api_key", "apikey", "routing_key", "credential",
+    ]
 
     static func isSecret(_ key: String) -> Bool {
         let k = key.lowercased()

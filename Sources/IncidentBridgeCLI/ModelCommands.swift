@@ -36,7 +36,8 @@ enum ModelCommands {
         let f = text.lowercased()
         guard allowed.contains(f) else {
             ConsoleOutput.error(
-                "incident-bridge \(command): unknown format '\(text)' (use \(allowed.joined(separator: " or ")))")
+                "incident-bridge \(command): unknown format '\(text)' (use \(allowed.joined(separator: " or ")))"
+            )
             throw ExitCode(2)
         }
         return f
@@ -51,7 +52,8 @@ struct Check: AsyncParsableCommand {
             Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 the config cannot be loaded.
             Runbook files are looked up in runbooks.directory relative to the config file's folder, then its
             parent, then the current directory (an absolute directory is used as is).
-            """)
+            """
+    )
 
     @Option(name: .long, help: "Config file (default: bridge.yaml, then Examples/bridge.yaml).")
     var config: String?
@@ -77,7 +79,8 @@ struct Readiness: AsyncParsableCommand {
             Drills come from the database (`/incident drill restore|recovery-dry-run|contact-tree <result> [minutes]`);
             without a database the drill items are unknown. --release-date adds the T-60/T-30/T-7 review dates and
             the BAU decision date. Exit 0 whatever the verdict; 2 when the config or the date is invalid.
-            """)
+            """
+    )
 
     @OptionGroup var common: CommonOptions
 
@@ -104,9 +107,14 @@ struct Readiness: AsyncParsableCommand {
         }
         let check = OperatingModelCheck(config: config, lines: loaded.lines).run()
         let report = ReadinessReport.build(
-            config: config, check: check, drills: drills, drillSource: source,
-            templatesDirectory: MustacheRenderer.defaultDirectory(configPath: config.sourcePath), schedule: schedule,
-            now: now)
+            config: config,
+            check: check,
+            drills: drills,
+            drillSource: source,
+            templatesDirectory: MustacheRenderer.defaultDirectory(configPath: config.sourcePath),
+            schedule: schedule,
+            now: now
+        )
         ConsoleOutput.write(report.markdown())
     }
 }
@@ -115,12 +123,15 @@ struct Readiness: AsyncParsableCommand {
 struct KPI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kpi",
-        abstract: "MTTA, MTTR, first response, sev1 count, SLA compliance, change success and the BAU verdict.")
+        abstract: "MTTA, MTTR, first response, sev1 count, SLA compliance, change success and the BAU verdict."
+    )
 
     @OptionGroup var common: CommonOptions
 
     @Option(
-        name: .long, help: "Period: a duration (30d, 7d, 12h), a date YYYY-MM-DD, or 'hypercare' (hypercare.start).")
+        name: .long,
+        help: "Period: a duration (30d, 7d, 12h), a date YYYY-MM-DD, or 'hypercare' (hypercare.start)."
+    )
     var since: String = "30d"
 
     @Option(name: .long, help: "text or json.")
@@ -133,7 +144,8 @@ struct KPI: AsyncParsableCommand {
         guard let period = Self.period(since, config: config, now: now) else {
             ConsoleOutput.error(
                 "incident-bridge kpi: --since '\(since)': expected a duration (30d), a date "
-                    + "(YYYY-MM-DD) or 'hypercare'" + (config.hypercare == nil ? " (no hypercare in the config)" : ""))
+                    + "(YYYY-MM-DD) or 'hypercare'" + (config.hypercare == nil ? " (no hypercare in the config)" : "")
+            )
             throw ExitCode(2)
         }
         let (start, window) = period
@@ -143,10 +155,17 @@ struct KPI: AsyncParsableCommand {
         } else {
             ConsoleOutput.error("incident-bridge kpi: no database at \(common.db): nothing recorded yet")
             report = KPIReport.compute(
-                config: config, incidents: [], changes: [], now: now, since: start, window: window)
+                config: config,
+                incidents: [],
+                changes: [],
+                now: now,
+                since: start,
+                window: window
+            )
         }
         ConsoleOutput.write(
-            fmt == "json" ? report.json(timeZone: config.timeZone) : report.cliText(timeZone: config.timeZone))
+            fmt == "json" ? report.json(timeZone: config.timeZone) : report.cliText(timeZone: config.timeZone)
+        )
     }
 
     /// The start of the period and its label.

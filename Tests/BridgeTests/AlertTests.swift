@@ -11,8 +11,14 @@ import NIOCore
 import Testing
 
 @Suite(.serialized) struct AlertTests {
-    static let firing = try! String(contentsOfFile: Fixtures.path("Tests/BridgeTests/Resources/alertmanager-webhook-firing.json"), encoding: .utf8)
-    static let resolved = try! String(contentsOfFile: Fixtures.path("Tests/BridgeTests/Resources/alertmanager-webhook-resolved.json"), encoding: .utf8)
+    static let firing = try! String(
+        contentsOfFile: Fixtures.path("Tests/BridgeTests/Resources/alertmanager-webhook-firing.json"),
+        encoding: .utf8
+    )
+    static let resolved = try! String(
+        contentsOfFile: Fixtures.path("Tests/BridgeTests/Resources/alertmanager-webhook-resolved.json"),
+        encoding: .utf8
+    )
 
     struct Rig {
         let parts: BridgeServer.Parts
@@ -26,9 +32,15 @@ import Testing
                 env["AM_TOKEN"] = token
             }
             let settings = try PlatformSettings(config: config, environment: env)
-            parts = try BridgeServer.parts(config: config, dbPath: Fixtures.tempDir() + "/a.sqlite", clock: clock,
-                                           settings: settings, transport: CurlTransport(), templates: Fixtures.path("Templates"),
-                                           logger: Logger(label: "test"))
+            parts = try BridgeServer.parts(
+                config: config,
+                dbPath: Fixtures.tempDir() + "/a.sqlite",
+                clock: clock,
+                settings: settings,
+                transport: CurlTransport(),
+                templates: Fixtures.path("Templates"),
+                logger: Logger(label: "test")
+            )
             app = Application(router: BridgeServer.router(parts))
         }
         func incidents() async throws -> [Incident] {
@@ -36,11 +48,20 @@ import Testing
         }
     }
 
-    static func post(_ client: some TestClientProtocol, _ body: String, token: String? = nil) async throws -> (HTTPResponse.Status, [String: Any]) {
+    static func post(
+        _ client: some TestClientProtocol,
+        _ body: String,
+        token: String? = nil
+    ) async throws -> (HTTPResponse.Status, [String: Any]) {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if let token { headers[.authorization] = "Bearer \(token)" }
-        return try await client.execute(uri: "/alerts/alertmanager", method: .post, headers: headers, body: ByteBuffer(string: body)) { r in
+        return try await client.execute(
+            uri: "/alerts/alertmanager",
+            method: .post,
+            headers: headers,
+            body: ByteBuffer(string: body)
+        ) { r in
             (r.status, (try? JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any]) ?? [:])
         }
     }
@@ -52,11 +73,17 @@ import Testing
             #expect(s1 == .ok)
             #expect(j1["action"] as? String == "declared")
             // The identical delivery again (Alertmanager retry): ignored.
-            do { let v = try await Self.post(client, Self.firing).1["action"] as? String; #expect(v == "duplicate") }
+            do {
+                let v = try await Self.post(client, Self.firing).1["action"] as? String
+                #expect(v == "duplicate")
+            }
             // A second alert of the same group: a note, not an incident.
             let second = Self.firing.replacingOccurrences(of: "b3cdf832dd4b7a15", with: "c0ffee0000000002")
                 .replacingOccurrences(of: "db01:9100", with: "db02:9100")
-            do { let v = try await Self.post(client, second).1["action"] as? String; #expect(v == "noted") }
+            do {
+                let v = try await Self.post(client, second).1["action"] as? String
+                #expect(v == "noted")
+            }
             let (s3, j3) = try await Self.post(client, Self.resolved)
             #expect(s3 == .ok)
             #expect(j3["action"] as? String == "mitigated")
@@ -70,7 +97,10 @@ import Testing
         #expect(inc.state == .mitigated)
         let timeline = try await rig.parts.environment.store.read { try $0.timeline(inc.id) }
         #expect(timeline.filter { $0.kind == .alert }.count == 3)
-        let post = try #require(try await rig.parts.environment.store.dueMessages(now: .distantFuture, platforms: ["console"], limit: 1).first)
+        let post = try #require(
+            try await rig.parts.environment.store.dueMessages(now: .distantFuture, platforms: ["console"], limit: 1)
+                .first
+        )
         #expect(post.text.contains("Alert: Disk almost full on db01"))
         #expect(post.text.contains("http://127.0.0.1:9090/graph?g0.expr=disk_free"))
         #expect(post.text.contains("http://runbooks.local/disk"))
@@ -79,11 +109,30 @@ import Testing
     @Test func badInputIsRefusedAndRecordsNothing() async throws {
         let rig = try Rig(token: "am-secret")
         try await rig.app.test(.router) { client in
-            do { let v = try await Self.post(client, Self.firing).0; #expect(v == .unauthorized) }
-            do { let v = try await Self.post(client, Self.firing, token: "wrong").0; #expect(v == .unauthorized) }
-            do { let v = try await Self.post(client, "{not json", token: "am-secret").0; #expect(v == .badRequest) }
-            do { let v = try await Self.post(client, #"{"version":"3","groupKey":"x","status":"firing","alerts":[]}"#, token: "am-secret").0; #expect(v == .badRequest) }
-            do { let v = try await Self.post(client, String(repeating: " ", count: (1 << 20) + 1), token: "am-secret").0; #expect(v == .contentTooLarge) }
+            do {
+                let v = try await Self.post(client, Self.firing).0
+                #expect(v == .unauthorized)
+            }
+            do {
+                let v = try await Self.post(client, Self.firing, token: "wrong").0
+                #expect(v == .unauthorized)
+            }
+            do {
+                let v = try await Self.post(client, "{not json", token: "am-secret").0
+                #expect(v == .badRequest)
+            }
+            do {
+                let v = try await Self.post(
+                    client,
+                    #"{"version":"3","groupKey":"x","status":"firing","alerts":[]}"#,
+                    token: "am-secret"
+                ).0
+                #expect(v == .badRequest)
+            }
+            do {
+                let v = try await Self.post(client, String(repeating: " ", count: (1 << 20) + 1), token: "am-secret").0
+                #expect(v == .contentTooLarge)
+            }
         }
         #expect(try await rig.incidents().isEmpty)
     }
@@ -94,16 +143,29 @@ import Testing
         var config = try Fixtures.config("Examples/bridge.en.yaml")
         config.paging.channels["pagerduty"] = ["api_base": "http://127.0.0.1:9"]
         let settings = try PlatformSettings(config: config, environment: ["PAGERDUTY_ROUTING_KEY": "k"])
-        let parts = try BridgeServer.parts(config: config, dbPath: Fixtures.tempDir() + "/m.sqlite", clock: clock, settings: settings,
-                                           transport: CurlTransport(), templates: Fixtures.path("Templates"), logger: Logger(label: "t"))
+        let parts = try BridgeServer.parts(
+            config: config,
+            dbPath: Fixtures.tempDir() + "/m.sqlite",
+            clock: clock,
+            settings: settings,
+            transport: CurlTransport(),
+            templates: Fixtures.path("Templates"),
+            logger: Logger(label: "t")
+        )
         let n = try AlertmanagerNotification.decode(Data(Self.firing.utf8)).get()
         let outcome = try await parts.environment.service.ingest(n, deliveryKey: nil)
         let id = try #require(outcome.incidentID)
         let inc = try #require(try await parts.environment.store.read { try $0.incident(id) })
         #expect(inc.maintenanceWindow != nil)
-        #expect(try await parts.environment.store.dueMessages(now: .distantFuture, platforms: ["pagerduty"], limit: 10).isEmpty)
+        #expect(
+            try await parts.environment.store.dueMessages(now: .distantFuture, platforms: ["pagerduty"], limit: 10)
+                .isEmpty
+        )
         // A human declaring in the window still pages.
         _ = await parts.environment.run("/incident declare batch-failure sev1 nightly batch failed")
-        #expect(try await parts.environment.store.dueMessages(now: .distantFuture, platforms: ["pagerduty"], limit: 10).count == 1)
+        #expect(
+            try await parts.environment.store.dueMessages(now: .distantFuture, platforms: ["pagerduty"], limit: 10)
+                .count == 1
+        )
     }
 }

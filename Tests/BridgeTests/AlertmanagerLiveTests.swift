@@ -10,21 +10,32 @@ import Testing
         let botPort = Peers.freePort()
         let amPort = Peers.freePort()
         let db = dir + "/bridge.sqlite"
-        let serve = try CrashRecoveryTests.ServeProcess(config: Fixtures.path("Examples/bridge.en.yaml"), db: db,
-                                                        outPath: dir + "/serve.txt", port: botPort)
+        let serve = try CrashRecoveryTests.ServeProcess(
+            config: Fixtures.path("Examples/bridge.en.yaml"),
+            db: db,
+            outPath: dir + "/serve.txt",
+            port: botPort
+        )
         defer { serve.kill9() }
         let amConfig = try String(contentsOfFile: Fixtures.path("scripts/peers/alertmanager.yml"), encoding: .utf8)
             .replacingOccurrences(of: "127.0.0.1:8080", with: "127.0.0.1:\(botPort)")
         try amConfig.write(toFile: dir + "/am.yml", atomically: true, encoding: .utf8)
         let am = Process()
         am.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus-alertmanager")
-        am.arguments = ["--config.file=\(dir)/am.yml", "--storage.path=\(dir)/am", "--web.listen-address=127.0.0.1:\(amPort)",
-                        "--web.external-url=http://127.0.0.1:\(amPort)", "--cluster.listen-address="]
+        am.arguments = [
+            "--config.file=\(dir)/am.yml", "--storage.path=\(dir)/am", "--web.listen-address=127.0.0.1:\(amPort)",
+            "--web.external-url=http://127.0.0.1:\(amPort)", "--cluster.listen-address=",
+        ]
         am.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         am.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try am.run()
-        defer { kill(am.processIdentifier, SIGKILL); am.waitUntilExit() }
-        for _ in 0..<200 where !Sink.canConnect(amPort) || !Sink.canConnect(botPort) { try await Task.sleep(nanoseconds: 50_000_000) }
+        defer {
+            kill(am.processIdentifier, SIGKILL)
+            am.waitUntilExit()
+        }
+        for _ in 0..<200 where !Sink.canConnect(amPort) || !Sink.canConnect(botPort) {
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
 
         func amtool(_ args: [String]) throws {
             let r = try Peers.run("/usr/bin/amtool", ["--alertmanager.url=http://127.0.0.1:\(amPort)"] + args)
@@ -46,8 +57,10 @@ import Testing
             return false
         }
 
-        try amtool(["alert", "add", "alertname=DiskFull", "service=db", "severity=critical", "instance=db01:9100",
-                    "--annotation=summary=Disk almost full on db01"])
+        try amtool([
+            "alert", "add", "alertname=DiskFull", "service=db", "severity=critical", "instance=db01:9100",
+            "--annotation=summary=Disk almost full on db01",
+        ])
         #expect(try await waitFor(20) { incs, _ in incs.count == 1 })
         let (incs, _) = try await state()
         #expect(incs.first?.eventType == "db-outage")
@@ -56,10 +69,14 @@ import Testing
         #expect(try await state().0.count == 1)
         let past = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60))
         for instance in ["db01:9100", "db02:9100"] {
-            try amtool(["alert", "add", "alertname=DiskFull", "service=db", "severity=critical", "instance=\(instance)",
-                        "--end=\(past)"])
+            try amtool([
+                "alert", "add", "alertname=DiskFull", "service=db", "severity=critical", "instance=\(instance)",
+                "--end=\(past)",
+            ])
         }
-        #expect(try await waitFor(30) { _, t in t.contains { $0.kind == .alert && $0.text.hasPrefix("alerts resolved") } })
+        #expect(
+            try await waitFor(30) { _, t in t.contains { $0.kind == .alert && $0.text.hasPrefix("alerts resolved") } }
+        )
         #expect(try await state().0.count == 1)
     }
 }

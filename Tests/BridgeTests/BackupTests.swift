@@ -14,13 +14,21 @@ import Testing
         var isRaised: Bool { lock.withLock { raised } }
     }
 
-    struct Row: Equatable, Sendable { var id: Int64; var incident: String; var kind: String; var text: String }
+    struct Row: Equatable, Sendable {
+        var id: Int64
+        var incident: String
+        var kind: String
+        var text: String
+    }
 
     static func timeline(_ store: SQLiteStore, upTo maxID: Int64 = .max) async throws -> [Row] {
         try await store.writer.read { db in
-            try GRDB.Row.fetchAll(db, sql: "SELECT id, incident_id, kind, text FROM timeline WHERE id <= ? ORDER BY id",
-                                  arguments: [maxID])
-                .map { Row(id: $0["id"], incident: $0["incident_id"], kind: $0["kind"], text: $0["text"]) }
+            try GRDB.Row.fetchAll(
+                db,
+                sql: "SELECT id, incident_id, kind, text FROM timeline WHERE id <= ? ORDER BY id",
+                arguments: [maxID]
+            )
+            .map { Row(id: $0["id"], incident: $0["incident_id"], kind: $0["kind"], text: $0["text"]) }
         }
     }
 
@@ -93,8 +101,12 @@ import Testing
             #expect(inc.state.rawValue == last, "\(inc.id) is \(inc.state) with timeline \(kinds)")
         }
         // The bot runs on the restored database.
-        let restoredEnv = try BridgeEnvironment(config: env.config, dbPath: restoredPath, clock: ManualClock(),
-                                                templates: Fixtures.path("Templates"))
+        let restoredEnv = try BridgeEnvironment(
+            config: env.config,
+            dbPath: restoredPath,
+            clock: ManualClock(),
+            templates: Fixtures.path("Templates")
+        )
         let last = try #require(incidents.map(\.id).max())
         #expect(await restoredEnv.run("/incident show \(last)").ok)
 
@@ -138,8 +150,12 @@ import Testing
         let dir = Fixtures.tempDir()
         let db = dir + "/bridge.sqlite"
         let config = Fixtures.path("Examples/bridge.yaml")
-        let env = try BridgeEnvironment(config: try Fixtures.config(), dbPath: db, clock: ManualClock(),
-                                        templates: Fixtures.path("Templates"))
+        let env = try BridgeEnvironment(
+            config: try Fixtures.config(),
+            dbPath: db,
+            clock: ManualClock(),
+            templates: Fixtures.path("Templates")
+        )
         let id = try #require(await env.run("/incident declare db-outage sev1 注文DBに接続できない").incidentID)
         await env.run("/incident ack \(id)")
         await env.run("/incident update \(id) 原因調査中")

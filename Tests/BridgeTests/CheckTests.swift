@@ -24,7 +24,8 @@ import Testing
             #expect(
                 r.checked.contains(
                     "Chain: OLA ola-ops-dev ops_lead->vendor_pm 15m + UC uc-ams-vendor start 30m = 45m <= SLA sla-service restore 4h"
-                ))
+                )
+            )
             #expect(r.checked.contains("Runbooks: all 11 referenced files exist in \(Fixtures.path("Runbooks"))"))
             #expect(r.text().hasSuffix("OK with \(r.warnings.count) warnings"))
         }
@@ -38,7 +39,8 @@ import Testing
             loaded.relaxedIssues.map(\.path).sorted() == [
                 "event_types.batch-failure.raci", "event_types.external-saas-outage.raci",
                 "event_types.incident-declaration.raci",
-            ])
+            ]
+        )
         let r = try check("Examples/handover-gaps.yaml")
         #expect(!r.ok)
         #expect(
@@ -50,20 +52,25 @@ import Testing
                 "coverage.application.first_response", "coverage.platform.patch", "coverage.application.patch",
                 "coverage.application.monitoring", "coverage.business_operations.first_response",
                 "coverage.platform.backup",
-            ])
+            ]
+        )
         #expect(r.errors.count == 9)
         #expect(r.errors.allSatisfy { $0.line != nil })
         let declaration = try #require(r.errors.first { $0.path == "event_types.incident-declaration.raci" })
         #expect(
             declaration.message.hasPrefix(
-                "no A in [business_owner I, ops_lead R, vendor_pm C, cloud_ops C, security I]"))
+                "no A in [business_owner I, ops_lead R, vendor_pm C, cloud_ops C, security I]"
+            )
+        )
         let night = try #require(r.errors.first { $0.path == "coverage.application.first_response" })
         #expect(
-            night.message == "hole: status undecided, no owner: who covers first response (application) is not decided")
+            night.message == "hole: status undecided, no owner: who covers first response (application) is not decided"
+        )
         // Two R's are pointed out, as warnings.
         #expect(
             r.warnings.filter { $0.message.hasPrefix("2 R's (ops_lead, cloud_ops)") }.map(\.path).sorted()
-                == ["event_types.capacity-increase.raci", "event_types.routine-patch.raci"])
+                == ["event_types.capacity-increase.raci", "event_types.routine-patch.raci"]
+        )
         #expect(r.coverage.holes.count == 6)
         let text = r.text()
         #expect(text.contains("!! ? (no owner)"))
@@ -82,7 +89,8 @@ import Testing
         #expect(
             findings.contains {
                 $0["path"] as? String == "coverage.platform.backup" && $0["level"] as? String == "error"
-            })
+            }
+        )
         let coverage = try #require(doc["coverage"] as? [String: Any])
         #expect((coverage["cells"] as? [Any])?.count == 27)
     }
@@ -100,11 +108,14 @@ import Testing
                 $0.hasPrefix("agreements[2].start_within (line ")
                     && $0.hasSuffix(
                         "OLA ola-ops-dev ops_lead->vendor_pm 15m + UC uc-ams-vendor start 4h = 4h15m > SLA sla-service "
-                            + "restore 4h: recovery may only start after the restore target has passed")
-            })
+                            + "restore 4h: recovery may only start after the restore target has passed"
+                    )
+            }
+        )
         #expect(messages.contains { $0.contains("UC uc-ams-vendor restore 6h > SLA sla-service restore 4h") })
         #expect(
-            messages.contains { $0.contains("UC uc-ams-vendor updates every 1h > severities.sev1.update_every 30m") })
+            messages.contains { $0.contains("UC uc-ams-vendor updates every 1h > severities.sev1.update_every 30m") }
+        )
     }
 
     @Test func escalationSlowerThanTheOLAOrTheFirstResponse() throws {
@@ -115,13 +126,16 @@ import Testing
             r.errors.contains {
                 $0.path == "escalation_policies.standard.steps[0].ack_within"
                     && $0.message.contains(
-                        "waits 45m before paging vendor_pm > OLA ola-ops-dev ops_lead->vendor_pm escalate within 15m")
-            })
+                        "waits 45m before paging vendor_pm > OLA ola-ops-dev ops_lead->vendor_pm escalate within 15m"
+                    )
+            }
+        )
         #expect(
             r.errors.contains {
                 $0.path == "escalation_policies.standard.steps[0].ack_within"
                     && $0.message.contains("first step waits 45m > first response 30m (severities.sev1.first_response")
-            })
+            }
+        )
         // The example policies: paging everybody takes longer than the sev1 first response, a warning with who is late.
         let ok = try check("Examples/bridge.yaml")
         #expect(
@@ -130,7 +144,8 @@ import Testing
                     && $0.message
                         == "total wait 15m + 30m + 30m = 1h15m > first response 30m (severities.sev1.first_response, "
                         + "event type db-outage): business_owner at 45m paged only after the target has passed"
-            })
+            }
+        )
     }
 
     @Test func raciRolesAndReachability() throws {
@@ -143,7 +158,8 @@ import Testing
         #expect(
             messages.contains {
                 $0.contains("event_types.db-outage.raci") && $0.contains("2 A's (business_owner, ops_lead)")
-            })
+            }
+        )
         #expect(messages.contains { $0.contains("event_types.db-outage.raci") && $0.contains("no R in") })
         #expect(messages.contains { $0.hasPrefix("roles.security.members") && $0.contains("no members, but named in") })
         // Slack is configured: Ito (vendor deputy PM) has no Slack handle.
@@ -166,11 +182,13 @@ import Testing
             r.errors.map(\.description).contains {
                 $0.hasPrefix("coverage.platform.capacity (line ")
                     && $0.hasSuffix("hole: contracted without an SLA value for capacity (platform)")
-            })
+            }
+        )
         #expect(
             r.errors.contains {
                 $0.path == "coverage.business_operations.access" && $0.message.contains("not in the matrix")
-            })
+            }
+        )
         #expect(r.coverage.text().contains("!! - (missing)"))
     }
 
@@ -182,7 +200,8 @@ import Testing
         #expect(
             r.errors.map(\.path).sorted() == [
                 "event_types.batch-failure.runbooks[1]", "event_types.db-outage.runbooks",
-            ])
+            ]
+        )
         #expect(r.errors.contains { $0.message == "'batch-rerun.md' does not exist in \(Fixtures.path("Runbooks"))" })
     }
 
@@ -212,21 +231,28 @@ import Testing
         let check = OperatingModelCheck(config: config, currentDirectory: Fixtures.root).run()
         let schedule = try #require(ReadinessSchedule(releaseDate: "2027-02-01", config: config, now: clock.now()))
         let report = ReadinessReport.build(
-            config: config, check: check, drills: drills, drillSource: "test",
-            templatesDirectory: Fixtures.path("Templates"), schedule: schedule,
-            now: clock.now())
+            config: config,
+            check: check,
+            drills: drills,
+            drillSource: "test",
+            templatesDirectory: Fixtures.path("Templates"),
+            schedule: schedule,
+            now: clock.now()
+        )
         let status = Dictionary(uniqueKeysWithValues: report.items.map { ($0.letter, $0.status) })
         #expect(
             status == [
                 "a": .fail, "b": .fail, "c": .pass, "d": .unknown, "e": .pass, "f": .pass, "g": .pass, "h": .fail,
-            ])
+            ]
+        )
         let c = try #require(report.items.first { $0.letter == "c" })
         #expect(c.evidence.contains("ok: restore drill (1, latest first): 2026-11-26 10:00 ok 40 min by watanabe"))
         let h = try #require(report.items.first { $0.letter == "h" })
         #expect(h.evidence.contains { $0.hasPrefix("FAIL: no contact-tree drill recorded") })
         #expect(schedule.milestones.map(\.label) == ["T-60", "T-30", "T-7", "T+0", "T+30"])
         #expect(
-            schedule.milestones.map(\.date) == ["2026-12-03", "2027-01-02", "2027-01-25", "2027-02-01", "2027-03-03"])
+            schedule.milestones.map(\.date) == ["2026-12-03", "2027-01-02", "2027-01-25", "2027-02-01", "2027-03-03"]
+        )
         #expect(schedule.notes.first?.contains("hypercare.start is 2026-12-01") == true)
         let md = report.markdown()
         #expect(md.hasPrefix("# Operational readiness review"))
@@ -236,8 +262,14 @@ import Testing
         #expect(ReadinessSchedule(releaseDate: "2027-02-30", config: config, now: clock.now()) == nil)
         // Without a database the drill items are unknown, not failed.
         let noDB = ReadinessReport.build(
-            config: config, check: check, drills: nil, drillSource: "none",
-            templatesDirectory: Fixtures.path("Templates"), schedule: nil, now: clock.now())
+            config: config,
+            check: check,
+            drills: nil,
+            drillSource: "none",
+            templatesDirectory: Fixtures.path("Templates"),
+            schedule: nil,
+            now: clock.now()
+        )
         #expect(noDB.items.first { $0.letter == "c" }?.status == .unknown)
     }
 
@@ -245,13 +277,20 @@ import Testing
         let loaded = try ConfigLoader.load(path: Fixtures.path("Examples/handover-gaps.yaml"), lenient: true)
         let check = OperatingModelCheck(config: loaded.configuration, currentDirectory: Fixtures.root).run()
         let r = ReadinessReport.build(
-            config: loaded.configuration, check: check, drills: [], drillSource: "empty",
-            templatesDirectory: Fixtures.path("Templates"), schedule: nil, now: ManualClock.reference)
+            config: loaded.configuration,
+            check: check,
+            drills: [],
+            drillSource: "empty",
+            templatesDirectory: Fixtures.path("Templates"),
+            schedule: nil,
+            now: ManualClock.reference
+        )
         let a = try #require(r.items.first { $0.letter == "a" })
         #expect(a.evidence.contains { $0.contains("application HOLE (status undecided, no owner)") })
         #expect(
             r.items.first { $0.letter == "h" }?.evidence.contains { $0.contains("event_types.batch-failure.raci") }
-                == true)
+                == true
+        )
         #expect(r.overall == .fail)
     }
 

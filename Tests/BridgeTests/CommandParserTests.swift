@@ -9,13 +9,17 @@ import Testing
     }
 
     @Test func declareWithSeverityAndJapaneseTitle() {
-        #expect(parse("/incident declare db-outage sev1 注文DBに接続できない")
-            == .declare(eventType: "db-outage", severity: "sev1", title: "注文DBに接続できない"))
+        #expect(
+            parse("/incident declare db-outage sev1 注文DBに接続できない")
+                == .declare(eventType: "db-outage", severity: "sev1", title: "注文DBに接続できない")
+        )
     }
 
     @Test func declareWithoutSeverityAndFullWidthSpaces() {
-        #expect(parse("!incident\u{3000}宣言\u{3000}db-outage\u{3000}注文 DB 停止")
-            == .declare(eventType: "db-outage", severity: nil, title: "注文 DB 停止"))
+        #expect(
+            parse("!incident\u{3000}宣言\u{3000}db-outage\u{3000}注文 DB 停止")
+                == .declare(eventType: "db-outage", severity: nil, title: "注文 DB 停止")
+        )
     }
 
     @Test func bareVerbFromSlashCommand() {
@@ -29,11 +33,18 @@ import Testing
     }
 
     @Test func mentionForms() {
-        #expect(parse("/incident assign commander <@U01SATO0001>") == .assign(nil, role: .commander, user: "U01SATO0001"))
-        #expect(parse("/incident assign INC-20261126-001 A <@U123|sato>")
-            == .assign(IncidentID("INC-20261126-001"), role: .accountable, user: "U123"))
+        #expect(
+            parse("/incident assign commander <@U01SATO0001>") == .assign(nil, role: .commander, user: "U01SATO0001")
+        )
+        #expect(
+            parse("/incident assign INC-20261126-001 A <@U123|sato>")
+                == .assign(IncidentID("INC-20261126-001"), role: .accountable, user: "U123")
+        )
         #expect(parse("/incident 担当 広報 @sato") == .assign(nil, role: .comms, user: "sato"))
-        #expect(parse("!incident assign R @alice:example.org") == .assign(nil, role: .responsible, user: "@alice:example.org"))
+        #expect(
+            parse("!incident assign R @alice:example.org")
+                == .assign(nil, role: .responsible, user: "@alice:example.org")
+        )
         #expect(parse("/incident assign scribe <at>Sato Ken</at>") == nil)  // spaces split an <at> mention
     }
 

@@ -44,7 +44,8 @@ import Testing
         """
 
     @Test func examplesLoad() throws {
-        for file in ["Examples/bridge.yaml", "Examples/bridge.en.yaml", "Examples/handover-gaps.yaml"] where file != "Examples/handover-gaps.yaml" {
+        for file in ["Examples/bridge.yaml", "Examples/bridge.en.yaml", "Examples/handover-gaps.yaml"]
+        where file != "Examples/handover-gaps.yaml" {
             let c = try Fixtures.config(file)
             #expect(c.eventTypes["db-outage"]?.roles(.A) == ["business_owner"])
             #expect(c.roles.count == 5)
@@ -62,7 +63,9 @@ import Testing
     }
 
     @Test func twoAsAreRefusedWithPathAndLine() {
-        let found = issues(Self.base.replacingOccurrences(of: "raci: {owner: A, ops: R}", with: "raci: {owner: A, ops: A}"))
+        let found = issues(
+            Self.base.replacingOccurrences(of: "raci: {owner: A, ops: R}", with: "raci: {owner: A, ops: A}")
+        )
         #expect(found.count == 1)
         #expect(found.first?.path == "event_types.db-outage.raci")
         #expect(found.first?.line == 21)
@@ -70,7 +73,9 @@ import Testing
     }
 
     @Test func noAIsRefused() {
-        let found = issues(Self.base.replacingOccurrences(of: "raci: {owner: A, ops: R}", with: "raci: {owner: I, ops: R}"))
+        let found = issues(
+            Self.base.replacingOccurrences(of: "raci: {owner: A, ops: R}", with: "raci: {owner: I, ops: R}")
+        )
         #expect(found.map(\.path) == ["event_types.db-outage.raci"])
     }
 
@@ -100,7 +105,10 @@ import Testing
     }
 
     @Test func errorDescriptionIsOneLinePerIssue() {
-        let e = ConfigError(file: "x.yaml", issues: [.init(path: "a.b", line: 3, message: "bad"), .init(path: "c", line: nil, message: "worse")])
+        let e = ConfigError(
+            file: "x.yaml",
+            issues: [.init(path: "a.b", line: 3, message: "bad"), .init(path: "c", line: nil, message: "worse")]
+        )
         #expect(e.description == "x.yaml: a.b (line 3): bad\nx.yaml: c: worse")
     }
 }

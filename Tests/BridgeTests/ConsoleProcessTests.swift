@@ -8,7 +8,9 @@ enum CLI {
         var candidates: [URL] = []
         if let exe = Bundle.main.executableURL { candidates.append(exe) }
         if let first = CommandLine.arguments.first {
-            candidates.append(URL(fileURLWithPath: first, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)))
+            candidates.append(
+                URL(fileURLWithPath: first, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            )
         }
         for c in candidates {
             let b = c.deletingLastPathComponent().appendingPathComponent("incident-bridge").standardizedFileURL.path
@@ -17,7 +19,11 @@ enum CLI {
         return Fixtures.path(".build/debug/incident-bridge")
     }()
 
-    struct Result { var status: Int32; var stdout: String; var stderr: String }
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
 
     static func run(_ args: [String], stdin: String = "", env: [String: String] = [:]) throws -> Result {
         let p = Process()
@@ -27,7 +33,9 @@ enum CLI {
         var e = ProcessInfo.processInfo.environment
         for (k, v) in env { e[k] = v }
         p.environment = e
-        let input = Pipe(), out = Pipe(), err = Pipe()
+        let input = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         p.standardInput = input
         p.standardOutput = out
         p.standardError = err
@@ -37,7 +45,11 @@ enum CLI {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let r = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: r, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus,
+            stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: r, as: UTF8.self)
+        )
     }
 }
 
@@ -61,10 +73,14 @@ enum CLI {
         #expect(r.stdout.contains("! 不明なコマンド「nonsense」"))
         let id = try #require(r.stdout.firstMatch(of: /INC-\d{8}-\d{3}/)).0
         // State survives the process: a second run sees the incident.
-        let show = try CLI.run(["chat", "--config", "Examples/bridge.yaml", "--db", db, "--as", "suzuki"],
-                               stdin: "/incident show \(id)\n")
+        let show = try CLI.run(
+            ["chat", "--config", "Examples/bridge.yaml", "--db", db, "--as", "suzuki"],
+            stdin: "/incident show \(id)\n"
+        )
         #expect(show.stdout.contains("resolved"))
-        let export = try CLI.run(["export", String(id), "--config", "Examples/bridge.yaml", "--db", db, "--format", "json"])
+        let export = try CLI.run([
+            "export", String(id), "--config", "Examples/bridge.yaml", "--db", db, "--format", "json",
+        ])
         #expect(export.status == 0)
         let doc = try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [String: Any]
         let timeline = try #require(doc?["timeline"] as? [[String: Any]])
@@ -78,10 +94,14 @@ enum CLI {
         let text = try String(contentsOfFile: Fixtures.path("Examples/bridge.yaml"), encoding: .utf8)
         let broken = text.replacingOccurrences(
             of: "raci: {business_owner: A, ops_lead: R, vendor_pm: C, cloud_ops: C, security: I}",
-            with: "raci: {business_owner: A, ops_lead: A, vendor_pm: C, cloud_ops: C, security: I}")
+            with: "raci: {business_owner: A, ops_lead: A, vendor_pm: C, cloud_ops: C, security: I}"
+        )
         #expect(broken != text)
         try broken.write(toFile: dir + "/bridge.yaml", atomically: true, encoding: .utf8)
-        let r = try CLI.run(["chat", "--config", dir + "/bridge.yaml", "--db", dir + "/db.sqlite"], stdin: "/incident list\n")
+        let r = try CLI.run(
+            ["chat", "--config", dir + "/bridge.yaml", "--db", dir + "/db.sqlite"],
+            stdin: "/incident list\n"
+        )
         #expect(r.status == 2)
         #expect(r.stderr.contains("event_types.db-outage.raci (line "))
         #expect(r.stderr.contains("2 A's"))
@@ -93,7 +113,9 @@ enum CLI {
         let r = try CLI.run(["export", "INC-20990101-001", "--config", "Examples/bridge.yaml", "--db", db])
         #expect(r.status == 1)
         #expect(r.stderr.contains("no incident INC-20990101-001"))
-        let f = try CLI.run(["export", "INC-20990101-001", "--config", "Examples/bridge.yaml", "--db", db, "--format", "pdf"])
+        let f = try CLI.run([
+            "export", "INC-20990101-001", "--config", "Examples/bridge.yaml", "--db", db, "--format", "pdf",
+        ])
         #expect(f.status == 2)
     }
 }

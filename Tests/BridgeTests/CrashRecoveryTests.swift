@@ -1,8 +1,8 @@
 import BridgeCore
 import BridgeStore
 import Foundation
-import Testing
 import GRDB
+import Testing
 
 /// kill -9 of a real `serve` process while an escalation is pending; restart; count the escalation posts.
 @Suite(.serialized) struct CrashRecoveryTests {
@@ -27,14 +27,23 @@ import GRDB
         }
 
         func send(_ line: String) { stdin.fileHandleForWriting.write(Data((line + "\n").utf8)) }
-        func kill9() { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-        func stop() { process.terminate(); process.waitUntilExit() }
+        func kill9() {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        func stop() {
+            process.terminate()
+            process.waitUntilExit()
+        }
         var output: String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
     }
 
     static func config(dir: String) throws -> String {
         let text = try String(contentsOfFile: Fixtures.path("Examples/bridge.en.yaml"), encoding: .utf8)
-        let fast = text.replacingOccurrences(of: "- {notify: [ops_lead], ack_within: 15m}", with: "- {notify: [ops_lead], ack_within: 1s}")
+        let fast = text.replacingOccurrences(
+            of: "- {notify: [ops_lead], ack_within: 15m}",
+            with: "- {notify: [ops_lead], ack_within: 1s}"
+        )
         #expect(fast != text)
         let path = dir + "/bridge.yaml"
         try fast.write(toFile: path, atomically: true, encoding: .utf8)
@@ -85,7 +94,9 @@ import GRDB
     }
 
     @Test func randomKillPointsNeverMissOrDuplicate() async throws {
-        var missed = 0, duplicated = 0, late = 0
+        var missed = 0
+        var duplicated = 0
+        var late = 0
         let runs = 8
         for i in 0..<runs {
             let dir = Fixtures.tempDir()
@@ -101,7 +112,8 @@ import GRDB
             let second = try ServeProcess(config: config, db: db, outPath: dir + "/out2.txt")
             _ = try await Self.waitFor(8) {
                 let e = try await Self.escalations(db: db)
-                return e.timeline.count >= 1 && e.posts["sent"] ?? 0 >= 1 && (e.posts["pending"] ?? 0) + (e.posts["sending"] ?? 0) == 0
+                return e.timeline.count >= 1 && e.posts["sent"] ?? 0 >= 1
+                    && (e.posts["pending"] ?? 0) + (e.posts["sending"] ?? 0) == 0
             }
             try await Task.sleep(nanoseconds: 200_000_000)
             second.stop()
@@ -123,7 +135,10 @@ import GRDB
 
 enum GRDBRows {
     static func statusCounts(_ db: GRDB.Database, kind: String) throws -> [(String, Int)] {
-        try GRDB.Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM outbox WHERE kind = ? GROUP BY status",
-                              arguments: [kind]).map { ($0["status"], $0["n"]) }
+        try GRDB.Row.fetchAll(
+            db,
+            sql: "SELECT status, COUNT(*) AS n FROM outbox WHERE kind = ? GROUP BY status",
+            arguments: [kind]
+        ).map { ($0["status"], $0["n"]) }
     }
 }

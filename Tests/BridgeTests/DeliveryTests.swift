@@ -16,17 +16,28 @@ import Testing
             var config = try Fixtures.config("Examples/bridge.en.yaml")
             config.chat.platforms["slack"] = ["channel": "C0INCIDENTS", "api_base": apiBase]
             config.chat.consoleEnabled = false
-            let settings = try PlatformSettings(config: config, environment: [
-                "SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-test-token"])
-            let parts = try BridgeServer.parts(config: config, dbPath: Fixtures.tempDir() + "/b.sqlite",
-                                               settings: settings, transport: CurlTransport(connectTimeout: 1, timeout: 3),
-                                               templates: Fixtures.path("Templates"), logger: Logger(label: "test"))
+            let settings = try PlatformSettings(
+                config: config,
+                environment: [
+                    "SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-test-token",
+                ]
+            )
+            let parts = try BridgeServer.parts(
+                config: config,
+                dbPath: Fixtures.tempDir() + "/b.sqlite",
+                settings: settings,
+                transport: CurlTransport(connectTimeout: 1, timeout: 3),
+                templates: Fixtures.path("Templates"),
+                logger: Logger(label: "test")
+            )
             self.parts = parts
             task = Task { try await parts.dispatcher.run() }
         }
 
         func command(_ text: String) async -> CommandOutcome {
-            await parts.environment.service.handle(ChatCommand(platform: "slack", channel: "C0INCIDENTS", user: "U01SUZU0002", text: text))
+            await parts.environment.service.handle(
+                ChatCommand(platform: "slack", channel: "C0INCIDENTS", user: "U01SUZU0002", text: text)
+            )
         }
 
         func waitUntil(_ seconds: Double, _ ok: () async throws -> Bool) async throws -> Bool {
@@ -91,10 +102,13 @@ import Testing
         rig.parts.outboxWake.signal()
         #expect(try await rig.waitUntil(20) { try await rig.parts.environment.store.outboxCounts()["sent"] == 5 })
         let texts = Self.posted(sink).compactMap { r -> String? in
-            (try? JSONSerialization.jsonObject(with: Data((r["body"] as! String).utf8)) as? [String: Any])?["text"] as? String
+            (try? JSONSerialization.jsonObject(with: Data((r["body"] as! String).utf8)) as? [String: Any])?["text"]
+                as? String
         }
         #expect(texts.count == 5)
         #expect(texts.first?.contains("MAJOR INCIDENT") == true)
-        #expect(texts.dropFirst().map { $0.components(separatedBy: "update number ").last ?? "" } == ["1", "2", "3", "4"])
+        #expect(
+            texts.dropFirst().map { $0.components(separatedBy: "update number ").last ?? "" } == ["1", "2", "3", "4"]
+        )
     }
 }

@@ -37,24 +37,32 @@ enum OwnBuild {
 
     @Test func systemdUnitIsHardened() throws {
         let lines = Set(try Self.read("deploy/incident-bridge.service").split(separator: "\n").map(String.init))
-        for line in ["User=incident-bridge", "ProtectSystem=strict", "StateDirectory=incident-bridge",
-                     "ReadWritePaths=/var/lib/incident-bridge", "NoNewPrivileges=yes", "PrivateTmp=yes", "ProtectHome=yes",
-                     "CapabilityBoundingSet=", "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
-                     "SystemCallFilter=@system-service", "EnvironmentFile=/etc/incident-bridge/env", "Restart=on-failure"] {
+        for line in [
+            "User=incident-bridge", "ProtectSystem=strict", "StateDirectory=incident-bridge",
+            "ReadWritePaths=/var/lib/incident-bridge", "NoNewPrivileges=yes", "PrivateTmp=yes", "ProtectHome=yes",
+            "CapabilityBoundingSet=", "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
+            "SystemCallFilter=@system-service", "EnvironmentFile=/etc/incident-bridge/env", "Restart=on-failure",
+        ] {
             #expect(lines.contains(line), "\(line)")
         }
         let exec = try #require(lines.first { $0.hasPrefix("ExecStart=") })
-        #expect(exec.contains("serve --config /etc/incident-bridge/bridge.yaml --db /var/lib/incident-bridge/bridge.sqlite"))
+        #expect(
+            exec.contains("serve --config /etc/incident-bridge/bridge.yaml --db /var/lib/incident-bridge/bridge.sqlite")
+        )
     }
 
     @Test func envExampleListsEverySecretWithoutValues() throws {
         let text = try Self.read("deploy/incident-bridge.env.example")
         let assignments = text.split(separator: "\n").filter { !$0.hasPrefix("#") && $0.contains("=") }
         let names = assignments.map { String($0.split(separator: "=", maxSplits: 1)[0]) }
-        #expect(Set(names) == ["SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "MATTERMOST_COMMAND_TOKEN", "MATTERMOST_BOT_TOKEN",
-                               "MATTERMOST_WEBHOOK_URL", "CHAT_WEBHOOK_URL", "MATRIX_ACCESS_TOKEN", "TEAMS_HMAC_SECRET",
-                               "TEAMS_WORKFLOW_URL", "PAGERDUTY_ROUTING_KEY", "OPSGENIE_API_KEY", "SMTP_USERNAME",
-                               "SMTP_PASSWORD", "PAGING_WEBHOOK_SECRET", "ALERTMANAGER_TOKEN", "INCIDENT_BRIDGE_READ_TOKEN"])
+        #expect(
+            Set(names) == [
+                "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "MATTERMOST_COMMAND_TOKEN", "MATTERMOST_BOT_TOKEN",
+                "MATTERMOST_WEBHOOK_URL", "CHAT_WEBHOOK_URL", "MATRIX_ACCESS_TOKEN", "TEAMS_HMAC_SECRET",
+                "TEAMS_WORKFLOW_URL", "PAGERDUTY_ROUTING_KEY", "OPSGENIE_API_KEY", "SMTP_USERNAME",
+                "SMTP_PASSWORD", "PAGING_WEBHOOK_SECRET", "ALERTMANAGER_TOKEN", "INCIDENT_BRIDGE_READ_TOKEN",
+            ]
+        )
         #expect(names.count == Set(names).count)
         #expect(assignments.allSatisfy { $0.hasSuffix("=") }, "the example carries no value")
         // Every variable the example configs name is listed.
@@ -106,8 +114,10 @@ enum OwnBuild {
         let secret = "xoxb-must-never-be-logged-\(UUID().uuidString)"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: OwnBuild.binary)
-        p.arguments = ["serve", "--config", Fixtures.path("Examples/bridge.en.yaml"), "--db", dir + "/bridge.sqlite",
-                       "--port", String(Peers.freePort()), "--log-format", "json"]
+        p.arguments = [
+            "serve", "--config", Fixtures.path("Examples/bridge.en.yaml"), "--db", dir + "/bridge.sqlite",
+            "--port", String(Peers.freePort()), "--log-format", "json",
+        ]
         var env = ProcessInfo.processInfo.environment
         env["SLACK_BOT_TOKEN"] = secret
         env["INCIDENT_BRIDGE_READ_TOKEN"] = secret

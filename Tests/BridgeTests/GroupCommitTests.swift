@@ -10,8 +10,14 @@ import Testing
     let t0 = ManualClock.reference
 
     func incident(_ n: Int) -> Incident {
-        Incident(id: IncidentID.make(day: "20261126", sequence: n), eventType: "db-outage", severity: "sev1",
-                 title: "t\(n)", declaredAt: t0, declaredBy: "suzuki")
+        Incident(
+            id: IncidentID.make(day: "20261126", sequence: n),
+            eventType: "db-outage",
+            severity: "sev1",
+            title: "t\(n)",
+            declaredAt: t0,
+            declaredBy: "suzuki"
+        )
     }
 
     @Test func concurrentWritesAreAllCommittedAndAFailingOneLeavesNoTrace() async throws {
@@ -26,9 +32,18 @@ import Testing
                     do {
                         try await store.write { tx in
                             try tx.insert(inc)
-                            try tx.append(TimelineEntry(incidentID: inc.id, at: t0, actor: "suzuki", kind: .declared, text: "x"))
-                            try tx.enqueue(OutboxMessage(incidentID: inc.id, destination: .console, kind: "declare",
-                                                         text: "hello \(n)", createdAt: t0))
+                            try tx.append(
+                                TimelineEntry(incidentID: inc.id, at: t0, actor: "suzuki", kind: .declared, text: "x")
+                            )
+                            try tx.enqueue(
+                                OutboxMessage(
+                                    incidentID: inc.id,
+                                    destination: .console,
+                                    kind: "declare",
+                                    text: "hello \(n)",
+                                    createdAt: t0
+                                )
+                            )
                             if n % 7 == 0 { throw LifecycleError(.init(en: "refused", ja: "拒否")) }
                         }
                         return (n, true)
@@ -46,10 +61,12 @@ import Testing
         // Reopen from the file: exactly the successful writes are there, each complete.
         let again = try SQLiteStore(path: path)
         let counts = try await again.writer.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents")!,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM timeline")!,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox")!,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents WHERE seq % 7 = 0")!)
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents")!,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM timeline")!,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox")!,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents WHERE seq % 7 = 0")!
+            )
         }
         let expected = 400 - 400 / 7
         #expect(counts.0 == expected)
@@ -69,8 +86,14 @@ import Testing
                 group.addTask {
                     try? await store.write { tx -> String in
                         let seq = try tx.nextIncidentSequence(day: "20261126")
-                        let inc = Incident(id: IncidentID.make(day: "20261126", sequence: seq), eventType: "db-outage",
-                                           severity: "sev1", title: "t", declaredAt: t0, declaredBy: "suzuki")
+                        let inc = Incident(
+                            id: IncidentID.make(day: "20261126", sequence: seq),
+                            eventType: "db-outage",
+                            severity: "sev1",
+                            title: "t",
+                            declaredAt: t0,
+                            declaredBy: "suzuki"
+                        )
                         try tx.insert(inc)
                         return inc.id.rawValue
                     }

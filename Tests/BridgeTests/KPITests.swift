@@ -61,8 +61,12 @@ import Testing
         #expect(expected.mtta == 21 * 60)  // (2m + 40m) / 2
         #expect(expected.mttr == 76 * 60)  // (32m + 2h) / 2
         let r = try await KPIReport.load(
-            from: env.store, config: env.config, now: clock.now(),
-            since: clock.now().addingTimeInterval(-30 * 86_400), window: "30d")
+            from: env.store,
+            config: env.config,
+            now: clock.now(),
+            since: clock.now().addingTimeInterval(-30 * 86_400),
+            window: "30d"
+        )
         #expect(r.mtta == Int(expected.mtta))
         #expect(r.mttr == Int(expected.mttr))
         #expect(r.firstResponse == 21 * 60)
@@ -77,8 +81,12 @@ import Testing
     @Test func bauVerdictNamesTheFailingCriteriaAndTheGap() async throws {
         let (env, clock) = try await scenario()
         let r = try await KPIReport.load(
-            from: env.store, config: env.config, now: clock.now(),
-            since: clock.now().addingTimeInterval(-30 * 86_400), window: "30d")
+            from: env.store,
+            config: env.config,
+            now: clock.now(),
+            since: clock.now().addingTimeInterval(-30 * 86_400),
+            window: "30d"
+        )
         // bau_criteria: mttr_max 2h30m, first_response_max 20m, sev1_max 1, change_success_min 0.95.
         let criteria = try #require(r.criteria)
         #expect(criteria.map(\.key) == ["mttr_max", "first_response_max", "sev1_max", "change_success_min"])
@@ -88,7 +96,8 @@ import Testing
             r.bauFailures == [
                 "first response 21m > 20m (over by 1m)", "sev1 count 2 > 1 (over by 1)",
                 "change success 50.0% < 95.0% (short by 45.0%)",
-            ])
+            ]
+        )
         let text = r.cliText(timeZone: env.config.timeZone)
         #expect(text.contains("MTTA: 21m (declared -> acknowledged, 2 incidents)"))
         #expect(text.contains("MTTR: 1h16m (declared -> mitigated or resolved, 2 incidents)"))
@@ -99,17 +108,24 @@ import Testing
         #expect(
             text.hasSuffix(
                 "Verdict: not ready for BAU: first response 21m > 20m (over by 1m); sev1 count 2 > 1 (over by 1); "
-                    + "change success 50.0% < 95.0% (short by 45.0%)"))
+                    + "change success 50.0% < 95.0% (short by 45.0%)"
+            )
+        )
     }
 
     @Test func jsonParsesWithSecondsAndVerdict() async throws {
         let (env, clock) = try await scenario()
         let r = try await KPIReport.load(
-            from: env.store, config: env.config, now: clock.now(),
-            since: clock.now().addingTimeInterval(-30 * 86_400), window: "30d")
+            from: env.store,
+            config: env.config,
+            now: clock.now(),
+            since: clock.now().addingTimeInterval(-30 * 86_400),
+            window: "30d"
+        )
         let doc = try #require(
             try JSONSerialization.jsonObject(with: Data(r.json(timeZone: env.config.timeZone).utf8))
-                as? [String: Any])
+                as? [String: Any]
+        )
         #expect(doc["mtta_seconds"] as? Int == 1260)
         #expect(doc["mttr_seconds"] as? Int == 4560)
         #expect(doc["mttr"] as? String == "1h16m")
@@ -123,15 +139,21 @@ import Testing
         let (env, clock) = try await scenario()
         clock.advance(by: 31 * 86_400)
         let r = try await KPIReport.load(
-            from: env.store, config: env.config, now: clock.now(),
-            since: clock.now().addingTimeInterval(-30 * 86_400), window: "30d")
+            from: env.store,
+            config: env.config,
+            now: clock.now(),
+            since: clock.now().addingTimeInterval(-30 * 86_400),
+            window: "30d"
+        )
         #expect(r.incidents == 0 && r.mtta == nil && r.mttr == nil && r.changes == 0)
         // No data is not a failure: sev1 0 <= 1 passes, the others wait for data.
         #expect(r.bauFailures == [])
         #expect(r.criteria?.map(\.met) == [nil, nil, true, nil])
         #expect(
             r.cliText(timeZone: env.config.timeZone).hasSuffix(
-                "Verdict: ready for BAU (no data yet for MTTR, first response, change success)"))
+                "Verdict: ready for BAU (no data yet for MTTR, first response, change success)"
+            )
+        )
     }
 
     @Test func chatKPIKeepsBothLocales() async throws {
@@ -160,14 +182,18 @@ import Testing
         #expect(doc["errors"] as? Int == 9)
         #expect(
             try CLI.run(["check", "--config", "Examples/handover-gaps.yaml"]).stdout.contains(
-                "coverage.platform.backup"))
+                "coverage.platform.backup"
+            )
+        )
         // Other commands keep refusing the rows without an A.
         #expect(try CLI.run(["kpi", "--config", "Examples/handover-gaps.yaml"]).status == 2)
 
         let db = Fixtures.tempDir() + "/bridge.sqlite"
         let session = "/incident declare db-outage sev1 注文DBに接続できない\n/incident ack\n/incident resolve 復旧\n"
         let chat = try CLI.run(
-            ["chat", "--config", "Examples/bridge.yaml", "--db", db, "--as", "suzuki"], stdin: session)
+            ["chat", "--config", "Examples/bridge.yaml", "--db", db, "--as", "suzuki"],
+            stdin: session
+        )
         #expect(chat.status == 0)
         let id = try #require(chat.stdout.firstMatch(of: /INC-\d{8}-\d{3}/)).0
         let export = try CLI.run([
@@ -175,7 +201,8 @@ import Testing
         ])
         let timeline = try #require(
             (try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [String: Any])?["timeline"]
-                as? [[String: Any]])
+                as? [[String: Any]]
+        )
         let iso = ISO8601DateFormatter()
         let at = timeline.compactMap { ($0["at"] as? String).flatMap(iso.date(from:)) }
         #expect(at.count == 3)

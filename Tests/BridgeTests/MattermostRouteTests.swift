@@ -22,11 +22,20 @@ import Testing
             config.chat.platforms["mattermost"] = ["url": url, "channel_id": "fakechannel000000000000000"]
             config.http.publicURL = "https://bot.example.test"
             config.people["suzuki"]?.mattermost = "oncall.alice"
-            let settings = try PlatformSettings(config: config, environment: [
-                "MATTERMOST_COMMAND_TOKEN": MattermostRouteTests.token, "MATTERMOST_BOT_TOKEN": "mm-bot-token"])
-            parts = try BridgeServer.parts(config: config, dbPath: Fixtures.tempDir() + "/m.sqlite", settings: settings,
-                                           transport: CurlTransport(timeout: 5), templates: Fixtures.path("Templates"),
-                                           logger: Logger(label: "test"))
+            let settings = try PlatformSettings(
+                config: config,
+                environment: [
+                    "MATTERMOST_COMMAND_TOKEN": MattermostRouteTests.token, "MATTERMOST_BOT_TOKEN": "mm-bot-token",
+                ]
+            )
+            parts = try BridgeServer.parts(
+                config: config,
+                dbPath: Fixtures.tempDir() + "/m.sqlite",
+                settings: settings,
+                transport: CurlTransport(timeout: 5),
+                templates: Fixtures.path("Templates"),
+                logger: Logger(label: "test")
+            )
             app = Application(router: BridgeServer.router(parts))
         }
     }
@@ -40,7 +49,10 @@ import Testing
             let kv = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             if kv.count == 2, kv[0] != "Content-Length", kv[0] != "Host" { headers[HTTPField.Name(kv[0])!] = kv[1] }
         }
-        let body = parts[1].replacingOccurrences(of: "text=declare+sev2+checkout+p99+latency+above+2s", with: "text=" + text)
+        let body = parts[1].replacingOccurrences(
+            of: "text=declare+sev2+checkout+p99+latency+above+2s",
+            with: "text=" + text
+        )
         return (headers, body)
     }
 
@@ -48,8 +60,12 @@ import Testing
         let rig = try Rig()
         let (headers, body) = try Self.capturedCommand(text: "declare+db-outage+sev1+Orders+DB+down")
         try await rig.app.test(.router) { client in
-            try await client.execute(uri: "/mattermost/commands", method: .post, headers: headers,
-                                     body: ByteBuffer(string: body)) { response in
+            try await client.execute(
+                uri: "/mattermost/commands",
+                method: .post,
+                headers: headers,
+                body: ByteBuffer(string: body)
+            ) { response in
                 #expect(response.status == .ok)
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
                 #expect(json?["response_type"] as? String == "ephemeral")
@@ -58,8 +74,12 @@ import Testing
             var forged = headers
             forged[.authorization] = "Token not-the-token"
             let forgedBody = body.replacingOccurrences(of: "token=\(Self.token)", with: "token=nope")
-            try await client.execute(uri: "/mattermost/commands", method: .post, headers: forged,
-                                     body: ByteBuffer(string: forgedBody)) { response in
+            try await client.execute(
+                uri: "/mattermost/commands",
+                method: .post,
+                headers: forged,
+                body: ByteBuffer(string: forgedBody)
+            ) { response in
                 #expect(response.status == .unauthorized)
             }
         }
@@ -70,13 +90,30 @@ import Testing
 
     @Test func postBodyHasSignedButtonsAndActionAcknowledges() async throws {
         let rig = try Rig()
-        let out = await rig.parts.environment.service.handle(ChatCommand(
-            platform: "mattermost", channel: "fakechannel000000000000000", user: "oncall.alice", text: "declare db-outage sev1 x"))
+        let out = await rig.parts.environment.service.handle(
+            ChatCommand(
+                platform: "mattermost",
+                channel: "fakechannel000000000000000",
+                user: "oncall.alice",
+                text: "declare db-outage sev1 x"
+            )
+        )
         let id = try #require(out.incidentID)
-        let poster = try #require(BridgeServer.posters(rig.parts.settings, config: rig.parts.environment.config,
-                                                       transport: CurlTransport()).first { $0.platform == "mattermost" } as? MattermostPoster)
-        let row = OutboxMessage(id: 7, incidentID: id, destination: .init(platform: "mattermost", channel: "fakechannel000000000000000"),
-                                kind: "declare", text: "t", createdAt: Date())
+        let poster = try #require(
+            BridgeServer.posters(
+                rig.parts.settings,
+                config: rig.parts.environment.config,
+                transport: CurlTransport()
+            ).first { $0.platform == "mattermost" } as? MattermostPoster
+        )
+        let row = OutboxMessage(
+            id: 7,
+            incidentID: id,
+            destination: .init(platform: "mattermost", channel: "fakechannel000000000000000"),
+            kind: "declare",
+            text: "t",
+            createdAt: Date()
+        )
         let body = poster.body(for: row)
         let attachments = try #require((body["props"] as? [String: Any])?["attachments"] as? [[String: Any]])
         let ack = try #require((attachments.first?["actions"] as? [[String: Any]])?.first)
@@ -84,24 +121,37 @@ import Testing
         #expect(integration["url"] as? String == "https://bot.example.test/mattermost/actions")
         let context = try #require(integration["context"] as? [String: Any])
         // The captured click, carrying the context our post gave the button.
-        var click = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/mattermost-post-action-request.json"))) as! [String: Any]
+        var click =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/mattermost-post-action-request.json"))
+            ) as! [String: Any]
         click["context"] = context
         var secondClick = click
         secondClick["trigger_id"] = "another-click"
-        let clickBodies = [try JSONSerialization.data(withJSONObject: click), try JSONSerialization.data(withJSONObject: secondClick)]
+        let clickBodies = [
+            try JSONSerialization.data(withJSONObject: click), try JSONSerialization.data(withJSONObject: secondClick),
+        ]
         var forgedClick = click
         forgedClick["context"] = ["action": "ack", "incident_id": id.rawValue, "sig": "00"]
         let forgedBody = try JSONSerialization.data(withJSONObject: forgedClick)
         try await rig.app.test(.router) { client in
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
-            try await client.execute(uri: "/mattermost/actions", method: .post, headers: headers,
-                                     body: ByteBuffer(bytes: forgedBody)) { response in
+            try await client.execute(
+                uri: "/mattermost/actions",
+                method: .post,
+                headers: headers,
+                body: ByteBuffer(bytes: forgedBody)
+            ) { response in
                 #expect(response.status == .unauthorized)
             }
             for (expected, clickBody) in zip(["acknowledged", "already acknowledged"], clickBodies) {
-                try await client.execute(uri: "/mattermost/actions", method: .post, headers: headers,
-                                         body: ByteBuffer(bytes: clickBody)) { response in
+                try await client.execute(
+                    uri: "/mattermost/actions",
+                    method: .post,
+                    headers: headers,
+                    body: ByteBuffer(bytes: clickBody)
+                ) { response in
                     #expect(response.status == .ok)
                     let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
                     #expect((json?["ephemeral_text"] as? String)?.contains(expected) == true)
@@ -118,8 +168,14 @@ import Testing
         let rig = try Rig(url: sink.url)
         let task = Task { try await rig.parts.dispatcher.run() }
         defer { task.cancel() }
-        _ = await rig.parts.environment.service.handle(ChatCommand(
-            platform: "mattermost", channel: "fakechannel000000000000000", user: "oncall.alice", text: "declare db-outage sev1 x"))
+        _ = await rig.parts.environment.service.handle(
+            ChatCommand(
+                platform: "mattermost",
+                channel: "fakechannel000000000000000",
+                user: "oncall.alice",
+                text: "declare db-outage sev1 x"
+            )
+        )
         let end = Date().addingTimeInterval(10)
         while Date() < end, sink.requests.isEmpty { try await Task.sleep(nanoseconds: 50_000_000) }
         let request = try #require(sink.requests.first)

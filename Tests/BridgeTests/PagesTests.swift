@@ -17,15 +17,24 @@ import Testing
         let clock: ManualClock
         let app: Application<RouterResponder<BasicRequestContext>>
 
-        init(config file: String = "Examples/bridge.en.yaml", tokenEnv: String? = nil, environment: [String: String] = [:])
+        init(
+            config file: String = "Examples/bridge.en.yaml",
+            tokenEnv: String? = nil,
+            environment: [String: String] = [:]
+        )
             throws
         {
             var config = try Fixtures.config(file)
             config.http.readTokenEnv = tokenEnv
             clock = ManualClock()
-            parts = try BridgeServer.parts(config: config, dbPath: Fixtures.tempDir() + "/b.sqlite", clock: clock,
-                                           settings: try PlatformSettings(config: config, environment: [:]),
-                                           templates: Fixtures.path("Templates"), logger: Logger(label: "test"))
+            parts = try BridgeServer.parts(
+                config: config,
+                dbPath: Fixtures.tempDir() + "/b.sqlite",
+                clock: clock,
+                settings: try PlatformSettings(config: config, environment: [:]),
+                templates: Fixtures.path("Templates"),
+                logger: Logger(label: "test")
+            )
             if tokenEnv == nil {
                 app = Application(router: BridgeServer.router(parts))
             } else {
@@ -38,14 +47,24 @@ import Testing
 
         @discardableResult
         func run(_ text: String, as user: String = "suzuki") async throws -> IncidentID? {
-            let out = await parts.environment.service.handle(ChatCommand(platform: "console", channel: "console",
-                                                                         user: user, text: text))
+            let out = await parts.environment.service.handle(
+                ChatCommand(
+                    platform: "console",
+                    channel: "console",
+                    user: user,
+                    text: text
+                )
+            )
             #expect(out.ok, "\(text): \(out.reply)")
             return out.incidentID
         }
     }
 
-    static func get(_ client: some TestClientProtocol, _ uri: String, headers: HTTPFields = [:]) async throws
+    static func get(
+        _ client: some TestClientProtocol,
+        _ uri: String,
+        headers: HTTPFields = [:]
+    ) async throws
         -> (HTTPResponse.Status, HTTPFields, String)
     {
         try await client.execute(uri: uri, method: .get, headers: headers) { r in
@@ -94,13 +113,23 @@ import Testing
             let (status, _, html) = try await Self.get(client, "/incidents/\(id.rawValue.lowercased())")
             #expect(status == .ok)
             #expect(html.contains("<title>\(id) Orders DB unreachable</title>"))
-            for text in ["failover to the standby started", "standby promoted, orders flowing", "Makoto Takahashi",
-                         "acknowledged", "R (responsible)", "A (accountable)", "C (consulted)", "I (informed)"] {
+            for text in [
+                "failover to the standby started", "standby promoted, orders flowing", "Makoto Takahashi",
+                "acknowledged", "R (responsible)", "A (accountable)", "C (consulted)", "I (informed)",
+            ] {
                 #expect(html.contains(text), "\(text)")
             }
             // First response met after 10 minutes; restore missed after 5h10m against 4h.
-            #expect(html.contains("<td>first response</td>\n<td data-label=\"Target\">30m</td>\n<td data-label=\"Actual\">10m</td>\n<td class=\"ok\" data-label=\"Result\">met</td>"))
-            #expect(html.contains("<td>restore</td>\n<td data-label=\"Target\">4h</td>\n<td data-label=\"Actual\">5h10m</td>\n<td class=\"bad\" data-label=\"Result\">missed</td>"))
+            #expect(
+                html.contains(
+                    "<td>first response</td>\n<td data-label=\"Target\">30m</td>\n<td data-label=\"Actual\">10m</td>\n<td class=\"ok\" data-label=\"Result\">met</td>"
+                )
+            )
+            #expect(
+                html.contains(
+                    "<td>restore</td>\n<td data-label=\"Target\">4h</td>\n<td data-label=\"Actual\">5h10m</td>\n<td class=\"bad\" data-label=\"Result\">missed</td>"
+                )
+            )
             // Times in the config's zone (Asia/Tokyo): declared 2026-11-26 10:00 +09:00.
             #expect(html.contains("<time datetime=\"2026-11-26T10:00:00+09:00\">2026-11-26 10:00"))
             #expect(html.contains("<time datetime=\"2026-11-26T15:10:00+09:00\">2026-11-26 15:10</time>"))
@@ -126,8 +155,14 @@ import Testing
     @Test func unknownOrMalformedIncidentIs404() async throws {
         let rig = try Rig()
         try await rig.app.test(.router) { client in
-            do { let v = try await Self.get(client, "/incidents/INC-20990101-001").0; #expect(v == .notFound) }
-            do { let v = try await Self.get(client, "/incidents/nope").0; #expect(v == .notFound) }
+            do {
+                let v = try await Self.get(client, "/incidents/INC-20990101-001").0
+                #expect(v == .notFound)
+            }
+            do {
+                let v = try await Self.get(client, "/incidents/nope").0
+                #expect(v == .notFound)
+            }
         }
     }
 
@@ -148,7 +183,10 @@ import Testing
     }
 
     @Test func tokenIsRequiredWhenConfigured() async throws {
-        let rig = try Rig(tokenEnv: "INCIDENT_BRIDGE_READ_TOKEN", environment: ["INCIDENT_BRIDGE_READ_TOKEN": Self.token])
+        let rig = try Rig(
+            tokenEnv: "INCIDENT_BRIDGE_READ_TOKEN",
+            environment: ["INCIDENT_BRIDGE_READ_TOKEN": Self.token]
+        )
         let id = try #require(try await rig.run("/incident declare db-outage sev1 Orders DB unreachable"))
         try await rig.app.test(.router) { client in
             for uri in ["/incidents", "/incidents/\(id)"] {
@@ -158,11 +196,20 @@ import Testing
                 #expect(!body.contains("Orders DB"))
                 var wrong = HTTPFields()
                 wrong[.authorization] = "Bearer \(Self.token)x"
-                do { let v = try await Self.get(client, uri, headers: wrong).0; #expect(v == .unauthorized) }
-                do { let v = try await Self.get(client, uri + "?token=\(Self.token.dropLast())").0; #expect(v == .unauthorized) }
+                do {
+                    let v = try await Self.get(client, uri, headers: wrong).0
+                    #expect(v == .unauthorized)
+                }
+                do {
+                    let v = try await Self.get(client, uri + "?token=\(Self.token.dropLast())").0
+                    #expect(v == .unauthorized)
+                }
                 var bearer = HTTPFields()
                 bearer[.authorization] = "Bearer \(Self.token)"
-                do { let v = try await Self.get(client, uri, headers: bearer).0; #expect(v == .ok) }
+                do {
+                    let v = try await Self.get(client, uri, headers: bearer).0
+                    #expect(v == .ok)
+                }
             }
             // With ?token= the links keep it, so a phone can follow them.
             let (status, _, html) = try await Self.get(client, "/incidents?token=\(Self.token)")
@@ -172,8 +219,14 @@ import Testing
         // Named but not set: refuse everything rather than serve the pages openly.
         let unset = try Rig(tokenEnv: "INCIDENT_BRIDGE_READ_TOKEN", environment: [:])
         try await unset.app.test(.router) { client in
-            do { let v = try await Self.get(client, "/incidents").0; #expect(v == .serviceUnavailable) }
-            do { let v = try await Self.get(client, "/incidents?token=").0; #expect(v == .serviceUnavailable) }
+            do {
+                let v = try await Self.get(client, "/incidents").0
+                #expect(v == .serviceUnavailable)
+            }
+            do {
+                let v = try await Self.get(client, "/incidents?token=").0
+                #expect(v == .serviceUnavailable)
+            }
         }
     }
 
@@ -195,23 +248,35 @@ import Testing
             rig.clock.advance(by: 17 * 60)
             let stalled = try await Self.get(client, "/healthz")
             #expect(stalled.0 == .serviceUnavailable)
-            #expect(stalled.2.contains("scheduler stalled: a timer is") && stalled.2.contains("made no progress for 1020 s"))
+            #expect(
+                stalled.2.contains("scheduler stalled: a timer is") && stalled.2.contains("made no progress for 1020 s")
+            )
             #expect(stalled.2.contains("dispatcher stalled: outbox row"))
             rig.parts.schedulerBeat.beat(rig.clock.now())
             rig.parts.dispatcherBeat.beat(rig.clock.now())
             #expect(try await Self.get(client, "/healthz").2 == "ok\n", "progress just now: busy, not stalled")
-            try await rig.parts.environment.store.writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA query_only = 1") }
+            try await rig.parts.environment.store.writer.writeWithoutTransaction {
+                try $0.execute(sql: "PRAGMA query_only = 1")
+            }
             let readOnly = try await Self.get(client, "/healthz")
             #expect(readOnly.0 == .serviceUnavailable)
             #expect(readOnly.2.hasPrefix("database not writable"))
-            try await rig.parts.environment.store.writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA query_only = 0") }
+            try await rig.parts.environment.store.writer.writeWithoutTransaction {
+                try $0.execute(sql: "PRAGMA query_only = 0")
+            }
         }
         var config = rig.parts.environment.config
         config.http.readTokenEnv = "INCIDENT_BRIDGE_READ_TOKEN"
         let guarded = Router()
-        IncidentPages(config: config, store: rig.parts.environment.store, clock: rig.clock, metrics: rig.parts.metrics,
-                      templates: Fixtures.path("Templates"), environment: ["INCIDENT_BRIDGE_READ_TOKEN": Self.token],
-                      logger: Logger(label: "test")).register(on: guarded)
+        IncidentPages(
+            config: config,
+            store: rig.parts.environment.store,
+            clock: rig.clock,
+            metrics: rig.parts.metrics,
+            templates: Fixtures.path("Templates"),
+            environment: ["INCIDENT_BRIDGE_READ_TOKEN": Self.token],
+            logger: Logger(label: "test")
+        ).register(on: guarded)
         try await Application(router: guarded).test(.router) { client in
             let refused = try await Self.get(client, "/incidents")
             #expect(refused.0 == .unauthorized)
@@ -219,10 +284,12 @@ import Testing
         try await rig.app.test(.router) { client in
             let (status, _, text) = try await Self.get(client, "/metrics")
             #expect(status == .ok)
-            for series in ["incident_bridge_open_incidents{severity=\"sev1\"} 1", "incident_bridge_escalations_fired_total",
-                           "incident_bridge_sla_breaches_total", "incident_bridge_outbox_rows{status=\"pending\"}",
-                           "incident_bridge_outbox_rows{status=\"failed\"} 0", "incident_bridge_delivery_latency_seconds_bucket",
-                           "incident_bridge_inbound_rejected_total{route=\"/incidents\",reason=\"unauthorized\"} 1"] {
+            for series in [
+                "incident_bridge_open_incidents{severity=\"sev1\"} 1", "incident_bridge_escalations_fired_total",
+                "incident_bridge_sla_breaches_total", "incident_bridge_outbox_rows{status=\"pending\"}",
+                "incident_bridge_outbox_rows{status=\"failed\"} 0", "incident_bridge_delivery_latency_seconds_bucket",
+                "incident_bridge_inbound_rejected_total{route=\"/incidents\",reason=\"unauthorized\"} 1",
+            ] {
                 #expect(text.contains(series), "\(series)")
             }
         }
@@ -232,11 +299,15 @@ import Testing
     /// an incident served over real HTTP and finds its timeline entries.
     @Test func headlessChromiumFindsTheTimeline() async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),
-              FileManager.default.isExecutableFile(atPath: Peers.venvPython) else {
+            FileManager.default.isExecutableFile(atPath: Peers.venvPython)
+        else {
             Issue.record("headless Chromium is missing: run `make peers` (chromium, chromium-driver, selenium)")
             return
         }
-        let rig = try Rig(tokenEnv: "INCIDENT_BRIDGE_READ_TOKEN", environment: ["INCIDENT_BRIDGE_READ_TOKEN": Self.token])
+        let rig = try Rig(
+            tokenEnv: "INCIDENT_BRIDGE_READ_TOKEN",
+            environment: ["INCIDENT_BRIDGE_READ_TOKEN": Self.token]
+        )
         let id = try #require(try await rig.run("/incident declare db-outage sev1 注文DBに接続できない"))
         rig.clock.advance(by: 300)
         try await rig.run("/incident ack \(id)", as: "takahashi")
@@ -248,7 +319,9 @@ import Testing
             let port = try #require(client.port)
             let url = "http://localhost:\(port)/incidents/\(id)?token=\(Self.token)"
             let script = Fixtures.path("scripts/peers/browser_check.py")
-            let r = try await Self.offThePool { try Peers.run(Peers.venvPython, [script, url] + texts + ["Makoto Takahashi"]) }
+            let r = try await Self.offThePool {
+                try Peers.run(Peers.venvPython, [script, url] + texts + ["Makoto Takahashi"])
+            }
             #expect(r.status == 0, "browser_check.py: \(r.stdout) \(r.stderr)")
             #expect(r.stdout.contains("lang: en"))
             // Without the token the browser gets the refusal, not the timeline.

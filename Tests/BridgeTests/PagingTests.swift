@@ -14,7 +14,9 @@ import Testing
         let maildir = Fixtures.tempDir() + "/mail"
         init() throws {
             process.executableURL = URL(fileURLWithPath: Peers.python)
-            process.arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir]
+            process.arguments = [
+                "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir,
+            ]
             process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
             process.standardError = FileHandle(forWritingAtPath: "/dev/null")
             try process.run()
@@ -34,7 +36,10 @@ import Testing
             let r = try Peers.run(Peers.python, ["-c", script, maildir])
             return (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: String]]) ?? []
         }
-        func stop() { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        func stop() {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
     }
 
     @Test func sev1PagesPagerDutyAndEmailAckPropagates() async throws {
@@ -44,18 +49,27 @@ import Testing
         defer { smtp.stop() }
         var config = try Fixtures.config("Examples/bridge.yaml")
         config.paging.channels["pagerduty"] = ["api_base": sink.url]
-        config.paging.channels["email"] = ["smtp_url": "smtp://127.0.0.1:\(smtp.port)", "from": "incident-bridge@example.com"]
+        config.paging.channels["email"] = [
+            "smtp_url": "smtp://127.0.0.1:\(smtp.port)", "from": "incident-bridge@example.com",
+        ]
         config.chat.consoleEnabled = false
         let settings = try PlatformSettings(config: config, environment: ["PAGERDUTY_ROUTING_KEY": "R0UTINGKEY"])
-        let parts = try BridgeServer.parts(config: config, dbPath: Fixtures.tempDir() + "/p.sqlite", settings: settings,
-                                           transport: CurlTransport(timeout: 5), templates: Fixtures.path("Templates"),
-                                           logger: Logger(label: "test"))
+        let parts = try BridgeServer.parts(
+            config: config,
+            dbPath: Fixtures.tempDir() + "/p.sqlite",
+            settings: settings,
+            transport: CurlTransport(timeout: 5),
+            templates: Fixtures.path("Templates"),
+            logger: Logger(label: "test")
+        )
         let task = Task { try await parts.dispatcher.run() }
         defer { task.cancel() }
         let declared = await parts.environment.run("/incident declare db-outage sev1 注文DBに接続できない")
         let id = try #require(declared.incidentID)
         func events() -> [[String: Any]] {
-            sink.requests.compactMap { try? JSONSerialization.jsonObject(with: Data(($0["body"] as! String).utf8)) as? [String: Any] }
+            sink.requests.compactMap {
+                try? JSONSerialization.jsonObject(with: Data(($0["body"] as! String).utf8)) as? [String: Any]
+            }
         }
         var end = Date().addingTimeInterval(15)
         while Date() < end {

@@ -42,12 +42,16 @@ import Testing
     }
 
     @Test func jsonParserRefusesMalformedDocuments() {
-        let bad = ["", "{", "{\"a\":}", "{\"a\" 1}", "[1,]", "{\"a\":1,}", "\"\\ud800\"", "\"\\x\"", "tru", "{} x",
-                   "\"a\nb\"", "01x", String(repeating: "[", count: 100) + String(repeating: "]", count: 100)]
+        let bad = [
+            "", "{", "{\"a\":}", "{\"a\" 1}", "[1,]", "{\"a\":1,}", "\"\\ud800\"", "\"\\x\"", "tru", "{} x",
+            "\"a\nb\"", "01x", String(repeating: "[", count: 100) + String(repeating: "]", count: 100),
+        ]
         for text in bad {
             #expect(throws: JSONValue.ParseError.self, "\(text)") { try JSONValue.parse(Data(text.utf8)) }
         }
-        #expect(throws: JSONValue.ParseError.self, "bytes that are not UTF-8") { try JSONValue.parse(Data([0x22, 0xFF, 0x22])) }
+        #expect(throws: JSONValue.ParseError.self, "bytes that are not UTF-8") {
+            try JSONValue.parse(Data([0x22, 0xFF, 0x22]))
+        }
     }
 
     @Test func alertmanagerErrorsNameTheField() {
@@ -56,15 +60,30 @@ import Testing
             return nil
         }
         #expect(reason("{\"version\":\"4\",\"status\":\"firing\",\"alerts\":[]}") == "missing field groupKey")
-        #expect(reason("{\"version\":\"4\",\"groupKey\":\"g\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":1}}]}")
-                == "wrong type at alerts.0.labels.a")
-        #expect(reason("{\"version\":\"4\",\"groupKey\":\"g\",\"status\":\"firing\",\"alerts\":{}}") == "wrong type at alerts")
-        #expect(reason("{\"version\":\"3\",\"groupKey\":\"g\",\"status\":\"firing\",\"alerts\":[]}")?.hasPrefix("unsupported payload version 3") == true)
+        #expect(
+            reason(
+                "{\"version\":\"4\",\"groupKey\":\"g\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":1}}]}"
+            )
+                == "wrong type at alerts.0.labels.a"
+        )
+        #expect(
+            reason("{\"version\":\"4\",\"groupKey\":\"g\",\"status\":\"firing\",\"alerts\":{}}")
+                == "wrong type at alerts"
+        )
+        #expect(
+            reason("{\"version\":\"3\",\"groupKey\":\"g\",\"status\":\"firing\",\"alerts\":[]}")?.hasPrefix(
+                "unsupported payload version 3"
+            ) == true
+        )
         #expect(reason("not json")?.hasPrefix("not JSON") == true)
     }
 
     @Test func alertmanagerFixtureDecodesLikeJSONDecoder() throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("Tests/BridgeTests/Resources/alertmanager-webhook-firing.json")))
+        let data = try Data(
+            contentsOf: URL(
+                fileURLWithPath: Fixtures.path("Tests/BridgeTests/Resources/alertmanager-webhook-firing.json")
+            )
+        )
         let mine = try AlertmanagerNotification.decode(data).get()
         let theirs = try JSONDecoder().decode(AlertmanagerNotification.self, from: data)
         #expect(mine == theirs)

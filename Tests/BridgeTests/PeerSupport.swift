@@ -22,20 +22,28 @@ enum Peers {
         return out
     }
 
-    struct PeerError: Error, CustomStringConvertible { var message: String; var description: String { message } }
+    struct PeerError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
 
     static func run(_ exe: String, _ args: [String]) throws -> CLI.Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = args
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         p.standardOutput = out
         p.standardError = err
         try p.run()
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return CLI.Result(
+            status: p.terminationStatus,
+            stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: e, as: UTF8.self)
+        )
     }
 
     /// A free TCP port on 127.0.0.1.
@@ -47,8 +55,12 @@ enum Peers {
         addr.sin_port = 0
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
+        }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 }
@@ -59,7 +71,12 @@ final class Sink {
     let port: Int
     let log: String
 
-    init(port: Int = Peers.freePort(), status: Int = 200, body: String? = nil, environment: [String: String] = [:]) throws {
+    init(
+        port: Int = Peers.freePort(),
+        status: Int = 200,
+        body: String? = nil,
+        environment: [String: String] = [:]
+    ) throws {
         self.port = port
         log = Fixtures.tempDir() + "/sink.jsonl"
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
@@ -89,14 +106,18 @@ final class Sink {
         addr.sin_port = UInt16(port).bigEndian
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         } == 0
     }
 
     /// Every logged request.
     var requests: [[String: Any]] {
         guard let text = try? String(contentsOfFile: log, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        return text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
     }
 
     /// SIGKILL: children of the test process inherit its blocked signal mask, so SIGTERM may be ignored.

@@ -52,9 +52,15 @@ import Testing
         let env = try Fixtures.environment()
         await env.run("/incident declare db-outage sev1 x")
         // A second service over the same store acknowledges.
-        let other = IncidentService(config: env.service.config, store: env.store, renderer: env.service.renderer,
-                                    clock: env.service.clock)
-        #expect(await other.handle(ChatCommand(platform: "console", channel: "console", user: "takahashi", text: "ack")).ok)
+        let other = IncidentService(
+            config: env.service.config,
+            store: env.store,
+            renderer: env.service.renderer,
+            clock: env.service.clock
+        )
+        #expect(
+            await other.handle(ChatCommand(platform: "console", channel: "console", user: "takahashi", text: "ack")).ok
+        )
         let again = await env.run("/incident ack", as: "sato")
         #expect(!again.ok)
         #expect(again.reply.contains("了解済み"))

@@ -8,7 +8,14 @@ import Testing
     let t0 = ManualClock.reference
 
     func incident(_ id: String) -> Incident {
-        Incident(id: IncidentID(id), eventType: "db-outage", severity: "sev1", title: "t", declaredAt: t0, declaredBy: "suzuki")
+        Incident(
+            id: IncidentID(id),
+            eventType: "db-outage",
+            severity: "sev1",
+            title: "t",
+            declaredAt: t0,
+            declaredBy: "suzuki"
+        )
     }
 
     @Test func fileStoreRoundTripsInOneTransaction() async throws {
@@ -19,9 +26,33 @@ import Testing
             #expect(try tx.nextIncidentSequence(day: "20261126") == 1)
             try tx.insert(inc)
             try tx.append(TimelineEntry(incidentID: inc.id, at: self.t0, actor: "suzuki", kind: .declared, text: "x"))
-            try tx.schedule(IncidentTimer(incidentID: inc.id, kind: .escalation, step: 1, round: 0, dueAt: self.t0.addingTimeInterval(900)))
-            try tx.schedule(IncidentTimer(incidentID: inc.id, kind: .slaBreach, clock: .restore, fraction: 1, dueAt: self.t0.addingTimeInterval(9000)))
-            try tx.enqueue(OutboxMessage(incidentID: inc.id, destination: .console, kind: "declare", text: "hello", createdAt: self.t0))
+            try tx.schedule(
+                IncidentTimer(
+                    incidentID: inc.id,
+                    kind: .escalation,
+                    step: 1,
+                    round: 0,
+                    dueAt: self.t0.addingTimeInterval(900)
+                )
+            )
+            try tx.schedule(
+                IncidentTimer(
+                    incidentID: inc.id,
+                    kind: .slaBreach,
+                    clock: .restore,
+                    fraction: 1,
+                    dueAt: self.t0.addingTimeInterval(9000)
+                )
+            )
+            try tx.enqueue(
+                OutboxMessage(
+                    incidentID: inc.id,
+                    destination: .console,
+                    kind: "declare",
+                    text: "hello",
+                    createdAt: self.t0
+                )
+            )
             #expect(try tx.nextIncidentSequence(day: "20261126") == 2)
         }
         // Reopen: the data is in the file, WAL mode is on.
@@ -65,8 +96,15 @@ import Testing
         let store = try SQLiteStore()
         try await store.write { tx in
             for (i, ch) in ["a", "a", "b"].enumerated() {
-                try tx.enqueue(OutboxMessage(incidentID: nil, destination: .init(platform: "slack", channel: ch),
-                                             kind: "note", text: "m\(i)", createdAt: self.t0))
+                try tx.enqueue(
+                    OutboxMessage(
+                        incidentID: nil,
+                        destination: .init(platform: "slack", channel: ch),
+                        kind: "note",
+                        text: "m\(i)",
+                        createdAt: self.t0
+                    )
+                )
             }
         }
         var due = try await store.dueMessages(now: t0, platforms: nil, limit: 10)

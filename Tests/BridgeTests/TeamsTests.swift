@@ -19,14 +19,26 @@ import Testing
         let app: Application<RouterResponder<BasicRequestContext>>
         init(workflow: String = "http://127.0.0.1:9/workflow") throws {
             var config = try Fixtures.config("Examples/bridge.en.yaml")
-            config.chat.platforms["teams"] = ["hmac_secret_env": "TEAMS_HMAC_SECRET", "workflow_url_env": "TEAMS_WORKFLOW_URL"]
+            config.chat.platforms["teams"] = [
+                "hmac_secret_env": "TEAMS_HMAC_SECRET", "workflow_url_env": "TEAMS_WORKFLOW_URL",
+            ]
             config.chat.consoleEnabled = false
             config.people["suzuki"]?.teams = "Alice Oncall"
-            let settings = try PlatformSettings(config: config, environment: ["TEAMS_HMAC_SECRET": TeamsTests.secret,
-                                                                              "TEAMS_WORKFLOW_URL": workflow])
-            parts = try BridgeServer.parts(config: config, dbPath: Fixtures.tempDir() + "/t.sqlite", settings: settings,
-                                           transport: CurlTransport(timeout: 5), templates: Fixtures.path("Templates"),
-                                           logger: Logger(label: "test"))
+            let settings = try PlatformSettings(
+                config: config,
+                environment: [
+                    "TEAMS_HMAC_SECRET": TeamsTests.secret,
+                    "TEAMS_WORKFLOW_URL": workflow,
+                ]
+            )
+            parts = try BridgeServer.parts(
+                config: config,
+                dbPath: Fixtures.tempDir() + "/t.sqlite",
+                settings: settings,
+                transport: CurlTransport(timeout: 5),
+                templates: Fixtures.path("Templates"),
+                logger: Logger(label: "test")
+            )
             app = Application(router: BridgeServer.router(parts))
         }
     }
@@ -35,28 +47,50 @@ import Testing
     static func sign(_ body: Data) throws -> String {
         let file = Fixtures.tempDir() + "/body"
         try body.write(to: URL(fileURLWithPath: file))
-        let r = try Peers.run("/usr/bin/python3", ["-c", """
-            import hmac, hashlib, base64, sys
-            key = base64.b64decode(sys.argv[1]); body = open(sys.argv[2], 'rb').read()
-            print('HMAC ' + base64.b64encode(hmac.new(key, body, hashlib.sha256).digest()).decode())
-            """, secret, file])
+        let r = try Peers.run(
+            "/usr/bin/python3",
+            [
+                "-c",
+                """
+                import hmac, hashlib, base64, sys
+                key = base64.b64decode(sys.argv[1]); body = open(sys.argv[2], 'rb').read()
+                print('HMAC ' + base64.b64encode(hmac.new(key, body, hashlib.sha256).digest()).decode())
+                """, secret, file,
+            ]
+        )
         return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    static func post(_ client: some TestClientProtocol, _ body: Data, auth: String?) async throws -> (HTTPResponse.Status, [String: Any]) {
+    static func post(
+        _ client: some TestClientProtocol,
+        _ body: Data,
+        auth: String?
+    ) async throws -> (HTTPResponse.Status, [String: Any]) {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if let auth { headers[.authorization] = auth }
-        return try await client.execute(uri: "/teams/messages", method: .post, headers: headers, body: ByteBuffer(bytes: body)) { r in
+        return try await client.execute(
+            uri: "/teams/messages",
+            method: .post,
+            headers: headers,
+            body: ByteBuffer(bytes: body)
+        ) { r in
             (r.status, (try? JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any]) ?? [:])
         }
     }
 
     @Test func documentedSignatureIsAcceptedAndWrongHMACRefused() async throws {
         let rig = try Rig()
-        let fixture = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("Tests/BridgeTests/Resources/teams-outgoing-webhook-request.json")))
-        let header = try String(contentsOfFile: Fixtures.path("Tests/BridgeTests/Resources/teams-outgoing-webhook-request.headers.txt"), encoding: .utf8)
-            .split(separator: "\n").first { $0.hasPrefix("Authorization:") }!.dropFirst("Authorization: ".count)
+        let fixture = try Data(
+            contentsOf: URL(
+                fileURLWithPath: Fixtures.path("Tests/BridgeTests/Resources/teams-outgoing-webhook-request.json")
+            )
+        )
+        let header = try String(
+            contentsOfFile: Fixtures.path("Tests/BridgeTests/Resources/teams-outgoing-webhook-request.headers.txt"),
+            encoding: .utf8
+        )
+        .split(separator: "\n").first { $0.hasPrefix("Authorization:") }!.dropFirst("Authorization: ".count)
         #expect(try Self.sign(fixture) == String(header))
         var declare = try JSONSerialization.jsonObject(with: fixture) as! [String: Any]
         declare["text"] = "<at>IncidentBot</at> declare db-outage sev1 Orders DB down"
@@ -69,7 +103,11 @@ import Testing
             let (s2, j2) = try await Self.post(client, declareBody, auth: try Self.sign(declareBody))
             #expect(s2 == .ok)
             #expect((j2["text"] as? String)?.contains("declared") == true)
-            let (s3, _) = try await Self.post(client, declareBody, auth: "HMAC AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+            let (s3, _) = try await Self.post(
+                client,
+                declareBody,
+                auth: "HMAC AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+            )
             #expect(s3 == .unauthorized)
             let (s4, _) = try await Self.post(client, declareBody, auth: nil)
             #expect(s4 == .unauthorized)
@@ -85,12 +123,20 @@ import Testing
         let rig = try Rig(workflow: sink.url + "/workflows/abc")
         let task = Task { try await rig.parts.dispatcher.run() }
         defer { task.cancel() }
-        _ = await rig.parts.environment.service.handle(ChatCommand(platform: "teams", channel: "19:x", user: "Alice Oncall",
-                                                                   text: "declare db-outage sev1 Orders DB down"))
+        _ = await rig.parts.environment.service.handle(
+            ChatCommand(
+                platform: "teams",
+                channel: "19:x",
+                user: "Alice Oncall",
+                text: "declare db-outage sev1 Orders DB down"
+            )
+        )
         let end = Date().addingTimeInterval(10)
         while Date() < end, sink.requests.isEmpty { try await Task.sleep(nanoseconds: 50_000_000) }
         #expect(sink.requests.count == 1)
-        let body = try JSONSerialization.jsonObject(with: Data((sink.requests.first?["body"] as? String ?? "").utf8)) as? [String: Any]
+        let body =
+            try JSONSerialization.jsonObject(with: Data((sink.requests.first?["body"] as? String ?? "").utf8))
+            as? [String: Any]
         #expect(body?["type"] as? String == "message")
         let attachment = (body?["attachments"] as? [[String: Any]])?.first
         #expect(attachment?["contentType"] as? String == "application/vnd.microsoft.card.adaptive")

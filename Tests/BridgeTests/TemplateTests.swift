@@ -6,8 +6,14 @@ import Testing
 @Suite struct TemplateTests {
     func declarePost(_ config: BridgeConfiguration) throws -> Post {
         let fx = try IncidentLifecycle(config: config).declare(
-            id: IncidentID("INC-20261126-001"), eventType: "db-outage", severity: "sev1", title: "Order DB <!channel> & down",
-            actor: "suzuki", at: ManualClock.reference, origin: .console).get()
+            id: IncidentID("INC-20261126-001"),
+            eventType: "db-outage",
+            severity: "sev1",
+            title: "Order DB <!channel> & down",
+            actor: "suzuki",
+            at: ManualClock.reference,
+            origin: .console
+        ).get()
         return fx.posts[0]
     }
 

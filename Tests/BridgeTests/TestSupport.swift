@@ -61,12 +61,19 @@ enum Fixtures {
         return dir
     }
 
-    static func environment(_ file: String = "Examples/bridge.yaml", clock: ManualClock = ManualClock(),
-                            mutate: (inout BridgeConfiguration) -> Void = { _ in }) throws -> BridgeEnvironment {
+    static func environment(
+        _ file: String = "Examples/bridge.yaml",
+        clock: ManualClock = ManualClock(),
+        mutate: (inout BridgeConfiguration) -> Void = { _ in }
+    ) throws -> BridgeEnvironment {
         var c = try config(file)
         mutate(&c)
-        return try BridgeEnvironment(config: c, dbPath: tempDir() + "/bridge.sqlite", clock: clock,
-                                     templates: path("Templates"))
+        return try BridgeEnvironment(
+            config: c,
+            dbPath: tempDir() + "/bridge.sqlite",
+            clock: clock,
+            templates: path("Templates")
+        )
     }
 }
 
@@ -74,6 +81,9 @@ extension BridgeEnvironment {
     /// Runs one console command as `user`.
     @discardableResult
     func run(_ text: String, as user: String = "suzuki", key: String? = nil) async -> CommandOutcome {
-        await service.handle(ChatCommand(platform: "console", channel: "console", user: user, text: text), deliveryKey: key)
+        await service.handle(
+            ChatCommand(platform: "console", channel: "console", user: user, text: text),
+            deliveryKey: key
+        )
     }
 }

@@ -2,16 +2,17 @@ import BridgeCore
 import BridgeServer
 import BridgeStore
 import Foundation
+import GRDB
 import Logging
 import Testing
-import GRDB
 
 @Suite struct TimerTests {
     struct Rig {
         let clock = ManualClock()
         let env: BridgeEnvironment
         let engine: TimerEngine
-        init(_ file: String = "Examples/bridge.en.yaml", mutate: (inout BridgeConfiguration) -> Void = { _ in }) throws {
+        init(_ file: String = "Examples/bridge.en.yaml", mutate: (inout BridgeConfiguration) -> Void = { _ in }) throws
+        {
             env = try Fixtures.environment(file, clock: clock, mutate: mutate)
             engine = TimerEngine(config: env.config, store: env.store, renderer: env.renderer, clock: clock)
         }
@@ -152,8 +153,13 @@ import GRDB
     @Test func schedulerServiceSleepsUntilDueAndWakesOnCommit() async throws {
         let clock = ManualClock()
         let config = try Fixtures.config("Examples/bridge.en.yaml")
-        let parts = try BridgeServer.parts(config: config, dbPath: Fixtures.tempDir() + "/s.sqlite", clock: clock,
-                                           templates: Fixtures.path("Templates"), logger: Logger(label: "test"))
+        let parts = try BridgeServer.parts(
+            config: config,
+            dbPath: Fixtures.tempDir() + "/s.sqlite",
+            clock: clock,
+            templates: Fixtures.path("Templates"),
+            logger: Logger(label: "test")
+        )
         let task = Task { try await parts.scheduler.run() }
         defer { task.cancel() }
         await parts.environment.run("/incident declare db-outage sev1 Orders DB down")
@@ -175,10 +181,20 @@ import GRDB
 
 extension OutboxMessage {
     static func rows(_ db: GRDB.Database, kind: String) throws -> [OutboxMessage] {
-        try GRDB.Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE kind = ? AND platform = 'console' ORDER BY id", arguments: [kind]).map { r in
-            OutboxMessage(id: r["id"], incidentID: nil, destination: .console, kind: r["kind"], text: r["text"],
-                          mentions: (try? JSONDecoder().decode([String].self, from: Data((r["mentions"] as String).utf8))) ?? [],
-                          createdAt: Date(timeIntervalSince1970: r["created_at"]))
+        try GRDB.Row.fetchAll(
+            db,
+            sql: "SELECT * FROM outbox WHERE kind = ? AND platform = 'console' ORDER BY id",
+            arguments: [kind]
+        ).map { r in
+            OutboxMessage(
+                id: r["id"],
+                incidentID: nil,
+                destination: .console,
+                kind: r["kind"],
+                text: r["text"],
+                mentions: (try? JSONDecoder().decode([String].self, from: Data((r["mentions"] as String).utf8))) ?? [],
+                createdAt: Date(timeIntervalSince1970: r["created_at"])
+            )
         }
     }
 }

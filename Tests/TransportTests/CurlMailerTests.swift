@@ -38,8 +38,8 @@ struct CurlMailerTests {
         var bytes = Data()
         for word in value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }) {
             guard word.hasPrefix("=?UTF-8?B?"), word.hasSuffix("?="),
-                  let data = Data(base64Encoded: String(word.dropFirst(10).dropLast(2))),
-                  String(data: data, encoding: .utf8) != nil  // every word holds whole characters
+                let data = Data(base64Encoded: String(word.dropFirst(10).dropLast(2))),
+                String(data: data, encoding: .utf8) != nil  // every word holds whole characters
             else { return nil }
             bytes.append(data)
         }
@@ -56,11 +56,15 @@ struct CurlMailerTests {
     }
 
     @Test func japaneseSubjectBecomesEncodedWordsThatDecodeBack() throws {
-        let body = "注文DBに接続できません。\n影響: 全注文\n\n"
+        let body =
+            "注文DBに接続できません。\n影響: 全注文\n\n"
             + "ブリッジ: https://meet.example.com/inc\n"
         let message = MailMessage(
-            from: "Incident Bridge <bot@example.com>", to: ["oncall@example.com", "山田 太郎 <yamada@example.com>"],
-            subject: "「注文DB障害」", body: body, messageID: "INC-20261126-001.42@example.com"
+            from: "Incident Bridge <bot@example.com>",
+            to: ["oncall@example.com", "山田 太郎 <yamada@example.com>"],
+            subject: "「注文DB障害」",
+            body: body,
+            messageID: "INC-20261126-001.42@example.com"
         )
         let text = Self.text(message)
         Self.assertCRLFOnly(text)
@@ -91,7 +95,8 @@ struct CurlMailerTests {
     }
 
     @Test func longSubjectSplitsIntoWordsOfAtMost75Characters() throws {
-        let subject = "【sev1】注文DB障害: 全店舗で注文確定ができない状態が継続中🧑‍💻👨‍👩‍👧‍👦 "
+        let subject =
+            "【sev1】注文DB障害: 全店舗で注文確定ができない状態が継続中🧑‍💻👨‍👩‍👧‍👦 "
             + "復旧見込みは未定、次回更新は15分後です。"
             + String(repeating: "続報", count: 20)
         let text = Self.text(MailMessage(from: "bot@example.com", to: ["a@example.com"], subject: subject, body: ""))
@@ -114,18 +119,28 @@ struct CurlMailerTests {
     }
 
     @Test func asciiSubjectStaysPlainAndInjectionIsNeutralised() throws {
-        let plain = Self.text(MailMessage(
-            from: "bot@example.com", to: ["a@example.com"], subject: "INC-20261126-001 DB outage", body: "x"
-        ))
+        let plain = Self.text(
+            MailMessage(
+                from: "bot@example.com",
+                to: ["a@example.com"],
+                subject: "INC-20261126-001 DB outage",
+                body: "x"
+            )
+        )
         #expect(Self.field(plain, "Subject") == "INC-20261126-001 DB outage")
         #expect(Self.field(plain, "From") == "bot@example.com")
         // A generated Message-ID lives in the sender's domain.
         let id = try #require(Self.field(plain, "Message-ID"))
         #expect(id.hasPrefix("<") && id.hasSuffix("@example.com>"))
 
-        let evil = Self.text(MailMessage(
-            from: "bot@example.com", to: ["a@example.com"], subject: "x\r\nBcc: victim@example.com", body: "x"
-        ))
+        let evil = Self.text(
+            MailMessage(
+                from: "bot@example.com",
+                to: ["a@example.com"],
+                subject: "x\r\nBcc: victim@example.com",
+                body: "x"
+            )
+        )
         #expect(!Self.parse(evil).fields.contains { $0.0 == "Bcc" })
         #expect(Self.field(evil, "Subject") == "x  Bcc: victim@example.com")
         // Something that looks like an encoded-word is encoded so it is read literally.
@@ -134,12 +149,18 @@ struct CurlMailerTests {
     }
 
     @Test func dateIsRFC5322InAnyTimeZoneAndLocale() {
-        #expect(RFC5322.date(Self.date, timeZone: TimeZone(identifier: "Asia/Tokyo")!)
-            == "Wed, 18 Nov 2026 20:06:40 +0900")
-        #expect(RFC5322.date(Self.date, timeZone: TimeZone(identifier: "America/St_Johns")!)
-            == "Wed, 18 Nov 2026 07:36:40 -0330")
-        #expect(RFC5322.date(Date(timeIntervalSince1970: 0), timeZone: TimeZone(identifier: "UTC")!)
-            == "Thu, 01 Jan 1970 00:00:00 +0000")
+        #expect(
+            RFC5322.date(Self.date, timeZone: TimeZone(identifier: "Asia/Tokyo")!)
+                == "Wed, 18 Nov 2026 20:06:40 +0900"
+        )
+        #expect(
+            RFC5322.date(Self.date, timeZone: TimeZone(identifier: "America/St_Johns")!)
+                == "Wed, 18 Nov 2026 07:36:40 -0330"
+        )
+        #expect(
+            RFC5322.date(Date(timeIntervalSince1970: 0), timeZone: TimeZone(identifier: "UTC")!)
+                == "Thu, 01 Jan 1970 00:00:00 +0000"
+        )
     }
 
     @Test func addressesAreQuotedOrEncoded() {
@@ -177,9 +198,12 @@ struct CurlMailerTests {
         let maildir = dir.file("maildir")
         let port = try Ports.free()
         let peer = try await PeerProcess.startListening(
-            python: python, module: "aiosmtpd",
+            python: python,
+            module: "aiosmtpd",
             arguments: ["-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir.path],
-            port: port, in: dir.url, name: "aiosmtpd"
+            port: port,
+            in: dir.url,
+            name: "aiosmtpd"
         )
         return (peer, maildir)
     }
@@ -199,26 +223,35 @@ struct CurlMailerTests {
         print(json.dumps(out))
         """
 
-    @Test(.enabled(
-        if: smtpPython != nil,
-        """
-        aiosmtpd is importable neither by python3 nor by .peers-venv/bin/python; to run this test: \
-        python3 -m venv .peers-venv && .peers-venv/bin/pip install aiosmtpd
-        """
-    ))
+    @Test(
+        .enabled(
+            if: smtpPython != nil,
+            """
+            aiosmtpd is importable neither by python3 nor by .peers-venv/bin/python; to run this test: \
+            python3 -m venv .peers-venv && .peers-venv/bin/pip install aiosmtpd
+            """
+        )
+    )
     func sendsMailThatAiosmtpdStores() async throws {
         let dir = try TempDir()
         let (smtp, maildir) = try await Self.startSMTP(dir)
         defer { smtp.stop() }
         let mailer = CurlMailer(
-            smtpURL: "smtp://127.0.0.1:\(smtp.port)", startTLS: false, timeout: 10, now: { Self.date }
+            smtpURL: "smtp://127.0.0.1:\(smtp.port)",
+            startTLS: false,
+            timeout: 10,
+            now: { Self.date }
         )
         let body = "INC-20261126-001 を宣言しました。\n責任者 (A): 佐藤\n. 行頭のドット\n"
-        try await mailer.send(MailMessage(
-            from: "インシデント窓口 <bot@example.com>",
-            to: ["oncall@example.com", "山田 太郎 <yamada@example.com>"],
-            subject: "「注文DB障害」 sev1 宣言", body: body, messageID: "inc-1@example.com"
-        ))
+        try await mailer.send(
+            MailMessage(
+                from: "インシデント窓口 <bot@example.com>",
+                to: ["oncall@example.com", "山田 太郎 <yamada@example.com>"],
+                subject: "「注文DB障害」 sev1 宣言",
+                body: body,
+                messageID: "inc-1@example.com"
+            )
+        )
 
         let script = dir.file("read_maildir.py")
         try Self.readMaildir.write(to: script, atomically: true, encoding: .utf8)

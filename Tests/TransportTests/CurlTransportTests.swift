@@ -34,8 +34,10 @@ struct CurlTransportTests {
     ) throws -> (PeerProcess, URL) {
         let log = dir.file("sink-\(UUID().uuidString.prefix(6)).jsonl")
         let peer = try PeerProcess.startAnnouncing(
-            script: "sink.py", arguments: ["0", log.path, String(status), body],
-            environment: environment, in: dir.url
+            script: "sink.py",
+            arguments: ["0", log.path, String(status), body],
+            environment: environment,
+            in: dir.url
         )
         return (peer, log)
     }
@@ -46,17 +48,19 @@ struct CurlTransportTests {
         defer { sink.stop() }
         let transport = CurlTransport()
         let json = #"{"channel":"C123","text":"注文DBに接続できない INC-20261126-001"}"#
-        let response = try await transport.send(HTTPRequest(
-            method: "POST",
-            url: "http://127.0.0.1:\(sink.port)/api/chat.postMessage?x=1&y=%E6%B3%A8",
-            headers: [
-                ("Authorization", "Bearer xoxb-secret-token"),
-                ("Content-Type", "application/json; charset=utf-8"),
-                ("X-Idempotency-Key", "outbox-42"),
-                ("X-Empty", ""),
-            ],
-            body: Data(json.utf8)
-        ))
+        let response = try await transport.send(
+            HTTPRequest(
+                method: "POST",
+                url: "http://127.0.0.1:\(sink.port)/api/chat.postMessage?x=1&y=%E6%B3%A8",
+                headers: [
+                    ("Authorization", "Bearer xoxb-secret-token"),
+                    ("Content-Type", "application/json; charset=utf-8"),
+                    ("X-Idempotency-Key", "outbox-42"),
+                    ("X-Empty", ""),
+                ],
+                body: Data(json.utf8)
+            )
+        )
         #expect(response.status == 200)
         #expect(String(decoding: response.body, as: UTF8.self) == #"{"ok":true,"ts":"1.2"}"#)
         #expect(response.header("content-type") == "application/json")
@@ -82,9 +86,13 @@ struct CurlTransportTests {
         defer { sink.stop() }
         let transport = CurlTransport()
         let base = "http://127.0.0.1:\(sink.port)"
-        let put = try await transport.send(HTTPRequest(
-            method: "PUT", url: base + "/_matrix/client/v3/rooms/r/send/m.room.message/txn1", body: Data("{}".utf8)
-        ))
+        let put = try await transport.send(
+            HTTPRequest(
+                method: "PUT",
+                url: base + "/_matrix/client/v3/rooms/r/send/m.room.message/txn1",
+                body: Data("{}".utf8)
+            )
+        )
         let get = try await transport.send(HTTPRequest(method: "GET", url: base + "/get"))
         let delete = try await transport.send(HTTPRequest(method: "DELETE", url: base + "/del"))
         let patch = try await transport.send(HTTPRequest(method: "PATCH", url: base + "/patch", body: Data("p".utf8)))
@@ -108,10 +116,13 @@ struct CurlTransportTests {
         let dir = try TempDir()
         let (sink, log) = try Self.sink(dir)
         defer { sink.stop() }
-        _ = try await CurlTransport().send(HTTPRequest(
-            url: "http://127.0.0.1:\(sink.port)/h", headers: [("X-A", "1"), ("X-B", "2"), ("X-A", "3")],
-            body: Data("x".utf8)
-        ))
+        _ = try await CurlTransport().send(
+            HTTPRequest(
+                url: "http://127.0.0.1:\(sink.port)/h",
+                headers: [("X-A", "1"), ("X-B", "2"), ("X-A", "3")],
+                body: Data("x".utf8)
+            )
+        )
         let record = try #require(try Self.records(log).first)
         let custom = record.header_list.filter { $0[0].hasPrefix("X-") }
         #expect(custom == [["X-A", "1"], ["X-B", "2"], ["X-A", "3"]])
@@ -120,13 +131,18 @@ struct CurlTransportTests {
     @Test func status429WithRetryAfterIsAnAnswerNotAnError() async throws {
         let dir = try TempDir()
         let (sink, _) = try Self.sink(
-            dir, status: 429, body: #"{"ok":false,"error":"ratelimited"}"#,
+            dir,
+            status: 429,
+            body: #"{"ok":false,"error":"ratelimited"}"#,
             environment: ["SINK_HEADERS": "Retry-After: 7\nX-RateLimit-Remaining: 0"]
         )
         defer { sink.stop() }
-        let response = try await CurlTransport().send(HTTPRequest(
-            url: "http://127.0.0.1:\(sink.port)/api/chat.postMessage", body: Data("{}".utf8)
-        ))
+        let response = try await CurlTransport().send(
+            HTTPRequest(
+                url: "http://127.0.0.1:\(sink.port)/api/chat.postMessage",
+                body: Data("{}".utf8)
+            )
+        )
         #expect(response.status == 429)
         #expect(response.retryAfter == 7)
         #expect(response.header("x-ratelimit-remaining") == "0")
@@ -138,9 +154,13 @@ struct CurlTransportTests {
         let (sink, log) = try Self.sink(dir, status: 201, environment: ["SINK_HEADERS": "Location: /x/1"])
         defer { sink.stop() }
         let body = Data(repeating: UInt8(ascii: "a"), count: 200_000)
-        let response = try await CurlTransport().send(HTTPRequest(
-            url: "http://127.0.0.1:\(sink.port)/upload", headers: [("Expect", "100-continue")], body: body
-        ))
+        let response = try await CurlTransport().send(
+            HTTPRequest(
+                url: "http://127.0.0.1:\(sink.port)/upload",
+                headers: [("Expect", "100-continue")],
+                body: body
+            )
+        )
         // The server answered "100 Continue" first; only the final block is kept.
         #expect(response.status == 201)
         #expect(response.header("Location") == "/x/1")
@@ -162,17 +182,22 @@ struct CurlTransportTests {
         ] {
             feed(line)
         }
-        #expect(sink.headers.map { "\($0.0)=\($0.1)" } == [
-            "Retry-After=30", "X-Long=a b", "Set-Cookie=a=1", "Set-Cookie=b=2",
-        ])
+        #expect(
+            sink.headers.map { "\($0.0)=\($0.1)" } == [
+                "Retry-After=30", "X-Long=a b", "Set-Cookie=a=1", "Set-Cookie=b=2",
+            ]
+        )
     }
 
     @Test func connectionRefusedIsConnectError() async throws {
         let port = try Ports.free()
         do {
-            _ = try await CurlTransport().send(HTTPRequest(
-                url: "http://127.0.0.1:\(port)/secret-path", headers: [("Authorization", "Bearer xoxb-secret")]
-            ))
+            _ = try await CurlTransport().send(
+                HTTPRequest(
+                    url: "http://127.0.0.1:\(port)/secret-path",
+                    headers: [("Authorization", "Bearer xoxb-secret")]
+                )
+            )
             Issue.record("expected an error")
         } catch let error as TransportError {
             guard case .connect(let message) = error else {
@@ -188,7 +213,9 @@ struct CurlTransportTests {
     @Test func silentPeerTimesOut() async throws {
         let dir = try TempDir()
         let hang = try PeerProcess.startAnnouncing(
-            script: "hang.py", arguments: ["0", dir.file("hang.json").path], in: dir.url
+            script: "hang.py",
+            arguments: ["0", dir.file("hang.json").path],
+            in: dir.url
         )
         defer { hang.stop() }
         let transport = CurlTransport(connectTimeout: 1, timeout: 1)
@@ -254,10 +281,13 @@ struct CurlTransportTests {
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<50 {
                 group.addTask {
-                    try await transport.send(HTTPRequest(
-                        url: "http://127.0.0.1:\(sink.port)/n/\(index)", headers: [("X-Seq", String(index))],
-                        body: Data(#"{"n":\#(index)}"#.utf8)
-                    )).status
+                    try await transport.send(
+                        HTTPRequest(
+                            url: "http://127.0.0.1:\(sink.port)/n/\(index)",
+                            headers: [("X-Seq", String(index))],
+                            body: Data(#"{"n":\#(index)}"#.utf8)
+                        )
+                    ).status
                 }
             }
             var all: [Int] = []
@@ -317,7 +347,9 @@ struct CurlTransportTests {
     @Test func cancellingTheTaskAbortsTheTransfer() async throws {
         let dir = try TempDir()
         let hang = try PeerProcess.startAnnouncing(
-            script: "hang.py", arguments: ["0", dir.file("hang.json").path], in: dir.url
+            script: "hang.py",
+            arguments: ["0", dir.file("hang.json").path],
+            in: dir.url
         )
         defer { hang.stop() }
         let transport = CurlTransport(connectTimeout: 5, timeout: 30)

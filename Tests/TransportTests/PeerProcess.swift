@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -76,8 +77,10 @@ final class PeerProcess: @unchecked Sendable {
             line.append(chunk)
         }
         let text = String(decoding: line, as: UTF8.self)
-        guard let port = text.split(separator: "\n").first.flatMap({ $0.split(separator: " ").last })
-            .flatMap({ Int($0) }) else {
+        guard
+            let port = text.split(separator: "\n").first.flatMap({ $0.split(separator: " ").last })
+                .flatMap({ Int($0) })
+        else {
             let peer = PeerProcess(process: process, port: 0, logURL: logURL)
             peer.stop()
             throw HarnessError("\(name) did not start: \(peer.stderr())")
