@@ -15,10 +15,15 @@ public final class BridgeMetrics: Sendable {
     let deliveryLatency: ValueHistogram
     let timerLateness: ValueHistogram
 
+    /// `incident_bridge_<metric>_<unit>` with its help text.
+    static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "incident_bridge", metricName: metric, unitName: unit, helpText: help)
+    }
+
     /// Inbound requests refused, by route and reason.
     public func rejected(route: String, reason: String) {
         registry.makeCounter(
-            name: "incident_bridge_inbound_rejected_total",
+            descriptor: Self.name("inbound_rejected", "total", "Inbound requests refused, by route and reason."),
             labels: [("route", route), ("reason", reason)]
         )
         .increment()
@@ -26,33 +31,25 @@ public final class BridgeMetrics: Sendable {
 
     public init() {
         escalations = registry.makeCounter(
-            name: "incident_bridge_escalations_fired_total",
-            help: "Escalation steps fired."
+            descriptor: Self.name("escalations_fired", "total", "Escalation steps fired.")
         )
-        slaBreaches = registry.makeCounter(name: "incident_bridge_sla_breaches_total", help: "SLA clocks breached.")
-        slaWarnings = registry.makeCounter(name: "incident_bridge_sla_warnings_total", help: "SLA warnings posted.")
-        reminders = registry.makeCounter(
-            name: "incident_bridge_update_reminders_total",
-            help: "Status-update reminders."
-        )
-        delivered = registry.makeCounter(name: "incident_bridge_outbox_delivered_total", help: "Outbox rows delivered.")
+        slaBreaches = registry.makeCounter(descriptor: Self.name("sla_breaches", "total", "SLA clocks breached."))
+        slaWarnings = registry.makeCounter(descriptor: Self.name("sla_warnings", "total", "SLA warnings posted."))
+        reminders = registry.makeCounter(descriptor: Self.name("update_reminders", "total", "Status-update reminders."))
+        delivered = registry.makeCounter(descriptor: Self.name("outbox_delivered", "total", "Outbox rows delivered."))
         deliveryFailed = registry.makeCounter(
-            name: "incident_bridge_outbox_failed_total",
-            help: "Outbox rows failed for good."
+            descriptor: Self.name("outbox_failed", "total", "Outbox rows failed for good.")
         )
         deliveryRetried = registry.makeCounter(
-            name: "incident_bridge_outbox_retries_total",
-            help: "Delivery attempts retried."
+            descriptor: Self.name("outbox_retries", "total", "Delivery attempts retried.")
         )
         deliveryLatency = registry.makeValueHistogram(
-            name: "incident_bridge_delivery_latency_seconds",
-            buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
-            help: "Seconds from commit to delivery of an outbox row."
+            descriptor: Self.name("delivery_latency", "seconds", "Seconds from commit to delivery of an outbox row."),
+            buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300]
         )
         timerLateness = registry.makeValueHistogram(
-            name: "incident_bridge_timer_lateness_seconds",
-            buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 60, 600],
-            help: "Seconds between a timer's due time and its firing."
+            descriptor: Self.name("timer_lateness", "seconds", "Seconds between a timer's due time and its firing."),
+            buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 60, 600]
         )
     }
 
