@@ -144,7 +144,7 @@ public struct ChatRoutes: Sendable {
     func enqueueReply(_ text: String, to destination: Destination) async {
         let now = service.clock.now()
         do {
-            try await store.write { tx in
+            _ = try await store.write { tx in
                 try tx.enqueue(
                     OutboxMessage(
                         incidentID: nil,

@@ -69,7 +69,7 @@ public struct MatrixPoller: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             var me: String?
             var failures = 0
             while !Task.isCancelled {
@@ -141,7 +141,7 @@ public struct MatrixPoller: Service {
                 let outcome = await service.handle(command, deliveryKey: "matrix:\(eventID)")
                 if outcome.duplicate { continue }
                 let now = service.clock.now()
-                try? await store.write { tx in
+                _ = try? await store.write { tx in
                     try tx.enqueue(
                         OutboxMessage(
                             incidentID: outcome.incidentID,
