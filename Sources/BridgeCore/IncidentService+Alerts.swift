@@ -84,14 +84,7 @@ extension IncidentService {
                     )
                 )
                 try tx.insert(fx.incident)
-                try Self.commit(
-                    fx,
-                    tx: tx,
-                    now: now,
-                    destinations: Self.destinations(config: config, origin: fx.incident.origin),
-                    renderer: renderer,
-                    pageConfig: config
-                )
+                try Self.commit(fx, tx: tx, now: now, config: config, renderer: renderer)
                 return AlertOutcome(action: .declared, incidentID: id, message: "\(id) declared")
             }
             guard let inc = existing else {
@@ -114,14 +107,7 @@ extension IncidentService {
                 let fx = try lifecycle.apply(.mitigate("alerts resolved"), to: inc, actor: "alertmanager", at: now)
                     .get()
                 try tx.update(fx.incident)
-                try Self.commit(
-                    fx,
-                    tx: tx,
-                    now: now,
-                    destinations: Self.destinations(config: config, origin: fx.incident.origin),
-                    renderer: renderer,
-                    pageConfig: config
-                )
+                try Self.commit(fx, tx: tx, now: now, config: config, renderer: renderer)
                 return AlertOutcome(action: .mitigated, incidentID: inc.id, message: "\(inc.id) mitigated")
             }
             return AlertOutcome(action: .resolved, incidentID: inc.id, message: "resolution recorded on \(inc.id)")

@@ -166,7 +166,6 @@ public struct IncidentService: Sendable {
             let lifecycle = self.lifecycle
             let config = self.config
             let tz = LocalTime(config.timeZone)
-            let destinations = self.destinations(origin: command.origin)
             let renderer = self.renderer
             let result = try await store.write { tx -> (IncidentID?, Bool) in
                 if let key = deliveryKey, try !tx.recordInbound(key: key, at: now) { return (nil, true) }
@@ -182,14 +181,7 @@ public struct IncidentService: Sendable {
                     origin: command.origin
                 ).get()
                 try tx.insert(fx.incident)
-                try Self.commit(
-                    fx,
-                    tx: tx,
-                    now: now,
-                    destinations: destinations,
-                    renderer: renderer,
-                    pageConfig: config
-                )
+                try Self.commit(fx, tx: tx, now: now, config: config, renderer: renderer)
                 return (id, false)
             }
             if result.1 { return CommandOutcome(reply: duplicateReply, duplicate: true) }
@@ -302,8 +294,7 @@ public struct IncidentService: Sendable {
             let current = try Self.target(id, origin: origin, reader: tx, locale: locale)
             let fx = try lifecycle.apply(event, to: current, actor: actor, at: now).get()
             if fx.incident != current { try tx.update(fx.incident) }  // a note leaves the record as it was
-            let destinations = Self.destinations(config: config, origin: fx.incident.origin)
-            try Self.commit(fx, tx: tx, now: now, destinations: destinations, renderer: renderer, pageConfig: config)
+            try Self.commit(fx, tx: tx, now: now, config: config, renderer: renderer)
             return (current.id, false)
         }
         if result.1 { return CommandOutcome(reply: duplicateReply, duplicate: true) }
@@ -321,6 +312,25 @@ public struct IncidentService: Sendable {
             case .close: .init(en: "closed", ja: "クローズしました")
             }
         return CommandOutcome(reply: "\(incID): \(word.text(locale))", incidentID: incID)
+    }
+
+    /// Writes the effects of a lifecycle step inside the caller's transaction: its posts to the incident's
+    /// channels, its pages as `config` routes them.
+    public static func commit(
+        _ fx: LifecycleEffects,
+        tx: any IncidentTransaction,
+        now: Date,
+        config: BridgeConfiguration,
+        renderer: any PostRenderer
+    ) throws {
+        try commit(
+            fx,
+            tx: tx,
+            now: now,
+            destinations: destinations(config: config, origin: fx.incident.origin),
+            renderer: renderer,
+            pageConfig: config
+        )
     }
 
     /// Writes the effects of a lifecycle step inside the caller's transaction.

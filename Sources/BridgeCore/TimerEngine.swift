@@ -51,15 +51,7 @@ public struct TimerEngine: Sendable {
                 let fx = TimerFiring(config: config).fire(timer, incident: incident, now: now)
             else { return (true, nil) }
             if fx.incident != incident { try tx.update(fx.incident) }
-            let destinations = IncidentService.destinations(config: config, origin: fx.incident.origin)
-            try IncidentService.commit(
-                fx,
-                tx: tx,
-                now: now,
-                destinations: destinations,
-                renderer: renderer,
-                pageConfig: config
-            )
+            try IncidentService.commit(fx, tx: tx, now: now, config: config, renderer: renderer)
             return (true, fx)
         }
         if result.0 { onFired(timer, result.1) }
