@@ -5,6 +5,17 @@ import Foundation
 import Testing
 
 @Suite struct KPITests {
+    /// The report over the 30 days before the clock's now.
+    static func last30Days(_ env: BridgeEnvironment, _ clock: ManualClock) async throws -> KPIReport {
+        try await KPIReport.load(
+            from: env.store,
+            config: env.config,
+            now: clock.now(),
+            since: clock.now().addingTimeInterval(-30 * 86_400),
+            window: "30d"
+        )
+    }
+
     /// Three incidents and two changes through the console:
     /// INC-001 db-outage sev1: ack +2m, mitigated +32m, resolved +3h10m.
     /// INC-002 batch-failure sev2, declared +1h: ack +1h40m (first response missed), resolved +3h.
@@ -60,13 +71,7 @@ import Testing
         let expected = try await fromTimelines(env)
         #expect(expected.mtta == 21 * 60)  // (2m + 40m) / 2
         #expect(expected.mttr == 76 * 60)  // (32m + 2h) / 2
-        let r = try await KPIReport.load(
-            from: env.store,
-            config: env.config,
-            now: clock.now(),
-            since: clock.now().addingTimeInterval(-30 * 86_400),
-            window: "30d"
-        )
+        let r = try await Self.last30Days(env, clock)
         #expect(r.mtta == Int(expected.mtta))
         #expect(r.mttr == Int(expected.mttr))
         #expect(r.firstResponse == 21 * 60)
@@ -80,13 +85,7 @@ import Testing
 
     @Test func bauVerdictNamesTheFailingCriteriaAndTheGap() async throws {
         let (env, clock) = try await scenario()
-        let r = try await KPIReport.load(
-            from: env.store,
-            config: env.config,
-            now: clock.now(),
-            since: clock.now().addingTimeInterval(-30 * 86_400),
-            window: "30d"
-        )
+        let r = try await Self.last30Days(env, clock)
         // bau_criteria: mttr_max 2h30m, first_response_max 20m, sev1_max 1, change_success_min 0.95.
         let criteria = try #require(r.criteria)
         #expect(criteria.map(\.key) == ["mttr_max", "first_response_max", "sev1_max", "change_success_min"])
@@ -115,13 +114,7 @@ import Testing
 
     @Test func jsonParsesWithSecondsAndVerdict() async throws {
         let (env, clock) = try await scenario()
-        let r = try await KPIReport.load(
-            from: env.store,
-            config: env.config,
-            now: clock.now(),
-            since: clock.now().addingTimeInterval(-30 * 86_400),
-            window: "30d"
-        )
+        let r = try await Self.last30Days(env, clock)
         let doc = try #require(
             try JSONSerialization.jsonObject(with: Data(r.json(timeZone: env.config.timeZone).utf8))
                 as? [String: Any]
@@ -138,13 +131,7 @@ import Testing
     @Test func thePeriodLeavesOlderIncidentsOut() async throws {
         let (env, clock) = try await scenario()
         clock.advance(by: 31 * 86_400)
-        let r = try await KPIReport.load(
-            from: env.store,
-            config: env.config,
-            now: clock.now(),
-            since: clock.now().addingTimeInterval(-30 * 86_400),
-            window: "30d"
-        )
+        let r = try await Self.last30Days(env, clock)
         #expect(r.incidents == 0 && r.mtta == nil && r.mttr == nil && r.changes == 0)
         // No data is not a failure: sev1 0 <= 1 passes, the others wait for data.
         #expect(r.bauFailures == [])

@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+@testable import BridgeServer
+
+/// The chat routes' answer-in-time guarantee: slow work is answered with the fallback on time and still
+/// completes; fast work is answered with its own value and no late fallback follows.
+@Suite struct DeadlineTests {
+    final class Flag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        func set() { lock.withLock { value = true } }
+        var isSet: Bool { lock.withLock { value } }
+    }
+
+    @Test func slowWorkGetsTheFallbackOnTimeAndStillCompletes() async throws {
+        let done = Flag()
+        let start = Date()
+        let answer = await withDeadline(0.3, fallback: "busy") {
+            try? await Task.sleep(nanoseconds: 1_000_000_000)
+            done.set()
+            return "done"
+        }
+        let took = Date().timeIntervalSince(start)
+        #expect(answer == "busy")
+        #expect(took >= 0.3 && took < 0.9, "answered after \(took) s")
+        #expect(!done.isSet)
+        try await Task.sleep(nanoseconds: 1_200_000_000)
+        #expect(done.isSet, "the work goes on after the fallback answer")
+    }
+
+    @Test func fastWorkGetsItsOwnValue() async throws {
+        for i in 0..<50 {
+            let answer = await withDeadline(0.2, fallback: -1) { i }
+            #expect(answer == i)
+        }
+        // Past every deadline: nothing fires late into an answered request (it would crash on a double resume).
+        try await Task.sleep(nanoseconds: 400_000_000)
+    }
+}
