@@ -6,14 +6,6 @@ import GRDB
 import Testing
 
 @Suite struct BackupTests {
-    /// A flag the writer task polls.
-    final class Flag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var raised = false
-        func raise() { lock.withLock { raised = true } }
-        var isRaised: Bool { lock.withLock { raised } }
-    }
-
     struct Row: Equatable, Sendable {
         var id: Int64
         var incident: String

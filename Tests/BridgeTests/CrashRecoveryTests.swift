@@ -13,7 +13,7 @@ import Testing
 
         init(config: String, db: String, outPath: String, port: Int = 0, environment: [String: String] = [:]) throws {
             self.outPath = outPath
-            FileManager.default.createFile(atPath: outPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: outPath, contents: nil)
             process.executableURL = URL(fileURLWithPath: CLI.binary)
             process.arguments = ["serve", "--config", config, "--db", db, "--port", String(port), "--as", "suzuki"]
             process.currentDirectoryURL = URL(fileURLWithPath: Fixtures.root)

@@ -6,27 +6,20 @@ import Testing
 /// The chat routes' answer-in-time guarantee: slow work is answered with the fallback on time and still
 /// completes; fast work is answered with its own value and no late fallback follows.
 @Suite struct DeadlineTests {
-    final class Flag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = false
-        func set() { lock.withLock { value = true } }
-        var isSet: Bool { lock.withLock { value } }
-    }
-
     @Test func slowWorkGetsTheFallbackOnTimeAndStillCompletes() async throws {
         let done = Flag()
         let start = Date()
         let answer = await withDeadline(0.3, fallback: "busy") {
             try? await Task.sleep(nanoseconds: 1_000_000_000)
-            done.set()
+            done.raise()
             return "done"
         }
         let took = Date().timeIntervalSince(start)
         #expect(answer == "busy")
         #expect(took >= 0.3 && took < 0.9, "answered after \(took) s")
-        #expect(!done.isSet)
+        #expect(!done.isRaised)
         try await Task.sleep(nanoseconds: 1_200_000_000)
-        #expect(done.isSet, "the work goes on after the fallback answer")
+        #expect(done.isRaised, "the work goes on after the fallback answer")
     }
 
     @Test func fastWorkGetsItsOwnValue() async throws {

@@ -110,7 +110,7 @@ enum OwnBuild {
     @Test func serveLogsJSONLines() throws {
         let dir = Fixtures.tempDir()
         let log = dir + "/stderr.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let secret = "xoxb-must-never-be-logged-\(UUID().uuidString)"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: OwnBuild.binary)

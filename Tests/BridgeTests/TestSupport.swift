@@ -87,3 +87,11 @@ extension BridgeEnvironment {
         )
     }
 }
+
+/// A flag one task raises and another polls.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+    func raise() { lock.withLock { raised = true } }
+    var isRaised: Bool { lock.withLock { raised } }
+}
