@@ -156,7 +156,9 @@ import Testing
         try await synapse.say("!incident declare db-outage sev1 注文DBに接続できない", txn: "t1")
         #expect(try await Self.wait(20) { try synapse.botMessages().contains { $0.contains("【重大障害宣言】") } })
         try await synapse.say("!incident ack", txn: "t2")
+        // The ack post and, after it, the reply to the command (": 了解しました").
         #expect(try await Self.wait(20) { try synapse.botMessages().contains { $0.contains("エスカレーションを停止しました") } })
+        #expect(try await Self.wait(20) { try synapse.botMessages().contains { $0.contains(": 了解しました") } })
         let before = try synapse.botMessages()
         // Restart the bot: nothing is posted twice and no old message is acted on again.
         bot.stop()
