@@ -20,6 +20,46 @@ func cpuSeconds() -> Double {
         + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
 }
 
+/// Busy CPU seconds of the whole machine so far (every core; `/proc/stat`: all but idle and iowait).
+func machineBusySeconds() -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+        let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") })
+    else { return .nan }
+    let f = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+    guard f.count >= 5 else { return .nan }
+    let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+    return (f.reduce(0, +) - f[3] - f[4]) / ticks
+}
+
+/// Samples `machineBusySeconds` every 100 ms until stopped; the busy rate (cores) over the last `window` seconds
+/// before the last second.
+final class BusySampler: @unchecked Sendable {
+    private let lock = NSLock()
+    private var samples: [(at: Date, busy: Double)] = []
+    private var running = true
+
+    init() {
+        Thread.detachNewThread {
+            while self.lock.withLock({ self.running }) {
+                let sample = (Date(), machineBusySeconds())
+                self.lock.withLock { self.samples.append(sample) }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+    }
+
+    func stop(window: Double) -> Double {
+        let all = lock.withLock { () -> [(at: Date, busy: Double)] in
+            running = false
+            return samples
+        }
+        guard let last = all.last else { return .nan }
+        let end = all.last { $0.at <= last.at.addingTimeInterval(-1) } ?? last
+        let start = all.last { $0.at <= end.at.addingTimeInterval(-window) } ?? all[0]
+        return (end.busy - start.busy) / end.at.timeIntervalSince(start.at)
+    }
+}
+
 /// Peak resident set size in MiB.
 func maxRSSMiB() -> Double {
     var usage = rusage()
@@ -261,6 +301,7 @@ func slackBenchmark() async throws {
         """
     let script = dir + "/slack.lua"
     try lua.write(toFile: script, atomically: true, encoding: .utf8)
+    var cpuPerRequest: [Int: Double] = [:]
     func wrk(_ port: Int) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
@@ -269,10 +310,18 @@ func slackBenchmark() async throws {
         ]
         let out = Pipe()
         p.standardOutput = out
+        // Machine CPU per request, wrk included: busy CPU over the middle of the run (wrk spends its first
+        // seconds loading the script) divided by the requests wrk reports per second.
+        let sampler = BusySampler()
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let text = String(decoding: data, as: UTF8.self)
+        let rps =
+            text.split(separator: "\n").first { $0.hasPrefix("Requests/sec:") }
+            .flatMap { Double($0.split(separator: " ").last ?? "") } ?? .nan
+        cpuPerRequest[port] = sampler.stop(window: Double(seconds) - 2) / rps * 1e6
+        return text
     }
     func summary(_ text: String) -> (rps: Double, p50: String, p99: String, non2xx: String) {
         let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -303,6 +352,75 @@ func slackBenchmark() async throws {
     )
     print(
         String(format: "  throughput ratio signed/bare: %.2fx; durable notes written: %d", s.rps / max(b.rps, 1), notes)
+    )
+    // The per-command CPU budget 0.6x leaves on this machine, next to what the store's part of a note costs on
+    // its own (no HTTP, no signature): the command through the service, and its SQL alone.
+    let bareCPU = cpuPerRequest[barePort] ?? .nan
+    let signedCPU = cpuPerRequest[botPort] ?? .nan
+    let budget = bareCPU / 0.6 - bareCPU
+    let service = parts.environment.service
+    let floorCount = 16_000
+    var t0 = cpuSeconds()
+    await withTaskGroup(of: Void.self) { g in
+        for w in 0..<16 {
+            g.addTask {
+                for i in stride(from: w, to: floorCount, by: 16) {
+                    _ = await service.handle(
+                        ChatCommand(platform: "slack", channel: "C1", user: "U01SUZU0002", text: "note floor \(i)"),
+                        deliveryKey: "slack:command:floor\(i)"
+                    )
+                }
+            }
+        }
+    }
+    let serviceCPU = (cpuSeconds() - t0) / Double(floorCount) * 1e6
+    let incident = try await parts.environment.store.read { try $0.openIncidents().first!.id.rawValue }
+    let now = Date().timeIntervalSince1970
+    t0 = cpuSeconds()
+    for batch in 0..<(floorCount / 16) {
+        try await parts.environment.store.writer.write { db in
+            for j in 0..<16 {
+                let i = batch * 16 + j
+                try db.cachedStatement(sql: "SAVEPOINT write").execute()
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO inbound_requests (key, received_at) VALUES (?, ?)")
+                    .execute(arguments: ["slack:command:sql\(i)", now])
+                _ = try String.fetchAll(
+                    db.cachedStatement(
+                        sql: "SELECT record FROM incidents WHERE state IN ('declared','acknowledged','mitigated')"
+                    )
+                )
+                try db.cachedStatement(
+                    sql: "INSERT INTO timeline (incident_id, at, actor, kind, text) VALUES (?, ?, ?, ?, ?)"
+                ).execute(arguments: [incident, now, "suzuki", "note", "sql \(i)"])
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO outbox (incident_id, platform, channel, kind, text, mentions, status, attempts,
+                                            created_at, next_attempt_at)
+                        VALUES (?, 'slack', 'C1', 'note', ?, '[]', 'pending', 0, ?, ?)
+                        """
+                ).execute(arguments: [incident, ":pushpin: \(incident) note from Suzuki: sql \(i)", now, now])
+                try db.cachedStatement(sql: "RELEASE SAVEPOINT write").execute()
+            }
+        }
+    }
+    let sqlCPU = (cpuSeconds() - t0) / Double(floorCount) * 1e6
+    print(
+        String(
+            format: "  machine CPU per request (wrk included): bare %.0f us, signed %.0f us; 0.6x leaves %.0f us per "
+                + "command beyond the bare route",
+            bareCPU,
+            signedCPU,
+            budget
+        )
+    )
+    print(
+        String(
+            format: "  the store's part alone (%d notes, 16 at a time): through the service %.0f us CPU per command, "
+                + "its SQL alone (same statements, batches of 16, fsync) %.0f us",
+            floorCount,
+            serviceCPU,
+            sqlCPU
+        )
     )
     if notes < Int(s.rps * Double(seconds) * 0.95) {
         print("  note: fewer notes than requests: some requests repeated a trigger_id (raise --requests)")

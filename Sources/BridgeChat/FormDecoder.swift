@@ -5,8 +5,11 @@ public enum FormDecoder {
     /// Field name -> value (the last one wins); nil when the body is not valid form encoding (a bad `%` escape
     /// or bytes that are not UTF-8). Works on the bytes: Foundation's string bridging is slow on Linux.
     public static func decode(_ body: Data) -> [String: String]? {
-        var out: [String: String] = [:]
-        let bytes = [UInt8](body)
+        body.withUnsafeBytes { raw in decode(raw.bindMemory(to: UInt8.self)) }
+    }
+
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> [String: String]? {
+        var out: [String: String] = Dictionary(minimumCapacity: 12)
         var start = 0
         while start < bytes.count {
             var end = start
@@ -14,8 +17,8 @@ public enum FormDecoder {
             if end > start {
                 var eq = start
                 while eq < end && bytes[eq] != UInt8(ascii: "=") { eq += 1 }
-                guard let key = decodeComponent(bytes[start..<eq]) else { return nil }
-                let value = eq < end ? decodeComponent(bytes[(eq + 1)..<end]) : ""
+                guard let key = decodeComponent(UnsafeBufferPointer(rebasing: bytes[start..<eq])) else { return nil }
+                let value = eq < end ? decodeComponent(UnsafeBufferPointer(rebasing: bytes[(eq + 1)..<end])) : ""
                 guard let value else { return nil }
                 out[key] = value
             }
@@ -25,16 +28,20 @@ public enum FormDecoder {
     }
 
     /// `+` is a space, `%XX` a byte; the result must be UTF-8.
-    static func decodeComponent(_ s: ArraySlice<UInt8>) -> String? {
+    static func decodeComponent(_ s: UnsafeBufferPointer<UInt8>) -> String? {
+        // Most fields (ids, names, the command) have nothing to unescape.
+        if !s.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) {
+            return String(validating: s, as: UTF8.self)
+        }
         var out = [UInt8]()
         out.reserveCapacity(s.count)
-        var i = s.startIndex
-        while i < s.endIndex {
+        var i = 0
+        while i < s.count {
             let b = s[i]
             if b == UInt8(ascii: "+") {
                 out.append(UInt8(ascii: " "))
             } else if b == UInt8(ascii: "%") {
-                guard i + 2 < s.endIndex,
+                guard i + 2 < s.count,
                     let hi = hexValue(s[i + 1]), let lo = hexValue(s[i + 2])
                 else { return nil }
                 out.append(hi << 4 | lo)

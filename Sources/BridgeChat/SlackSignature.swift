@@ -14,22 +14,53 @@ public struct SlackSignature: Sendable {
         }
     }
 
-    let secret: Data
-    public init(secret: String) { self.secret = Data(secret.utf8) }
+    /// Built once: a route verifies every request with the same key.
+    let key: SharedKey
+    public init(secret: String) { self.key = SharedKey(SymmetricKey(data: Data(secret.utf8))) }
+
+    func mac(timestamp: String, body: Data) -> HashedAuthenticationCode<SHA256> {
+        var mac = HMAC<SHA256>(key: key.key)
+        var prefix = "v0:\(timestamp):"
+        prefix.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        mac.update(data: body)
+        return mac.finalize()
+    }
 
     /// `v0=` + hex HMAC of the base string.
     public func sign(timestamp: String, body: Data) -> String {
-        var mac = HMAC<SHA256>(key: SymmetricKey(data: secret))
-        mac.update(data: Data("v0:\(timestamp):".utf8))
-        mac.update(data: body)
-        return "v0=" + hexString(mac.finalize())
+        "v0=" + hexString(mac(timestamp: timestamp, body: body))
     }
 
     /// Checks the headers against the raw body at time `now`.
     public func verify(timestamp: String?, signature: String?, body: Data, now: Date) -> Result<Void, Failure> {
         guard let timestamp, let signature, let ts = Double(timestamp) else { return .failure(.missingHeaders) }
         guard abs(now.timeIntervalSince1970 - ts) <= 300 else { return .failure(.staleTimestamp) }
-        let expected = sign(timestamp: timestamp, body: body)
-        return constantTimeEquals(Array(expected.utf8), Array(signature.utf8)) ? .success(()) : .failure(.badSignature)
+        // The header's hex decoded once and compared in constant time with the MAC's bytes.
+        guard let given = Self.signatureBytes(signature) else { return .failure(.badSignature) }
+        let expected = mac(timestamp: timestamp, body: body)
+        let equal = expected.withUnsafeBytes { constantTimeEquals($0, given) }
+        return equal ? .success(()) : .failure(.badSignature)
     }
+
+    /// The 32 bytes of a `v0=` + 64 lowercase-or-uppercase hex signature, or nil.
+    static func signatureBytes(_ signature: String) -> [UInt8]? {
+        var utf8 = signature.utf8[...]
+        guard utf8.count == 67, utf8.starts(with: "v0=".utf8) else { return nil }
+        utf8 = utf8.dropFirst(3)
+        var out = [UInt8]()
+        out.reserveCapacity(32)
+        var it = utf8.makeIterator()
+        while let hi = it.next(), let lo = it.next() {
+            guard let h = FormDecoder.hexValue(hi), let l = FormDecoder.hexValue(lo) else { return nil }
+            out.append(h << 4 | l)
+        }
+        return out
+    }
+}
+
+/// An immutable key shared by concurrent requests (swift-crypto does not mark `SymmetricKey` Sendable; it is
+/// never mutated after it is built).
+final class SharedKey: @unchecked Sendable {
+    let key: SymmetricKey
+    init(_ key: SymmetricKey) { self.key = key }
 }

@@ -41,7 +41,7 @@ public struct AlertRoutes: Sendable {
 
     func alertmanager(_ request: Request) async -> Response {
         if let token {
-            let auth = ChatRoutes.header(request, "Authorization") ?? ""
+            let auth = ChatRoutes.header(request, .authorization) ?? ""
             let given = auth.hasPrefix("Bearer ") ? String(auth.dropFirst(7)) : ""
             guard constantTimeEquals(Array(given.utf8), Array(token.utf8)) else {
                 return reject(.unauthorized, "missing or wrong bearer token")

@@ -16,6 +16,8 @@ public struct ChatRoutes: Sendable {
     public let settings: PlatformSettings
     public let metrics: BridgeMetrics
     public let logger: Logger
+    /// Slack's request verifier, its key built once.
+    let slackSigner: SlackSignature?
 
     public init(
         service: IncidentService,
@@ -29,6 +31,7 @@ public struct ChatRoutes: Sendable {
         self.settings = settings
         self.metrics = metrics
         self.logger = logger
+        self.slackSigner = settings.slack.map { SlackSignature(secret: $0.signingSecret) }
     }
 
     var ja: Bool { service.config.locale == .ja }
@@ -122,9 +125,10 @@ public struct ChatRoutes: Sendable {
         return Data(buffer.readableBytesView)
     }
 
-    static func header(_ request: Request, _ name: String) -> String? {
-        HTTPField.Name(name).flatMap { request.headers[$0] }
-    }
+    static func header(_ request: Request, _ name: HTTPField.Name) -> String? { request.headers[name] }
+
+    static let slackTimestamp = HTTPField.Name("X-Slack-Request-Timestamp")!
+    static let slackSignature = HTTPField.Name("X-Slack-Signature")!
 
     func run(_ command: ChatCommand, key: String?, deadline: Double = 2.5) async -> CommandOutcome {
         let service = self.service
@@ -164,10 +168,10 @@ public struct ChatRoutes: Sendable {
     // MARK: Slack
 
     func verifySlack(_ request: Request, _ body: Data, route: String) -> Response? {
-        guard let slack = settings.slack else { return Self.text(.notFound, "slack is not configured") }
-        let result = SlackSignature(secret: slack.signingSecret).verify(
-            timestamp: Self.header(request, "X-Slack-Request-Timestamp"),
-            signature: Self.header(request, "X-Slack-Signature"),
+        guard let signer = slackSigner else { return Self.text(.notFound, "slack is not configured") }
+        let result = signer.verify(
+            timestamp: Self.header(request, Self.slackTimestamp),
+            signature: Self.header(request, Self.slackSignature),
             body: body,
             now: service.clock.now()
         )
@@ -254,7 +258,7 @@ public struct ChatRoutes: Sendable {
         guard let body = await Self.body(request) else {
             return reject(.contentTooLarge, "body over 1 MiB", route: route)
         }
-        guard TeamsWebhook.verify(authorization: Self.header(request, "Authorization"), body: body, secret: secret)
+        guard TeamsWebhook.verify(authorization: Self.header(request, .authorization), body: body, secret: secret)
         else {
             return reject(.unauthorized, "invalid Teams HMAC", route: route)
         }
@@ -289,7 +293,7 @@ public struct ChatRoutes: Sendable {
         }
         let expected = Array(mm.commandToken.utf8)
         var authorized = false
-        if let auth = Self.header(request, "Authorization"), auth.hasPrefix("Token ") {
+        if let auth = Self.header(request, .authorization), auth.hasPrefix("Token ") {
             authorized = constantTimeEquals(Array(auth.dropFirst(6).utf8), expected)
         }
         let form = FormDecoder.decode(body)

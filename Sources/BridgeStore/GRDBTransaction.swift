@@ -68,9 +68,9 @@ struct GRDBTransaction: IncidentTransaction {
     }
 
     func openIncidents() throws -> [Incident] {
-        try incidents(
-            "SELECT record FROM incidents WHERE state IN ('declared','acknowledged','mitigated') ORDER BY declared_at, id"
-        )
+        // Sorted here: an ORDER BY would build a temporary sorter on every command (there are few open ones).
+        try incidents("SELECT record FROM incidents WHERE state IN ('declared','acknowledged','mitigated')")
+            .sorted { ($0.declaredAt, $0.id.rawValue) < ($1.declaredAt, $1.id.rawValue) }
     }
 
     func incidents(declaredSince since: Date) throws -> [Incident] {
@@ -262,7 +262,7 @@ struct GRDBTransaction: IncidentTransaction {
             """,
             arguments: [
                 message.incidentID?.rawValue, message.destination.platform, message.destination.channel,
-                message.kind, message.text, try Self.encode(message.mentions),
+                message.kind, message.text, message.mentions.isEmpty ? "[]" : try Self.encode(message.mentions),
                 message.createdAt.timeIntervalSince1970, message.nextAttemptAt.timeIntervalSince1970,
             ]
         )

@@ -14,10 +14,13 @@ final class GroupCommitter: @unchecked Sendable {
     private let lock = NSLock()
     private var queue: [any BatchedWrite] = []
     private var scheduled = false
+    /// Runs after every successful COMMIT (the checkpointer's nudge).
+    private let afterCommit: (@Sendable () -> Void)?
 
-    init(writer: any DatabaseWriter, maxBatch: Int = 256) {
+    init(writer: any DatabaseWriter, maxBatch: Int = 256, afterCommit: (@Sendable () -> Void)? = nil) {
         self.writer = writer
         self.maxBatch = maxBatch
+        self.afterCommit = afterCommit
     }
 
     /// Runs `body` in the next group transaction; returns once that transaction committed.
@@ -67,6 +70,7 @@ final class GroupCommitter: @unchecked Sendable {
         }
         // BEGIN itself failed (e.g. the busy timeout ran out): every caller of the batch gets the error.
         if ran == 0, commitError != nil { ran = batch.count }
+        if commitError == nil { afterCommit?() }
         let rest = batch[ran...]
         for job in batch[..<ran] { job.finish(commitError: commitError) }
         let more = lock.withLock { () -> Bool in

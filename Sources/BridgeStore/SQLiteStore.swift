@@ -12,7 +12,8 @@ public struct StoreVersionError: Error, CustomStringConvertible {
     }
 }
 
-/// The SQLite store: one `DatabasePool` in WAL mode with `synchronous = FULL` (a commit survives a power cut).
+/// The SQLite store: one `DatabasePool` in WAL mode with `synchronous = FULL` (a commit survives a power cut),
+/// checkpointed in the background (`Checkpointer`).
 /// Writes go through group commit: each write body is all-or-nothing (its own savepoint), the bodies that
 /// arrive together share one transaction and one fsync, and nobody is answered before that commit.
 public struct SQLiteStore: IncidentStore {
@@ -28,12 +29,14 @@ public struct SQLiteStore: IncidentStore {
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Checkpointer.backstopPages)")
         }
         let pool = try DatabasePool(path: path, configuration: config)
         try Self.migrate(pool, path: path)
         self.writer = pool
         self.path = path
-        self.committer = GroupCommitter(writer: pool)
+        let checkpointer = Checkpointer(path: path)
+        self.committer = GroupCommitter(writer: pool) { checkpointer.nudge() }
     }
 
     /// An in-memory store (tests).

@@ -65,7 +65,16 @@ public struct MustacheRenderer: PostRenderer {
 
     /// Drops the blank lines that empty sections leave and trailing whitespace.
     static func tidy(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false)
+        // One line (most posts of a running incident): only its trailing whitespace can go.
+        if !text.utf8.contains(UInt8(ascii: "\n")) {
+            var l = Substring(text)
+            while l.last == " " || l.last == "\r" { l.removeLast() }
+            let blank = l.unicodeScalars.allSatisfy {
+                $0 == " " || $0 == "\t" || $0.properties.generalCategory == .spaceSeparator
+            }
+            return blank ? "" : String(l)
+        }
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { line -> Substring in
                 var l = line
                 while l.last == " " || l.last == "\r" { l.removeLast() }

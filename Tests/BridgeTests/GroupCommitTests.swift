@@ -106,4 +106,42 @@ import Testing
         #expect(ids.count == 200)
         #expect(Set(ids).count == 200)
     }
+
+    @Test func commitsAreCheckpointedInTheBackgroundNotByTheWriter() async throws {
+        let path = Fixtures.tempDir() + "/cp.sqlite"
+        let store = try SQLiteStore(path: path)
+        func size(_ p: String) -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? Int) ?? 0
+        }
+        let before = size(path)
+        // About 1 MB of timeline text: far below the writer's own checkpoint (8000 pages), so only the background
+        // checkpointer can move it from the WAL into the database file.
+        let inc = incident(1)
+        let t0 = self.t0
+        try await store.write { tx in try tx.insert(inc) }
+        for n in 0..<50 {
+            try await store.write { tx in
+                for _ in 0..<5 {
+                    try tx.append(
+                        TimelineEntry(
+                            incidentID: inc.id,
+                            at: t0,
+                            actor: "suzuki",
+                            kind: .note,
+                            text: String(repeating: "x\(n)", count: 2000)
+                        )
+                    )
+                }
+            }
+        }
+        var grown = false
+        for _ in 0..<50 where !grown {
+            try await Task.sleep(nanoseconds: 100_000_000)
+            grown = size(path) > before + 500_000
+        }
+        #expect(grown, "database file \(size(path)) bytes, was \(before)")
+        #expect(size(path + "-wal") > 0, "the WAL is still open (the store is in use), only its frames were copied")
+        let notes = try await store.read { try $0.timeline(inc.id).count }
+        #expect(notes == 250)
+    }
 }

@@ -1,7 +1,8 @@
-import BridgeChat
 import BridgeCore
 import Foundation
 import Testing
+
+@testable import BridgeChat
 
 /// The hand-written parsers on the hot paths (form bodies, webhook JSON) against Foundation's own.
 @Suite struct ParsingTests {
@@ -17,6 +18,8 @@ import Testing
         c.percentEncodedQuery = body.replacingOccurrences(of: "+", with: "%20")
         for item in c.queryItems ?? [] where item.name != "a" { #expect(form[item.name] == (item.value ?? "")) }
         #expect(FormDecoder.decode(Data()) == [:])
+        // Fields without escapes are taken as they are, with the same UTF-8 check.
+        #expect(FormDecoder.decode(Data("a=%E6%B3%A8&b=注文&c=x+y".utf8)) == ["a": "注", "b": "注文", "c": "x y"])
     }
 
     @Test func formDecoderRefusesBrokenEscapes() {
@@ -24,6 +27,37 @@ import Testing
         #expect(FormDecoder.decode(Data("text=%G1".utf8)) == nil, "not hex")
         #expect(FormDecoder.decode(Data("text=abc%4".utf8)) == nil, "cut escape")
         #expect(FormDecoder.decode(Data([0x74, 0x3D, 0xFF])) == nil, "raw byte that is not UTF-8")
+    }
+
+    @Test func slackSignatureMatchesSlacksExampleAndRefusesMalformedHeaders() {
+        // The example of Slack's "Verifying requests from Slack" page.
+        let signer = SlackSignature(secret: "8f742231b10e8888abcd99yyyzzz85a5")
+        let body = Data(
+            ("token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V"
+                + "&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text="
+                + "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGl"
+                + "gcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c").utf8
+        )
+        let good = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
+        let now = Date(timeIntervalSince1970: 1_531_420_618)
+        #expect(signer.sign(timestamp: "1531420618", body: body) == good)
+        func verdict(_ sig: String?, _ ts: String? = "1531420618") -> Result<Void, SlackSignature.Failure> {
+            signer.verify(timestamp: ts, signature: sig, body: body, now: now)
+        }
+        #expect((try? verdict(good).get()) != nil)
+        #expect((try? verdict(good.uppercased().replacingOccurrences(of: "V0=", with: "v0=")).get()) != nil)
+        for bad in [
+            "v1=" + good.dropFirst(3), String(good.dropLast()), good + "0", good.dropLast() + "4",
+            good.dropLast(2) + "zz", "", "v0=",
+        ] {
+            guard case .failure(.badSignature) = verdict(String(bad)) else {
+                Issue.record("accepted or misjudged \(bad)")
+                continue
+            }
+        }
+        guard case .failure(.missingHeaders) = verdict(nil) else { return #expect(Bool(false)) }
+        guard case .failure(.staleTimestamp) = verdict(good, "1531420000") else { return #expect(Bool(false)) }
+        #expect(SlackSignature.signatureBytes(good)?.count == 32)
     }
 
     @Test func jsonParserAgreesWithJSONSerialization() throws {

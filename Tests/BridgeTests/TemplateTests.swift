@@ -1,7 +1,8 @@
 import BridgeCore
-import BridgeTemplates
 import Foundation
 import Testing
+
+@testable import BridgeTemplates
 
 @Suite struct TemplateTests {
     func declarePost(_ config: BridgeConfiguration) throws -> Post {
@@ -15,6 +16,14 @@ import Testing
             origin: .console
         ).get()
         return fx.posts[0]
+    }
+
+    @Test func tidyDropsBlankLinesAndTrailingSpaceOnOneLineAsOnMany() {
+        #expect(MustacheRenderer.tidy("a b  \r") == "a b")
+        #expect(MustacheRenderer.tidy(" \t\u{3000} ") == "", "a line of spaces only (U+3000 too) is dropped")
+        #expect(MustacheRenderer.tidy("") == "")
+        #expect(MustacheRenderer.tidy("注文DB ") == "注文DB")
+        #expect(MustacheRenderer.tidy("a \n \u{3000}\n\nb \n c") == "a\nb\n c")
     }
 
     @Test func everyTemplateRendersInBothLocales() throws {
