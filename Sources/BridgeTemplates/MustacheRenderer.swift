@@ -13,6 +13,8 @@ public struct TemplateError: Error, CustomStringConvertible {
 public struct MustacheRenderer: PostRenderer {
     public let config: BridgeConfiguration
     let library: MustacheLibrary
+    /// The templates that are only text and `{{name}}` variables (most posts), rendered without the engine.
+    let flat: [String: FlatTemplate]
 
     /// Where templates are looked for when no directory is given: `$INCIDENT_BRIDGE_TEMPLATES`, `./Templates`,
     /// beside the config file's folder, and `/usr/share/incident-bridge/Templates`.
@@ -40,6 +42,7 @@ public struct MustacheRenderer: PostRenderer {
         self.config = config
         let dir = (directory as NSString).appendingPathComponent(config.locale.rawValue)
         var templates: [String: MustacheTemplate] = [:]
+        var flat: [String: FlatTemplate] = [:]
         for kind in PostKind.allCases {
             let file = (dir as NSString).appendingPathComponent("\(kind.rawValue).mustache")
             guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
@@ -50,42 +53,100 @@ public struct MustacheRenderer: PostRenderer {
             }
             do {
                 templates[kind.rawValue] = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
+                flat[kind.rawValue] = FlatTemplate(text)
             } catch {
                 throw TemplateError(message: "template \(file) does not parse: \(error)")
             }
         }
         self.library = MustacheLibrary(templates: templates)
+        self.flat = flat
     }
 
     public func render(_ post: Post, for platform: String) -> String {
         let context = PostContext(config: config, platform: platform).context(post)
-        let text = library.render(context, withTemplate: post.kind.rawValue) ?? post.text ?? post.kind.rawValue
-        return Self.tidy(text)
+        if let text = flat[post.kind.rawValue]?.render(context) { return Self.tidy(text) }
+        return renderWithEngine(context, post)
     }
 
-    /// Drops the blank lines that empty sections leave and trailing whitespace.
+    func renderWithEngine(_ context: LazyPostContext, _ post: Post) -> String {
+        Self.tidy(library.render(context, withTemplate: post.kind.rawValue) ?? post.text ?? post.kind.rawValue)
+    }
+
+    /// Drops the blank lines that empty sections leave and trailing whitespace (spaces, CR) of every line.
     static func tidy(_ text: String) -> String {
-        // One line (most posts of a running incident): only its trailing whitespace can go.
-        if !text.utf8.contains(UInt8(ascii: "\n")) {
-            var l = Substring(text)
-            while l.last == " " || l.last == "\r" { l.removeLast() }
-            let blank = l.unicodeScalars.allSatisfy {
-                $0 == " " || $0 == "\t" || $0.properties.generalCategory == .spaceSeparator
+        let bytes = Array(text.utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        var start = 0
+        while start <= bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            var last = end
+            while last > start && (bytes[last - 1] == UInt8(ascii: " ") || bytes[last - 1] == UInt8(ascii: "\r")) {
+                last -= 1
             }
-            return blank ? "" : String(l)
+            let line = bytes[start..<last]
+            if !isBlank(line) {
+                if !out.isEmpty { out.append(UInt8(ascii: "\n")) }
+                out.append(contentsOf: line)
+            }
+            start = end + 1
         }
-        return text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { line -> Substring in
-                var l = line
-                while l.last == " " || l.last == "\r" { l.removeLast() }
-                return l
-            }
-            .filter { line in
-                line.unicodeScalars.contains {
-                    !($0 == " " || $0 == "\t" || $0.properties.generalCategory == .spaceSeparator)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Only spaces, tabs and other space separators (U+3000, U+00A0...), or nothing.
+    static func isBlank(_ line: ArraySlice<UInt8>) -> Bool {
+        if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { return true }
+        if line.allSatisfy({ $0 < 0x80 }) { return false }
+        return String(decoding: line, as: UTF8.self).unicodeScalars.allSatisfy {
+            $0 == " " || $0 == "\t" || $0.properties.generalCategory == .spaceSeparator
+        }
+    }
+}
+
+/// A template made only of text and `{{name}}` variables, rendered by concatenation. With the engine's text
+/// content type a variable is inserted as it is, and the standalone-line rules apply to sections only, so the
+/// output is the engine's; a value that is not a string sends the post back to the engine.
+struct FlatTemplate: Sendable {
+    enum Part: Sendable {
+        case text(String)
+        case variable(String)
+    }
+    let parts: [Part]
+
+    /// Nil when the template has anything but plain variables (sections, partials, comments, `{{{`, `{{&`).
+    init?(_ template: String) {
+        var parts: [Part] = []
+        var rest = Substring(template)
+        while let open = rest.range(of: "{{") {
+            if open.lowerBound > rest.startIndex { parts.append(.text(String(rest[..<open.lowerBound]))) }
+            guard let close = rest[open.upperBound...].range(of: "}}") else { return nil }
+            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty,
+                name.unicodeScalars.allSatisfy({ $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) })
+            else { return nil }
+            parts.append(.variable(name))
+            rest = rest[close.upperBound...]
+        }
+        if !rest.isEmpty { parts.append(.text(String(rest))) }
+        self.parts = parts
+    }
+
+    func render(_ context: LazyPostContext) -> String? {
+        var out = ""
+        for part in parts {
+            switch part {
+            case .text(let t): out += t
+            case .variable(let name):
+                switch context.child(named: name) {
+                case nil: break
+                case let s as String: out += s
+                default: return nil
                 }
             }
-            .joined(separator: "\n")
+        }
+        return out
     }
 }
 

@@ -26,6 +26,41 @@ import Testing
         #expect(MustacheRenderer.tidy("a \n \u{3000}\n\nb \n c") == "a\nb\n c")
     }
 
+    @Test func flatTemplatesRenderExactlyAsTheEngineDoes() throws {
+        for file in ["Examples/bridge.yaml", "Examples/bridge.en.yaml"] {
+            let config = try Fixtures.config(file)
+            let r = try MustacheRenderer(config: config, directory: Fixtures.path("Templates"))
+            #expect(r.flat.count >= 12, "most templates are plain variables: \(r.flat.keys.sorted())")
+            #expect(r.flat["declare"] == nil, "sections go to the engine")
+            let declared = try declarePost(config)
+            var later = declared
+            later.incident?.acknowledgedAt = ManualClock.reference.addingTimeInterval(300)
+            later.incident?.acknowledgedBy = "takahashi"
+            later.incident?.resolvedAt = ManualClock.reference.addingTimeInterval(3600)
+            later.incident?.summary = "fixed <b> & done"
+            later.actor = "unknown-person"
+            later.mentions = ["suzuki", "nobody"]
+            var bare = declared
+            bare.incident = nil
+            for base in [declared, later, bare] {
+                for kind in PostKind.allCases {
+                    for text in ["note <!channel> & <https://x|y>", nil] {
+                        var post = base
+                        post.kind = kind
+                        post.text = text
+                        for platform in ["slack", "mattermost", "teams", "matrix", "console", "webhook"] {
+                            let context = PostContext(config: config, platform: platform).context(post)
+                            #expect(
+                                r.render(post, for: platform) == r.renderWithEngine(context, post),
+                                "\(file) \(kind) \(platform)"
+                            )
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func everyTemplateRendersInBothLocales() throws {
         for file in ["Examples/bridge.yaml", "Examples/bridge.en.yaml"] {
             let config = try Fixtures.config(file)
