@@ -19,7 +19,7 @@ public struct SlackSignature: Sendable {
     public init(secret: String) { self.key = SharedKey(SymmetricKey(data: Data(secret.utf8))) }
 
     func mac(timestamp: String, body: Data) -> HashedAuthenticationCode<SHA256> {
-        var mac = HMAC<SHA256>(key: key.key)
+        var mac = key.hmac  // a copy: its hash states are copied on the first update
         var prefix = "v0:\(timestamp):"
         prefix.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
         mac.update(data: body)
@@ -58,9 +58,10 @@ public struct SlackSignature: Sendable {
     }
 }
 
-/// An immutable key shared by concurrent requests (swift-crypto does not mark `SymmetricKey` Sendable; it is
-/// never mutated after it is built).
+/// An immutable key shared by concurrent requests, with the HMAC already keyed (the key pads hashed once):
+/// each request copies it, and swift-crypto's hash states are copy-on-write. swift-crypto does not mark these
+/// types Sendable; nothing here is mutated after it is built.
 final class SharedKey: @unchecked Sendable {
-    let key: SymmetricKey
-    init(_ key: SymmetricKey) { self.key = key }
+    let hmac: HMAC<SHA256>
+    init(_ key: SymmetricKey) { self.hmac = HMAC<SHA256>(key: key) }
 }

@@ -124,7 +124,9 @@ struct FlatTemplate: Sendable {
             guard let close = rest[open.upperBound...].range(of: "}}") else { return nil }
             let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
             guard !name.isEmpty,
-                name.unicodeScalars.allSatisfy({ $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) })
+                name.unicodeScalars.allSatisfy({
+                    $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0))
+                })
             else { return nil }
             parts.append(.variable(name))
             rest = rest[close.upperBound...]

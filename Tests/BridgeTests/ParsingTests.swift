@@ -60,6 +60,27 @@ import Testing
         #expect(SlackSignature.signatureBytes(good)?.count == 32)
     }
 
+    @Test func oneSignerServesConcurrentRequests() async {
+        // The keyed HMAC is shared and copied per request: concurrent use must not mix states.
+        let shared = SlackSignature(secret: "s3cret")
+        let results = await withTaskGroup(of: (Int, String).self) { g -> [Int: String] in
+            for i in 0..<400 {
+                g.addTask { (i, shared.sign(timestamp: "1700000000", body: Data("text=note+\(i)".utf8))) }
+            }
+            var out: [Int: String] = [:]
+            for await (i, sig) in g { out[i] = sig }
+            return out
+        }
+        for i in 0..<400 {
+            let fresh = SlackSignature(secret: "s3cret").sign(
+                timestamp: "1700000000",
+                body: Data("text=note+\(i)".utf8)
+            )
+            #expect(results[i] == fresh, "request \(i)")
+        }
+        #expect(Set(results.values).count == 400)
+    }
+
     @Test func jsonParserAgreesWithJSONSerialization() throws {
         let text = #"""
             {"a": [1, -2.5e3, true, false, null, {}], "s": "tab\t\"q\" \\ \/ \u00e9 \ud83d\ude80 日本",
