@@ -88,6 +88,37 @@ func argument(_ name: String, _ fallback: Int) -> Int {
     return fallback
 }
 
+/// Runs the real router on `botPort` and `bare` on `barePort` (same process, same cores) until cancelled.
+func startServers(
+    _ parts: BridgeServer.Parts,
+    botPort: Int,
+    bare: Router<BasicRequestContext>,
+    barePort: Int,
+    logger: Logger
+)
+    async throws -> Task<Void, Error>
+{
+    let bot = Application(
+        router: BridgeServer.router(parts),
+        configuration: .init(address: .hostname("127.0.0.1", port: botPort)),
+        logger: logger
+    )
+    let bareApp = Application(
+        router: bare,
+        configuration: .init(address: .hostname("127.0.0.1", port: barePort)),
+        logger: logger
+    )
+    let servers = Task {
+        try await withThrowingTaskGroup(of: Void.self) { g in
+            g.addTask { try await bot.runService() }
+            g.addTask { try await bareApp.runService() }
+            try await g.waitForAll()
+        }
+    }
+    try await Task.sleep(nanoseconds: 1_000_000_000)
+    return servers
+}
+
 /// 100k pending timers; `due` of them fall due over `window` seconds; then an idle stretch.
 func timersBenchmark() async throws {
     let pending = argument("--pending", 100_000)
@@ -256,26 +287,9 @@ func slackBenchmark() async throws {
     )
     let botPort = 18_181
     let barePort = 18_182
-    let bot = Application(
-        router: BridgeServer.router(parts),
-        configuration: .init(address: .hostname("127.0.0.1", port: botPort)),
-        logger: logger
-    )
     let bareRouter = Router()
     bareRouter.post("/slack/commands") { _, _ in "ok" }
-    let bare = Application(
-        router: bareRouter,
-        configuration: .init(address: .hostname("127.0.0.1", port: barePort)),
-        logger: logger
-    )
-    let servers = Task {
-        try await withThrowingTaskGroup(of: Void.self) { g in
-            g.addTask { try await bot.runService() }
-            g.addTask { try await bare.runService() }
-            try await g.waitForAll()
-        }
-    }
-    try await Task.sleep(nanoseconds: 1_000_000_000)
+    let servers = try await startServers(parts, botPort: botPort, bare: bareRouter, barePort: barePort, logger: logger)
     // Pre-signed, all different (a unique trigger_id each, so none is a repeated delivery as long as each wrk
     // thread sends fewer than half of them: thread t starts at t * count / 2).
     let ts = String(Int(Date().timeIntervalSince1970))
@@ -448,30 +462,13 @@ func alertsBenchmark() async throws {
     )
     let botPort = 18_191
     let barePort = 18_192
-    let bot = Application(
-        router: BridgeServer.router(parts),
-        configuration: .init(address: .hostname("127.0.0.1", port: botPort)),
-        logger: logger
-    )
     let bareRouter = Router()
     bareRouter.post("/alerts/alertmanager") { request, _ -> String in
         var r = request
         _ = try await r.collectBody(upTo: 1 << 20)
         return "ok"
     }
-    let bare = Application(
-        router: bareRouter,
-        configuration: .init(address: .hostname("127.0.0.1", port: barePort)),
-        logger: logger
-    )
-    let servers = Task {
-        try await withThrowingTaskGroup(of: Void.self) { g in
-            g.addTask { try await bot.runService() }
-            g.addTask { try await bare.runService() }
-            try await g.waitForAll()
-        }
-    }
-    try await Task.sleep(nanoseconds: 1_000_000_000)
+    let servers = try await startServers(parts, botPort: botPort, bare: bareRouter, barePort: barePort, logger: logger)
     // Post i belongs to group i % groups and carries i / groups + 1 firing alerts (a growing group).
     var bodies: [Data] = []
     for i in 0..<posts {

@@ -27,16 +27,7 @@ public struct AlertRoutes: Sendable {
     }
 
     func reject(_ status: HTTPResponse.Status, _ reason: String) -> Response {
-        let route = "/alerts/alertmanager"
-        metrics.rejected(
-            route: route,
-            reason: status.code == 413 ? "too_large" : status.code == 401 ? "unauthorized" : "malformed"
-        )
-        logger.notice(
-            "inbound request rejected",
-            metadata: ["route": "\(route)", "status": "\(status.code)", "reason": "\(reason)"]
-        )
-        return ChatRoutes.text(status, reason)
+        ChatRoutes.reject(status, reason, route: "/alerts/alertmanager", metrics: metrics, logger: logger)
     }
 
     func alertmanager(_ request: Request) async -> Response {

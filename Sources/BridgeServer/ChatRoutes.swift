@@ -57,6 +57,17 @@ public struct ChatRoutes: Sendable {
 
     /// Refuses a request: counts it by reason, logs it without secrets, answers one line.
     func reject(_ status: HTTPResponse.Status, _ reason: String, route: String) -> Response {
+        Self.reject(status, reason, route: route, metrics: metrics, logger: logger)
+    }
+
+    /// The refusal of every inbound route (chat and alerts): nothing is recorded besides the counter and the log.
+    static func reject(
+        _ status: HTTPResponse.Status,
+        _ reason: String,
+        route: String,
+        metrics: BridgeMetrics,
+        logger: Logger
+    ) -> Response {
         metrics.rejected(
             route: route,
             reason: status.code == 413 ? "too_large" : status.code == 401 ? "unauthorized" : "malformed"
@@ -65,7 +76,7 @@ public struct ChatRoutes: Sendable {
             "inbound request rejected",
             metadata: ["route": "\(route)", "status": "\(status.code)", "reason": "\(reason)"]
         )
-        return Self.text(status, reason)
+        return text(status, reason)
     }
 
     static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
