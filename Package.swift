@@ -13,7 +13,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
-        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -22,9 +21,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
-        // Domain values, command grammar, state machine, ports and services. Foundation only.
+        // Domain values, command grammar, lifecycle state machine, timer rules, IncidentService and the ports
+        // (store, outbox, posters, transport, mailer, clock, cursors). Foundation only; no vendor names.
         .target(name: "BridgeCore"),
-        // bridge.yaml loading and validation (key paths and line numbers).
+        // bridge.yaml -> typed settings (key paths and line numbers); secrets from the environment.
         .target(
             name: "BridgeConfig",
             dependencies: [
@@ -32,7 +32,11 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // Mustache rendering of bot posts in ja/en.
+        // The operating model: check, coverage matrix, readiness, KPI, timeline export and their renderers.
+        .target(name: "BridgeOperatingModel", dependencies: ["BridgeCore"]),
+        // Alertmanager webhook v4 -> the core's AlertSignal (with the byte-level JSON parser).
+        .target(name: "BridgeAlerts", dependencies: ["BridgeCore"]),
+        // The Mustache engine and template loading.
         .target(
             name: "BridgeTemplates",
             dependencies: [
@@ -40,7 +44,7 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
-        // SQLite store over GRDB: incidents, timeline, timers, outbox, inbound ids.
+        // SQLite store over GRDB: incidents, timeline, timers, outbox, inbound ids, cursors.
         .target(
             name: "BridgeStore",
             dependencies: [
@@ -52,33 +56,35 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Outbound HTTP and SMTP over libcurl, off the cooperative pool.
         .target(name: "BridgeTransport", dependencies: ["BridgeCore", "CCurl"]),
-        // Chat platform adapters: Slack, Mattermost, webhook (signatures, payloads, posters).
+        // Chat platforms, one folder each (Slack, Mattermost, Teams, Matrix, Webhook, Console): settings,
+        // request verification, inbound parsing, escaping and mentions, posters, the Matrix poller.
         .target(
             name: "BridgeChat",
             dependencies: [
-                "BridgeCore",
+                "BridgeCore", "BridgeConfig",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Pagers: PagerDuty Events v2, Opsgenie, email over SMTP, signed webhook.
+        // Pagers, one folder each (PagerDuty Events v2, Opsgenie, email over SMTP, signed webhook).
         .target(
             name: "BridgePaging",
             dependencies: [
-                "BridgeCore", "BridgeTransport",
+                "BridgeCore", "BridgeConfig", "BridgeTransport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // HTTP routes, scheduler, dispatcher, console chat and the service group.
+        // Thin HTTP routes, scheduler, dispatcher, console input, health, metrics, pages, the composition root.
         .target(
             name: "BridgeServer",
             dependencies: [
                 "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeChat", "BridgeTransport",
-                "BridgePaging",
+                "BridgePaging", "BridgeAlerts", "BridgeOperatingModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -88,6 +94,7 @@ let package = Package(
             name: "IncidentBridgeCLI",
             dependencies: [
                 "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeServer", "BridgeTransport",
+                "BridgeOperatingModel", "BridgeChat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -97,21 +104,24 @@ let package = Package(
             name: "BridgeBench",
             dependencies: [
                 "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeServer", "BridgeChat", "BridgeTransport",
+                "BridgeAlerts", "BridgePaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Test support: a manual clock that honours cancellation, recording fakes of the ports, peer processes.
+        .target(name: "BridgeTesting", dependencies: ["BridgeCore"]),
         .testTarget(
             name: "BridgeTests",
             dependencies: [
                 "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeServer", "BridgeChat",
-                "BridgeTransport",
+                "BridgeTransport", "BridgeAlerts", "BridgeOperatingModel", "BridgePaging", "BridgeTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "TransportTests", dependencies: ["BridgeTransport", "BridgeCore"]),
+        .testTarget(name: "TransportTests", dependencies: ["BridgeTransport", "BridgeCore", "BridgeTesting"]),
     ]
 )

@@ -177,7 +177,7 @@ func timersBenchmark() async throws {
     let engine = TimerEngine(
         config: config,
         store: parts.environment.store,
-        renderer: parts.environment.renderer,
+        outgoing: parts.environment.outgoing,
         clock: clock
     ) { timer, _ in lateness.add(Date().timeIntervalSince(timer.dueAt)) }
     let scheduler = SchedulerService(engine: engine, wake: WakeSignal(), heartbeat: Heartbeat(), logger: logger)

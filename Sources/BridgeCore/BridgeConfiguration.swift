@@ -14,7 +14,8 @@ public struct BridgeConfiguration: Sendable, Equatable {
     public var coverage: [CoverageCell]
     public var maintenanceWindows: [MaintenanceWindow]
     public var alertRoutes: [AlertRoute]
-    public var alertmanagerTokenEnv: String?
+    /// The variable holding the bearer token the alert route requires (`alerts.<source>.token_env`).
+    public var alertTokenEnv: String?
     public var chat: ChatSettings
     public var paging: PagingSettings
     public var hypercare: Hypercare?
@@ -41,33 +42,25 @@ public struct BridgeConfiguration: Sendable, Equatable {
         public var id: String
         public var name: String
         public var email: String?
-        public var slack: String?
-        public var mattermost: String?
-        public var matrix: String?
-        public var teams: String?
-        public var pagerduty: String?
-        public var opsgenie: String?
+        /// Chat platform id (as in the config's `people.<id>` keys) -> the person's handle or user id there.
+        public var handles: [String: String]
+        /// Pager id -> the person's user id or login there.
+        public var pagers: [String: String]
         public init(
             id: String,
             name: String,
             email: String? = nil,
-            slack: String? = nil,
-            mattermost: String? = nil,
-            matrix: String? = nil,
-            teams: String? = nil,
-            pagerduty: String? = nil,
-            opsgenie: String? = nil
+            handles: [String: String] = [:],
+            pagers: [String: String] = [:]
         ) {
             self.id = id
             self.name = name
             self.email = email
-            self.slack = slack
-            self.mattermost = mattermost
-            self.matrix = matrix
-            self.teams = teams
-            self.pagerduty = pagerduty
-            self.opsgenie = opsgenie
+            self.handles = handles
+            self.pagers = pagers
         }
+        /// The person's handle on chat platform `platform`, if the config names one.
+        public func handle(_ platform: String) -> String? { handles[platform] }
     }
 
     /// An organisational role (business owner, operations lead, ...) and its members.
@@ -261,7 +254,7 @@ public struct BridgeConfiguration: Sendable, Equatable {
         }
     }
 
-    /// Alertmanager routing: first matching route wins.
+    /// Alert routing by labels: first matching route wins.
     public struct AlertRoute: Sendable, Equatable {
         public var match: [String: String]
         public var matchRegex: [String: String]
@@ -289,7 +282,7 @@ public struct BridgeConfiguration: Sendable, Equatable {
     /// Which chat platforms are on and their non-secret settings (secrets are named by `*_env`).
     public struct ChatSettings: Sendable, Equatable {
         public var consoleEnabled: Bool
-        /// Raw settings per platform (slack, mattermost, matrix, teams, webhook): key -> value.
+        /// Raw settings per platform id: key -> value.
         public var platforms: [String: [String: String]]
         public init(consoleEnabled: Bool = true, platforms: [String: [String: String]] = [:]) {
             self.consoleEnabled = consoleEnabled
@@ -297,7 +290,7 @@ public struct BridgeConfiguration: Sendable, Equatable {
         }
     }
 
-    /// Pager channels (pagerduty, opsgenie, email, webhook) with their non-secret settings.
+    /// Pager channels with their non-secret settings, by pager id.
     public struct PagingSettings: Sendable, Equatable {
         public var channels: [String: [String: String]]
         public init(channels: [String: [String: String]] = [:]) { self.channels = channels }
@@ -370,7 +363,7 @@ public struct BridgeConfiguration: Sendable, Equatable {
         coverage: [CoverageCell] = [],
         maintenanceWindows: [MaintenanceWindow] = [],
         alertRoutes: [AlertRoute] = [],
-        alertmanagerTokenEnv: String? = nil,
+        alertTokenEnv: String? = nil,
         chat: ChatSettings = .init(),
         paging: PagingSettings = .init(),
         hypercare: Hypercare? = nil,
@@ -390,7 +383,7 @@ public struct BridgeConfiguration: Sendable, Equatable {
         self.coverage = coverage
         self.maintenanceWindows = maintenanceWindows
         self.alertRoutes = alertRoutes
-        self.alertmanagerTokenEnv = alertmanagerTokenEnv
+        self.alertTokenEnv = alertTokenEnv
         self.chat = chat
         self.paging = paging
         self.hypercare = hypercare
@@ -423,9 +416,8 @@ extension BridgeConfiguration {
         func same(_ x: String?) -> Bool { x.map { $0 == h || $0.lowercased() == lowered } ?? false }
         // Sorted by id so the answer does not depend on dictionary order; plain comparisons (this runs per command).
         return people.values.sorted { $0.id < $1.id }.first { p in
-            same(p.slack) || same(p.mattermost) || same(p.matrix) || same(p.teams) || same(p.email)
+            p.handles.values.contains { same($0) || $0.lowercased() == atLowered } || same(p.email)
                 || p.name == h || String(p.name.unicodeScalars.filter { $0 != " " }) == h
-                || p.matrix?.lowercased() == atLowered
         }
     }
 

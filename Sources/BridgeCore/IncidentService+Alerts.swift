@@ -1,6 +1,6 @@
 import Foundation
 
-/// The result of one Alertmanager notification.
+/// The result of one alert notification.
 public struct AlertOutcome: Sendable, Equatable {
     public enum Action: String, Sendable { case declared, noted, resolved, mitigated, ignored, duplicate }
     public var action: Action
@@ -9,10 +9,10 @@ public struct AlertOutcome: Sendable, Equatable {
 }
 
 extension IncidentService {
-    /// Applies an Alertmanager notification: one incident per open `groupKey`; later firing payloads add a note;
-    /// a resolved payload is recorded and mitigates when the route says `auto_mitigate`. Alerts inside a
+    /// Applies an alert signal: one incident per open group key; later firing notifications add a note;
+    /// a resolved notification is recorded and mitigates when the route says `auto_mitigate`. Alerts inside a
     /// maintenance window are recorded and not paged. `deliveryKey` drops exact re-deliveries.
-    public func ingest(_ n: AlertmanagerNotification, deliveryKey: String?) async throws -> AlertOutcome {
+    public func ingest(_ n: AlertSignal, deliveryKey: String?) async throws -> AlertOutcome {
         guard let route = config.alertRoute(for: n.routingLabels) else {
             return AlertOutcome(
                 action: .ignored,
@@ -21,98 +21,95 @@ extension IncidentService {
             )
         }
         let now = clock.now()
-        let config = self.config
-        let renderer = self.renderer
-        let lifecycle = self.lifecycle
-        let tz = LocalTime(config.timeZone)
-        let firing = n.firing
-        let fingerprints = firing.compactMap(\.fingerprint).joined(separator: ", ")
+        let service = self
         let result = try await store.write { tx -> AlertOutcome in
             if let key = deliveryKey, try !tx.recordInbound(key: key, at: now) {
                 return AlertOutcome(action: .duplicate, incidentID: nil, message: "repeated delivery ignored")
             }
             let existing = try tx.openIncident(alertGroupKey: n.groupKey)
-            if n.status == "firing" {
-                if let inc = existing {
-                    try tx.append(
-                        TimelineEntry(
-                            incidentID: inc.id,
-                            at: now,
-                            actor: "alertmanager",
-                            kind: .alert,
-                            text: "\(firing.count) alert(s) firing: \(fingerprints)"
-                        )
-                    )
-                    return AlertOutcome(action: .noted, incidentID: inc.id, message: "note added to \(inc.id)")
-                }
-                let day = tz.dayStamp(now)
-                let id = IncidentID.make(day: day, sequence: try tx.nextIncidentSequence(day: day))
-                var fx = try lifecycle.declare(
-                    id: id,
-                    eventType: route.eventType,
-                    severity: route.severity,
-                    title: n.title,
-                    actor: "alertmanager",
-                    at: now,
-                    origin: Destination(platform: "alertmanager", channel: n.receiver ?? "webhook")
-                ).get()
-                fx.incident.alertGroupKey = n.groupKey
-                if fx.incident.maintenanceWindow != nil { fx.pages = [] }
-                var fields: [String: String] = ["alert_summary": n.title]
-                let labels = n.routingLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
-                    separator: " "
-                )
-                fields["alert_labels"] = labels
-                var links: [String] = []
-                if let g = firing.first?.generatorURL ?? n.alerts.first?.generatorURL { links.append(g) }
-                if let r = n.commonAnnotations?["runbook_url"] ?? n.alerts.first?.annotations?["runbook_url"] {
-                    links.append(r)
-                }
-                if !links.isEmpty { fields["alert_links"] = links.joined(separator: " · ") }
-                for i in fx.posts.indices {
-                    fx.posts[i].incident = fx.incident
-                    fx.posts[i].fields.merge(fields) { a, _ in a }
-                }
-                fx.timeline.append(
-                    TimelineEntry(
-                        incidentID: id,
-                        at: now,
-                        actor: "alertmanager",
-                        kind: .alert,
-                        text: "\(firing.count) alert(s) firing: \(fingerprints) [\(labels)]"
-                            + (fx.incident.maintenanceWindow != nil ? " (maintenance window: not paged)" : "")
-                    )
-                )
-                try tx.insert(fx.incident)
-                try Self.commit(fx, tx: tx, now: now, config: config, renderer: renderer)
-                return AlertOutcome(action: .declared, incidentID: id, message: "\(id) declared")
-            }
-            guard let inc = existing else {
+            switch (n.status, existing) {
+            case (.firing, let inc?):
+                try tx.append(service.alertEntry(inc.id, n, now: now, text: service.firingText(n)))
+                return AlertOutcome(action: .noted, incidentID: inc.id, message: "note added to \(inc.id)")
+            case (.firing, nil):
+                return try service.declare(from: n, route: route, tx: tx, now: now)
+            case (.resolved, nil):
                 return AlertOutcome(
                     action: .ignored,
                     incidentID: nil,
                     message: "resolved alert without an open incident"
                 )
+            case (.resolved, let inc?):
+                return try service.recordResolution(n, of: inc, route: route, tx: tx, now: now)
             }
-            try tx.append(
-                TimelineEntry(
-                    incidentID: inc.id,
-                    at: now,
-                    actor: "alertmanager",
-                    kind: .alert,
-                    text: "alerts resolved: \(n.alerts.compactMap(\.fingerprint).joined(separator: ", "))"
-                )
-            )
-            if route.autoMitigate, inc.state == .declared || inc.state == .acknowledged {
-                let fx = try lifecycle.apply(.mitigate("alerts resolved"), to: inc, actor: "alertmanager", at: now)
-                    .get()
-                try tx.update(fx.incident)
-                try Self.commit(fx, tx: tx, now: now, config: config, renderer: renderer)
-                return AlertOutcome(action: .mitigated, incidentID: inc.id, message: "\(inc.id) mitigated")
-            }
-            return AlertOutcome(action: .resolved, incidentID: inc.id, message: "resolution recorded on \(inc.id)")
         }
         if result.action != .duplicate && result.action != .ignored { onCommit() }
         return result
+    }
+
+    func alertEntry(_ id: IncidentID, _ n: AlertSignal, now: Date, text: String) -> TimelineEntry {
+        TimelineEntry(incidentID: id, at: now, actor: n.source, kind: .alert, text: text)
+    }
+
+    func firingText(_ n: AlertSignal) -> String {
+        "\(n.firing.count) alert(s) firing: \(n.firing.compactMap(\.fingerprint).joined(separator: ", "))"
+    }
+
+    /// Opens an incident for a newly firing group, with the alert's summary, labels and links in its posts.
+    func declare(
+        from n: AlertSignal,
+        route: BridgeConfiguration.AlertRoute,
+        tx: any IncidentTransaction,
+        now: Date
+    ) throws -> AlertOutcome {
+        let day = LocalTime(config.timeZone).dayStamp(now)
+        let id = IncidentID.make(day: day, sequence: try tx.nextIncidentSequence(day: day))
+        var fx = try lifecycle.declare(
+            id: id,
+            eventType: route.eventType,
+            severity: route.severity,
+            title: n.title,
+            actor: n.source,
+            at: now,
+            origin: Destination(platform: n.source, channel: n.receiver ?? "webhook")
+        ).get()
+        fx.incident.alertGroupKey = n.groupKey
+        if fx.incident.maintenanceWindow != nil { fx.pages = [] }
+        let labels = n.routingLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        var fields: [String: String] = ["alert_summary": n.title, "alert_labels": labels]
+        var links: [String] = []
+        if let g = n.firing.first?.generatorURL ?? n.alerts.first?.generatorURL { links.append(g) }
+        if let r = n.commonAnnotations?["runbook_url"] ?? n.alerts.first?.annotations["runbook_url"] {
+            links.append(r)
+        }
+        if !links.isEmpty { fields["alert_links"] = links.joined(separator: " · ") }
+        for i in fx.posts.indices {
+            fx.posts[i].incident = fx.incident
+            fx.posts[i].fields.merge(fields) { a, _ in a }
+        }
+        let quiet = fx.incident.maintenanceWindow != nil ? " (maintenance window: not paged)" : ""
+        fx.timeline.append(alertEntry(id, n, now: now, text: "\(firingText(n)) [\(labels)]\(quiet)"))
+        try tx.insert(fx.incident)
+        try Self.commit(fx, tx: tx, now: now, outgoing: outgoing)
+        return AlertOutcome(action: .declared, incidentID: id, message: "\(id) declared")
+    }
+
+    /// Records a resolved group on its incident, and mitigates it when the route says so.
+    func recordResolution(
+        _ n: AlertSignal,
+        of inc: Incident,
+        route: BridgeConfiguration.AlertRoute,
+        tx: any IncidentTransaction,
+        now: Date
+    ) throws -> AlertOutcome {
+        let fingerprints = n.alerts.compactMap(\.fingerprint).joined(separator: ", ")
+        try tx.append(alertEntry(inc.id, n, now: now, text: "alerts resolved: \(fingerprints)"))
+        guard route.autoMitigate, inc.state == .declared || inc.state == .acknowledged else {
+            return AlertOutcome(action: .resolved, incidentID: inc.id, message: "resolution recorded on \(inc.id)")
+        }
+        let fx = try lifecycle.apply(.mitigate("alerts resolved"), to: inc, actor: n.source, at: now).get()
+        try tx.update(fx.incident)
+        try Self.commit(fx, tx: tx, now: now, outgoing: outgoing)
+        return AlertOutcome(action: .mitigated, incidentID: inc.id, message: "\(inc.id) mitigated")
     }
 }

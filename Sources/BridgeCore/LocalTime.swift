@@ -15,7 +15,8 @@ public struct LocalTime: Sendable {
         calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
     }
 
-    static func pad(_ n: Int, _ width: Int = 2) -> String {
+    /// `n` as decimal, left-padded with zeros to `width` digits.
+    public static func pad(_ n: Int, _ width: Int = 2) -> String {
         let s = String(n)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }

@@ -5,7 +5,8 @@ import Foundation
 public struct TimerEngine: Sendable {
     public var config: BridgeConfiguration
     public var store: any IncidentStore
-    public var renderer: any PostRenderer
+    /// Where the posts and pages of a fired step go.
+    public var outgoing: Outgoing
     public var clock: any BridgeClock
     /// Called once per fired timer with its kind (metrics) and after commits that enqueued posts.
     public var onFired: @Sendable (IncidentTimer, LifecycleEffects?) -> Void
@@ -13,13 +14,13 @@ public struct TimerEngine: Sendable {
     public init(
         config: BridgeConfiguration,
         store: any IncidentStore,
-        renderer: any PostRenderer,
+        outgoing: Outgoing,
         clock: any BridgeClock,
         onFired: @escaping @Sendable (IncidentTimer, LifecycleEffects?) -> Void = { _, _ in }
     ) {
         self.config = config
         self.store = store
-        self.renderer = renderer
+        self.outgoing = outgoing
         self.clock = clock
         self.onFired = onFired
     }
@@ -43,7 +44,7 @@ public struct TimerEngine: Sendable {
     public func fire(_ timer: IncidentTimer) async throws -> Bool {
         guard let timerID = timer.id else { return false }
         let config = self.config
-        let renderer = self.renderer
+        let outgoing = self.outgoing
         let now = clock.now()
         let result = try await store.write { tx -> (Bool, LifecycleEffects?) in
             guard try tx.markFired(timerID, at: now) else { return (false, nil) }
@@ -51,7 +52,7 @@ public struct TimerEngine: Sendable {
                 let fx = TimerFiring(config: config).fire(timer, incident: incident, now: now)
             else { return (true, nil) }
             if fx.incident != incident { try tx.update(fx.incident) }
-            try IncidentService.commit(fx, tx: tx, now: now, config: config, renderer: renderer)
+            try IncidentService.commit(fx, tx: tx, now: now, outgoing: outgoing)
             return (true, fx)
         }
         if result.0 { onFired(timer, result.1) }

@@ -1,4 +1,5 @@
 import BridgeChat
+import BridgeAlerts
 import BridgeCore
 import Crypto
 import Foundation
@@ -46,7 +47,7 @@ public struct AlertRoutes: Sendable {
         }
         let key = "alertmanager:" + hexString(SHA256.hash(data: body))
         do {
-            let outcome = try await service.ingest(notification, deliveryKey: key)
+            let outcome = try await service.ingest(notification.signal, deliveryKey: key)
             // A storm repeats the same group thousands of times: only what changes an incident is logged at info.
             let level: Logger.Level = [.declared, .mitigated, .resolved].contains(outcome.action) ? .info : .debug
             logger.log(

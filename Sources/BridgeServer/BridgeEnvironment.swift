@@ -1,5 +1,8 @@
+import BridgeChat
 import BridgeConfig
 import BridgeCore
+import BridgeOperatingModel
+import BridgePaging
 import BridgeStore
 import BridgeTemplates
 import Foundation
@@ -9,6 +12,8 @@ public struct BridgeEnvironment: Sendable {
     public var config: BridgeConfiguration
     public var store: SQLiteStore
     public var renderer: MustacheRenderer
+    /// The renderer, channel directory and pager composer every committed step writes through.
+    public var outgoing: Outgoing
     public var clock: any BridgeClock
     public var service: IncidentService
 
@@ -35,13 +40,16 @@ public struct BridgeEnvironment: Sendable {
         self.store = try SQLiteStore(path: dbPath)
         self.renderer = try MustacheRenderer(
             config: config,
-            directory: templates ?? MustacheRenderer.defaultDirectory(configPath: config.sourcePath)
+            directory: templates ?? MustacheRenderer.defaultDirectory(configPath: config.sourcePath),
+            dialects: ChatPlatforms.dialects
         )
         self.clock = clock
+        self.outgoing = Outgoing(renderer: renderer, channels: ChatChannels(config: config), pager: PageRouter(config: config))
         self.service = IncidentService(
             config: config,
             store: store,
-            renderer: renderer,
+            outgoing: outgoing,
+            reports: OperatingModelReports(config: config),
             clock: clock,
             onCommit: onCommit
         )

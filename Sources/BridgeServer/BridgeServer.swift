@@ -44,74 +44,8 @@ public struct BridgeServer: Sendable {
         config: BridgeConfiguration,
         transport: any HTTPTransport
     ) -> [any ChatPoster] {
-        var out: [any ChatPoster] = []
-        if let s = settings.slack, let token = s.botToken {
-            out.append(SlackPoster(apiBase: s.apiBase, token: token, transport: transport, locale: config.locale))
-            out.append(SlackResponsePoster(transport: transport))
-        }
-        if let m = settings.mattermost {
-            let actions = settings.publicURL.map {
-                ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/mattermost/actions"
-            }
-            out.append(
-                MattermostPoster(
-                    serverURL: m.url,
-                    botToken: m.botToken,
-                    webhookURL: m.webhookURL,
-                    actionsURL: actions,
-                    actionKey: m.commandToken,
-                    transport: transport,
-                    locale: config.locale
-                )
-            )
-        }
-        if let url = settings.webhookURL { out.append(WebhookPoster(url: url, transport: transport)) }
-        if let m = settings.matrix {
-            out.append(
-                MatrixPoster(homeserver: m.homeserver, token: m.token, people: config.people, transport: transport)
-            )
-        }
-        if let url = settings.teams?.workflowURL {
-            out.append(TeamsPoster(workflowURL: url, transport: transport, publicURL: settings.publicURL))
-        }
-        let pg = config.paging.channels
-        if let key = settings.pagerDutyRoutingKey {
-            out.append(
-                PagerDutyPager(
-                    apiBase: pg["pagerduty"]?["api_base"] ?? "https://events.pagerduty.com",
-                    routingKey: key,
-                    transport: transport
-                )
-            )
-        }
-        if let key = settings.opsgenieAPIKey {
-            out.append(
-                OpsgeniePager(
-                    apiBase: pg["opsgenie"]?["api_base"] ?? "https://api.opsgenie.com",
-                    apiKey: key,
-                    transport: transport
-                )
-            )
-        }
-        if let mail = pg["email"], let url = mail["smtp_url"], let from = mail["from"] {
-            let startTLS = ["true", "yes", "on"].contains((mail["starttls"] ?? "false").lowercased())
-            out.append(
-                EmailPager(
-                    mailer: CurlMailer(
-                        smtpURL: url,
-                        startTLS: startTLS,
-                        username: settings.smtpUsername,
-                        password: settings.smtpPassword,
-                        timeZone: config.timeZone
-                    ),
-                    from: from
-                )
-            )
-        }
-        if let wh = pg["webhook"], let url = wh["url"] {
-            out.append(WebhookPager(url: url, secret: settings.pagingWebhookSecret, transport: transport))
-        }
-        return out
+        settings.chat.posters(config: config, transport: transport, publicURL: settings.publicURL)
+            + settings.pagers.posters(config: config, transport: transport)
     }
 
     /// Builds the parts around a loaded config and database path.
@@ -133,7 +67,7 @@ public struct BridgeServer: Sendable {
             outboxWake.signal()
         }
         let metrics = BridgeMetrics()
-        let engine = TimerEngine(config: config, store: env.store, renderer: env.renderer, clock: clock) { timer, fx in
+        let engine = TimerEngine(config: config, store: env.store, outgoing: env.outgoing, clock: clock) { timer, fx in
             metrics.fired(timer, fx, now: clock.now())
             if fx != nil { outboxWake.signal() }
         }

@@ -146,12 +146,9 @@ public struct ChatRoutes: Sendable {
         return await withDeadline(deadline, fallback: busyReply) { await service.handle(command, deliveryKey: key) }
     }
 
-    /// Runs a slash command from its form and answers privately (Slack and Mattermost share the shape);
-    /// `trigger_id` identifies the delivery so a retry is not applied twice.
-    func answerSlashCommand(platform: String, form: [String: String], channel: String, user: String) async -> Response {
-        let text = (form["text"] ?? "").isEmpty ? "help" : form["text"]!
-        let key = form["trigger_id"].map { "\(platform):command:\($0)" }
-        let outcome = await run(ChatCommand(platform: platform, channel: channel, user: user, text: text), key: key)
+    /// Runs a command and answers privately (Slack and Mattermost slash commands share the shape).
+    func answerPrivately(_ inbound: InboundCommand) async -> Response {
+        let outcome = await run(inbound.command, key: inbound.deliveryKey)
         return Self.json(["response_type": "ephemeral", "text": outcome.reply])
     }
 
@@ -199,11 +196,12 @@ public struct ChatRoutes: Sendable {
         guard let form = FormDecoder.decode(body) else {
             return reject(.badRequest, "body is not form-encoded", route: route)
         }
-        if form["ssl_check"] == "1" { return Self.text(.ok, "ok") }
-        guard let user = form["user_id"], let channel = form["channel_id"] else {
-            return reject(.badRequest, "missing user_id or channel_id", route: route)
+        do {
+            guard let inbound = try SlackInbound.slashCommand(form) else { return Self.text(.ok, "ok") }
+            return await answerPrivately(inbound)
+        } catch {
+            return reject(.badRequest, error.reason, route: route)
         }
-        return await answerSlashCommand(platform: "slack", form: form, channel: channel, user: user)
     }
 
     func slackAction(_ request: Request) async -> Response {
@@ -212,51 +210,19 @@ public struct ChatRoutes: Sendable {
             return reject(.contentTooLarge, "body over 1 MiB", route: route)
         }
         if let refused = verifySlack(request, body, route: route) { return refused }
-        guard let form = FormDecoder.decode(body), let payloadText = form["payload"],
-            let payload = (try? JSONSerialization.jsonObject(with: Data(payloadText.utf8))) as? [String: Any]
-        else {
-            return reject(.badRequest, "missing or malformed payload field", route: route)
+        let action: SlackInbound.Action
+        do {
+            action = try SlackInbound.action(FormDecoder.decode(body) ?? [:], locale: service.config.locale)
+        } catch {
+            return reject(.badRequest, error.reason, route: route)
         }
-        guard payload["type"] as? String == "block_actions" else { return Self.text(.ok, "") }
-        guard let user = (payload["user"] as? [String: Any])?["id"] as? String,
-            let action = (payload["actions"] as? [[String: Any]])?.first,
-            let actionID = action["action_id"] as? String, let value = action["value"] as? String
-        else {
-            return reject(.badRequest, "block_actions payload without user or action", route: route)
-        }
-        let channel =
-            (payload["channel"] as? [String: Any])?["id"] as? String
-            ?? (payload["container"] as? [String: Any])?["channel_id"] as? String ?? "unknown"
-        let responseURL = payload["response_url"] as? String
-        let key = "slack:action:\(payload["trigger_id"] as? String ?? ""):\(action["action_ts"] as? String ?? "")"
-        let reply: String
-        switch actionID {
-        case "incident_ack":
-            reply = await run(
-                ChatCommand(platform: "slack", channel: channel, user: user, text: "ack \(value)"),
-                key: key
-            ).reply
-        case "incident_resolve":
-            let summary = ja ? "Slackのボタンで復旧" : "resolved from the Slack button"
-            reply = await run(
-                ChatCommand(
-                    platform: "slack",
-                    channel: channel,
-                    user: user,
-                    text: "resolve \(value) \(summary)"
-                ),
-                key: key
-            ).reply
-        case "incident_update":
-            reply =
-                ja
-                ? "状況は `/incident update \(value) <状況>` で報告してください"
-                : "Post the status with `/incident update \(value) <status>`"
-        default:
-            return reject(.badRequest, "unknown action \(actionID)", route: route)
-        }
-        if let url = responseURL {
-            await enqueueReply(reply, to: Destination(platform: "slack_response", channel: url))
+        switch action {
+        case .ignore: break
+        case .reply(let text, let url):
+            if let url { await enqueueReply(text, to: Destination(platform: "slack_response", channel: url)) }
+        case .command(let inbound, let url):
+            let reply = await run(inbound.command, key: inbound.deliveryKey).reply
+            if let url { await enqueueReply(reply, to: Destination(platform: "slack_response", channel: url)) }
         }
         return Self.text(.ok, "")
     }
@@ -273,25 +239,13 @@ public struct ChatRoutes: Sendable {
         else {
             return reject(.unauthorized, "invalid Teams HMAC", route: route)
         }
-        guard let activity = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
-            let text = activity["text"] as? String,
-            let from = activity["from"] as? [String: Any]
-        else {
-            return reject(.badRequest, "body is not a Teams message activity", route: route)
+        do {
+            let inbound = try TeamsWebhook.command(body)
+            let outcome = await run(inbound.command, key: inbound.deliveryKey, deadline: 4)
+            return Self.json(["type": "message", "text": outcome.reply])
+        } catch {
+            return reject(.badRequest, error.reason, route: route)
         }
-        let user = from["name"] as? String ?? from["aadObjectId"] as? String ?? from["id"] as? String ?? "unknown"
-        let channel =
-            ((activity["channelData"] as? [String: Any])?["channel"] as? [String: Any])?["id"] as? String
-            ?? (activity["conversation"] as? [String: Any])?["id"] as? String ?? "teams"
-        var commandText = TeamsWebhook.commandText(text)
-        if commandText.isEmpty { commandText = "help" }
-        let key = (activity["id"] as? String).map { "teams:\(channel):\($0)" }
-        let outcome = await run(
-            ChatCommand(platform: "teams", channel: channel, user: user, text: commandText),
-            key: key,
-            deadline: 4
-        )
-        return Self.json(["type": "message", "text": outcome.reply])
     }
 
     // MARK: Mattermost
@@ -302,18 +256,16 @@ public struct ChatRoutes: Sendable {
         guard let body = await Self.body(request) else {
             return reject(.contentTooLarge, "body over 1 MiB", route: route)
         }
-        let expected = Array(mm.commandToken.utf8)
-        var authorized = false
-        if let auth = Self.header(request, .authorization), auth.hasPrefix("Token ") {
-            authorized = constantTimeEquals(Array(auth.dropFirst(6).utf8), expected)
-        }
         let form = FormDecoder.decode(body)
-        if !authorized, let token = form?["token"] { authorized = constantTimeEquals(Array(token.utf8), expected) }
-        guard authorized else { return reject(.unauthorized, "invalid Mattermost command token", route: route) }
-        guard let form, let channel = form["channel_id"], let user = form["user_name"] ?? form["user_id"] else {
-            return reject(.badRequest, "body is not a Mattermost slash-command form", route: route)
+        let auth = Self.header(request, .authorization)
+        guard MattermostInbound.authorized(authorization: auth, form: form, token: mm.commandToken) else {
+            return reject(.unauthorized, "invalid Mattermost command token", route: route)
         }
-        return await answerSlashCommand(platform: "mattermost", form: form, channel: channel, user: user)
+        do {
+            return await answerPrivately(try MattermostInbound.slashCommand(form))
+        } catch {
+            return reject(.badRequest, error.reason, route: route)
+        }
     }
 
     func mattermostAction(_ request: Request) async -> Response {
@@ -322,31 +274,16 @@ public struct ChatRoutes: Sendable {
         guard let body = await Self.body(request) else {
             return reject(.contentTooLarge, "body over 1 MiB", route: route)
         }
-        guard let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
-            let context = json["context"] as? [String: Any]
-        else {
-            return reject(.badRequest, "body is not a Mattermost action request", route: route)
+        do {
+            switch try MattermostInbound.action(body, key: mm.commandToken, locale: service.config.locale) {
+            case .forged:
+                return reject(.unauthorized, "invalid action signature", route: route)
+            case .command(let inbound):
+                let outcome = await run(inbound.command, key: inbound.deliveryKey)
+                return Self.json(["ephemeral_text": outcome.reply])
+            }
+        } catch {
+            return reject(.badRequest, error.reason, route: route)
         }
-        let action = context["action"] as? String ?? ""
-        let incident = context["incident_id"] as? String ?? ""
-        let sig = context["sig"] as? String ?? ""
-        let expected = MattermostPoster.contextSignature(key: mm.commandToken, action: action, incident: incident)
-        guard constantTimeEquals(Array(sig.utf8), Array(expected.utf8)) else {
-            return reject(.unauthorized, "invalid action signature", route: route)
-        }
-        guard let user = json["user_name"] as? String ?? json["user_id"] as? String,
-            let channel = json["channel_id"] as? String
-        else {
-            return reject(.badRequest, "action request without user or channel", route: route)
-        }
-        let key = (json["trigger_id"] as? String).map { "mattermost:action:\($0)" }
-        let text: String
-        switch action {
-        case "ack": text = "ack \(incident)"
-        case "resolve": text = "resolve \(incident) \(ja ? "Mattermostのボタンで復旧" : "resolved from the Mattermost button")"
-        default: return reject(.badRequest, "unknown action \(action)", route: route)
-        }
-        let outcome = await run(ChatCommand(platform: "mattermost", channel: channel, user: user, text: text), key: key)
-        return Self.json(["ephemeral_text": outcome.reply])
     }
 }

@@ -1,3 +1,4 @@
+import BridgeChat
 import BridgeCore
 import BridgeStore
 import Foundation

@@ -1,3 +1,4 @@
+import BridgeChat
 import BridgeCore
 import Foundation
 import Logging
@@ -130,15 +131,5 @@ public struct DispatcherService: Service {
             text: "page \(action) via \(message.destination.platform)\(who): \(outcome)"
         )
         try? await outbox.recordDelivery(entry)
-    }
-}
-
-/// Prints posts to stdout: the console chat, and the sink for posts no platform adapter takes.
-public struct ConsolePoster: ChatPoster {
-    public let platform = "console"
-    public init() {}
-    public func deliver(_ message: OutboxMessage) async throws {
-        let header = message.destination.platform == "console" ? "" : "[\(message.destination) (no adapter)] "
-        ConsoleOutput.write(header + message.text + "\n")
     }
 }

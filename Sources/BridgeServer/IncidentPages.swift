@@ -138,21 +138,11 @@ public struct IncidentPages: Sendable {
             if let q = request.uri.queryParameters["token"] { offered.append(String(q)) }
             // Check every offered token: the time taken does not depend on which one, or how much of it, matched.
             var ok = false
-            for token in offered where Self.constantTimeEqual(SHA256.hash(data: Data(token.utf8)), expected) {
+            for token in offered where constantTimeEquals(Array(SHA256.hash(data: Data(token.utf8))), Array(expected)) {
                 ok = true
             }
             return ok
         }
-    }
-
-    /// Compares two digests without an early exit.
-    static func constantTimeEqual(_ a: SHA256.Digest, _ b: SHA256.Digest) -> Bool {
-        let x = Array(a)
-        let y = Array(b)
-        guard x.count == y.count else { return false }
-        var diff: UInt8 = 0
-        for i in 0..<x.count { diff |= x[i] ^ y[i] }
-        return diff == 0
     }
 
     /// The query suffix that keeps `?token=` on links when the reader came with one.

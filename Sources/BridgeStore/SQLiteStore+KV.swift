@@ -1,7 +1,8 @@
+import BridgeCore
 import Foundation
 import GRDB
 
-extension SQLiteStore {
+extension SQLiteStore: CursorStore {
     /// A small persisted value (e.g. the Matrix `since` token).
     public func value(forKey key: String) async throws -> String? {
         try await writer.read { db in

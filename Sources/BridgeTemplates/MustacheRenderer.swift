@@ -9,9 +9,11 @@ public struct TemplateError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Renders bot posts from `Templates/<locale>/<kind>.mustache`, with mentions and escaping per platform.
+/// Renders bot posts from `Templates/<locale>/<kind>.mustache`, with each platform's mentions and escaping
+/// (its `PlatformDialect`, given by the caller; platforms without one get `PlainDialect`).
 public struct MustacheRenderer: PostRenderer {
     public let config: BridgeConfiguration
+    let dialects: [String: any PlatformDialect]
     let library: MustacheLibrary
     /// The templates that are only text and `{{name}}` variables (most posts), rendered without the engine.
     let flat: [String: FlatTemplate]
@@ -38,8 +40,9 @@ public struct MustacheRenderer: PostRenderer {
     }
 
     /// Loads every template of the config's locale; a missing or broken template is an error at start-up.
-    public init(config: BridgeConfiguration, directory: String) throws {
+    public init(config: BridgeConfiguration, directory: String, dialects: [String: any PlatformDialect]) throws {
         self.config = config
+        self.dialects = dialects
         let dir = (directory as NSString).appendingPathComponent(config.locale.rawValue)
         var templates: [String: MustacheTemplate] = [:]
         var flat: [String: FlatTemplate] = [:]
@@ -63,7 +66,7 @@ public struct MustacheRenderer: PostRenderer {
     }
 
     public func render(_ post: Post, for platform: String) -> String {
-        let context = PostContext(config: config, platform: platform).context(post)
+        let context = PostContext(config: config, dialect: dialects[platform] ?? PlainDialect()).context(post)
         if let text = flat[post.kind.rawValue]?.render(context) { return Self.tidy(text) }
         return renderWithEngine(context, post)
     }
@@ -155,52 +158,19 @@ struct FlatTemplate: Sendable {
 /// Builds the template context of a post for one platform: mentions in its syntax, user text escaped for it.
 struct PostContext {
     let config: BridgeConfiguration
-    let platform: String
+    let dialect: any PlatformDialect
 
     var tz: LocalTime { LocalTime(config.timeZone) }
 
     /// Escapes text the user typed so it cannot ping a channel or forge a link.
-    func escape(_ s: String) -> String {
-        switch platform {
-        case "slack", "webhook", "mattermost": return Self.entities(s, ampersand: true)
-        case "teams": return Self.entities(s, ampersand: false)
-        default: return s
-        }
-    }
-
-    /// `<`, `>` (and `&`) as entities, on the UTF-8 bytes (NSString bridging is slow on Linux).
-    static func entities(_ s: String, ampersand: Bool) -> String {
-        let utf8 = s.utf8
-        guard
-            utf8.contains(where: {
-                $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || (ampersand && $0 == UInt8(ascii: "&"))
-            })
-        else { return s }
-        var out = [UInt8]()
-        out.reserveCapacity(utf8.count + 16)
-        for b in utf8 {
-            switch b {
-            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "&") where ampersand: out.append(contentsOf: "&amp;".utf8)
-            default: out.append(b)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    func escape(_ s: String) -> String { dialect.escape(s) }
 
     func name(_ id: String) -> String { escape(config.people[id]?.name ?? id) }
 
     /// A mention of a person in the platform's syntax.
     func mention(_ id: String) -> String {
         guard let p = config.people[id] else { return escape(id) }
-        switch platform {
-        case "slack": return p.slack.map { "<@\($0)>" } ?? p.name
-        case "mattermost": return p.mattermost.map { "@\($0)" } ?? p.name
-        case "matrix": return p.matrix.map { "\(p.name) (\($0))" } ?? p.name
-        case "teams": return "<at>\(p.teams ?? p.name)</at>"
-        default: return "@\(p.name)"
-        }
+        return dialect.mention(p)
     }
 
     /// The template context of `post`: values are computed only when a template asks for them.

@@ -11,7 +11,7 @@ import Foundation
 /// - Like `CurlTransport`, transfers run on a small pool of dedicated threads, never on the cooperative pool;
 ///   cancelling the calling task aborts the transfer within about a second (the message may have been sent).
 /// - Proxies: libcurl reads `all_proxy`/`ALL_PROXY` and `no_proxy`/`NO_PROXY` for SMTP.
-public final class CurlMailer: Sendable {
+public final class CurlMailer: Mailer {
     /// The server, e.g. `smtp://mail.example.com:587` or `smtps://mail.example.com:465`.
     public let smtpURL: String
     /// Whether STARTTLS is required on an `smtp://` URL.

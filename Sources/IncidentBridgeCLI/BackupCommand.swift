@@ -1,4 +1,5 @@
 import ArgumentParser
+import BridgeChat
 import BridgeServer
 import BridgeStore
 import Foundation

@@ -1,6 +1,8 @@
 import ArgumentParser
 import BridgeConfig
 import BridgeCore
+import BridgeOperatingModel
+import BridgeChat
 import BridgeServer
 import BridgeStore
 import BridgeTransport

@@ -2,6 +2,7 @@ import BridgeCore
 import BridgeServer
 import BridgeStore
 import BridgeTransport
+import BridgeTesting
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -9,6 +10,10 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 @Suite(.serialized) struct AlertTests {
     static let firing = try! String(
@@ -28,7 +33,7 @@ import Testing
             if autoMitigate { config.alertRoutes[0].autoMitigate = true }
             var env: [String: String] = [:]
             if let token {
-                config.alertmanagerTokenEnv = "AM_TOKEN"
+                config.alertTokenEnv = "AM_TOKEN"
                 env["AM_TOKEN"] = token
             }
             let settings = try PlatformSettings(config: config, environment: env)
@@ -153,7 +158,7 @@ import Testing
             logger: Logger(label: "t")
         )
         let n = try AlertmanagerNotification.decode(Data(Self.firing.utf8)).get()
-        let outcome = try await parts.environment.service.ingest(n, deliveryKey: nil)
+        let outcome = try await parts.environment.service.ingest(n.signal, deliveryKey: nil)
         let id = try #require(outcome.incidentID)
         let inc = try #require(try await parts.environment.store.read { try $0.incident(id) })
         #expect(inc.maintenanceWindow != nil)

@@ -1,7 +1,12 @@
 import BridgeCore
 import BridgeStore
+import BridgeTesting
 import Foundation
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 /// The real Alertmanager (Debian prometheus-alertmanager) pointed at a real `serve` process.
 @Suite(.serialized) struct AlertmanagerLiveTests {

@@ -1,9 +1,14 @@
 import BridgeCore
 import BridgeServer
 import BridgeStore
+import BridgeTesting
 import Foundation
 import GRDB
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 @Suite struct BackupTests {
     struct Row: Equatable, Sendable {

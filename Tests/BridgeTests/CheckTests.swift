@@ -1,7 +1,12 @@
 import BridgeConfig
 import BridgeCore
+import BridgeTesting
 import Foundation
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 @Suite struct CheckTests {
     func check(_ file: String, mutate: (inout BridgeConfiguration) -> Void = { _ in }) throws -> OperatingModelReport {

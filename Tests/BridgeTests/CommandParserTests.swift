@@ -1,5 +1,9 @@
 import BridgeCore
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 @Suite struct CommandParserTests {
     func parse(_ s: String) -> ParsedCommand? { try? CommandParser.parse(s).get() }

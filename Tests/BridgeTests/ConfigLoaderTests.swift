@@ -1,7 +1,12 @@
 import BridgeConfig
 import BridgeCore
+import BridgeTesting
 import Foundation
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 @Suite struct ConfigLoaderTests {
     func load(_ yaml: String) throws -> BridgeConfiguration { try ConfigLoader.load(yaml: yaml, file: "t.yaml") }

@@ -1,5 +1,10 @@
+import BridgeTesting
 import Foundation
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 /// Runs the real binary as a user would.
 enum CLI {

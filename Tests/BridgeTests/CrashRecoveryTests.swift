@@ -1,8 +1,13 @@
 import BridgeCore
 import BridgeStore
+import BridgeTesting
 import Foundation
 import GRDB
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 /// kill -9 of a real `serve` process while an escalation is pending; restart; count the escalation posts.
 @Suite(.serialized) struct CrashRecoveryTests {

@@ -2,9 +2,13 @@ import BridgeChat
 import BridgeCore
 import BridgeServer
 import BridgeTransport
+import BridgeTesting
 import Foundation
 import Logging
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeAlerts
 
 /// The outbox dispatcher delivering over libcurl to `sink.py` standing in for Slack's Web API.
 @Suite(.serialized) struct DeliveryTests {

@@ -1,5 +1,10 @@
+import BridgeTesting
 import Foundation
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 /// The binary these tests run (see `CLI.binary`).
 enum OwnBuild {
@@ -16,10 +21,15 @@ enum OwnBuild {
 
     /// `systemd-analyze verify` on a copy whose ExecStart points at a binary that exists here. It exits 0 even for
     /// unknown keys or bad values (it only warns), so anything on stderr fails the test.
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
-    func systemdUnitVerifies() throws {
+    /// `make test` installs systemd (`make peers`) and builds the binary first: a missing one fails the test.
+    @Test func systemdUnitVerifies() throws {
         let unit = try Self.read("deploy/incident-bridge.service")
-        let binary = FileManager.default.isExecutableFile(atPath: OwnBuild.binary) ? OwnBuild.binary : "/bin/true"
+        try #require(
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"),
+            "systemd-analyze is missing: run `make peers`"
+        )
+        try #require(FileManager.default.isExecutableFile(atPath: OwnBuild.binary), "build the binary first")
+        let binary = OwnBuild.binary
         func verify(_ text: String) throws -> CLI.Result {
             let dir = Fixtures.tempDir()
             let file = dir + "/incident-bridge.service"
@@ -96,14 +106,16 @@ enum OwnBuild {
         #expect(compose.contains("env_file: incident-bridge.env"))
         let am = try Self.read("deploy/alertmanager.yml")
         #expect(am.contains("url: http://incident-bridge:8080/alerts/alertmanager"))
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/amtool") {
-            let dir = Fixtures.tempDir()
-            try "test-token\n".write(toFile: dir + "/token", atomically: true, encoding: .utf8)
-            try am.replacingOccurrences(of: "/run/secrets/alertmanager_token", with: dir + "/token")
-                .write(toFile: dir + "/alertmanager.yml", atomically: true, encoding: .utf8)
-            let r = try Peers.run("/usr/bin/amtool", ["check-config", dir + "/alertmanager.yml"])
-            #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
-        }
+        try #require(
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/amtool"),
+            "amtool is missing: run `make peers` (prometheus-alertmanager)"
+        )
+        let dir = Fixtures.tempDir()
+        try "test-token\n".write(toFile: dir + "/token", atomically: true, encoding: .utf8)
+        try am.replacingOccurrences(of: "/run/secrets/alertmanager_token", with: dir + "/token")
+            .write(toFile: dir + "/alertmanager.yml", atomically: true, encoding: .utf8)
+        let r = try Peers.run("/usr/bin/amtool", ["check-config", dir + "/alertmanager.yml"])
+        #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
     }
 
     /// `serve --log-format json`: every stderr line is one JSON object with the agreed keys, and no secret shows.

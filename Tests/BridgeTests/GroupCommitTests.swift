@@ -1,8 +1,13 @@
 import BridgeCore
 import BridgeStore
+import BridgeTesting
 import Foundation
 import GRDB
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 /// Group commit: concurrent writes share transactions, yet each stays all-or-nothing and is answered only
 /// after it is durable.

@@ -1,8 +1,13 @@
 import BridgeCore
 import BridgeServer
 import BridgeStore
+import BridgeTesting
 import Foundation
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 @Suite struct KPITests {
     /// The report over the 30 days before the clock's now.

@@ -1,6 +1,11 @@
 import BridgeCore
+import BridgeTesting
 import Foundation
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 @Suite struct LifecycleTests {
     let config: BridgeConfiguration

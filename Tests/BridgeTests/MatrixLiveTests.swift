@@ -1,8 +1,13 @@
 import BridgeCore
 import BridgeStore
+import BridgeTesting
 import Foundation
 import GRDB
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 /// A real Synapse (from PyPI, started by scripts/peers/synapse.sh) and a real `serve` process polling it.
 @Suite(.serialized) struct MatrixLiveTests {

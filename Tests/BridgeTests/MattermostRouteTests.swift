@@ -2,6 +2,7 @@ import BridgeChat
 import BridgeCore
 import BridgeServer
 import BridgeTransport
+import BridgeTesting
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -9,6 +10,9 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeAlerts
 
 @Suite(.serialized) struct MattermostRouteTests {
     static let token = "faketoken00000000000000000"
@@ -21,7 +25,7 @@ import Testing
             var config = try Fixtures.config("Examples/bridge.en.yaml")
             config.chat.platforms["mattermost"] = ["url": url, "channel_id": "fakechannel000000000000000"]
             config.http.publicURL = "https://bot.example.test"
-            config.people["suzuki"]?.mattermost = "oncall.alice"
+            config.people["suzuki"]?.handles["mattermost"] = "oncall.alice"
             let settings = try PlatformSettings(
                 config: config,
                 environment: [

@@ -1,5 +1,6 @@
 import BridgeCore
 import BridgeServer
+import BridgeTesting
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -7,6 +8,10 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 @Suite struct PagesTests {
     static let token = "test-only-read-token-7f3a"

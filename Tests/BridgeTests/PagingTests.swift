@@ -2,9 +2,14 @@ import BridgeCore
 import BridgeServer
 import BridgeStore
 import BridgeTransport
+import BridgeTesting
 import Foundation
 import Logging
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 /// Pages over libcurl to a PagerDuty-format sink and to a real SMTP server (aiosmtpd).
 @Suite(.serialized) struct PagingTests {

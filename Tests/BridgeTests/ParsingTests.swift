@@ -1,8 +1,12 @@
 import BridgeCore
+import BridgeTesting
 import Foundation
 import Testing
 
 @testable import BridgeChat
+import BridgePaging
+import BridgeOperatingModel
+import BridgeAlerts
 
 /// The hand-written parsers on the hot paths (form bodies, webhook JSON) against Foundation's own.
 @Suite struct ParsingTests {

@@ -1,14 +1,17 @@
+import BridgeTesting
 import Foundation
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 /// Third-party peers for tests (installed by `make test` into .peers-venv).
 enum Peers {
     static let venvPython = Fixtures.path(".peers-venv/bin/python")
 
-    /// Python with the peers' packages; `make test` installs them.
-    static var python: String {
-        FileManager.default.isExecutableFile(atPath: venvPython) ? venvPython : "/usr/bin/python3"
-    }
+    /// Python with the peers' packages; `make test` installs them (a missing venv fails the test that needs it).
+    static var python: String { venvPython }
 
     /// Headers made by slack_sdk's own SignatureVerifier for `body`.
     static func slackSign(secret: String, body: String, timestamp: Int) throws -> [String: String] {

@@ -1,8 +1,13 @@
 import BridgeCore
 import BridgeServer
 import BridgeStore
+import BridgeTesting
 import Foundation
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 @Suite struct ServiceTests {
     @Test func wholeIncidentInOneChannel() async throws {
@@ -55,7 +60,8 @@ import Testing
         let other = IncidentService(
             config: env.service.config,
             store: env.store,
-            renderer: env.service.renderer,
+            outgoing: env.outgoing,
+            reports: env.service.reports,
             clock: env.service.clock
         )
         #expect(

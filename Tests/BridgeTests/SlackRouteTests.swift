@@ -2,6 +2,7 @@ import BridgeChat
 import BridgeCore
 import BridgeServer
 import BridgeTransport
+import BridgeTesting
 import Foundation
 import GRDB
 import HTTPTypes
@@ -10,6 +11,9 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeAlerts
 
 @Suite(.serialized) struct SlackRouteTests {
     static let secret = "test-only-not-a-real-signing-secret"

@@ -1,8 +1,13 @@
 import BridgeCore
 import BridgeStore
+import BridgeTesting
 import Foundation
 import GRDB
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 @Suite struct StoreTests {
     let t0 = ManualClock.reference

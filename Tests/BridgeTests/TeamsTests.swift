@@ -2,6 +2,7 @@ import BridgeChat
 import BridgeCore
 import BridgeServer
 import BridgeTransport
+import BridgeTesting
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -9,6 +10,9 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeAlerts
 
 @Suite(.serialized) struct TeamsTests {
     /// The documentation's test secret (base64 of `fake-teams-outgoing-webhook-key!`).
@@ -23,7 +27,7 @@ import Testing
                 "hmac_secret_env": "TEAMS_HMAC_SECRET", "workflow_url_env": "TEAMS_WORKFLOW_URL",
             ]
             config.chat.consoleEnabled = false
-            config.people["suzuki"]?.teams = "Alice Oncall"
+            config.people["suzuki"]?.handles["teams"] = "Alice Oncall"
             let settings = try PlatformSettings(
                 config: config,
                 environment: [

@@ -1,8 +1,13 @@
+import BridgeChat
 import BridgeCore
+import BridgeTesting
 import Foundation
 import Testing
 
 @testable import BridgeTemplates
+import BridgePaging
+import BridgeOperatingModel
+import BridgeAlerts
 
 @Suite struct TemplateTests {
     func declarePost(_ config: BridgeConfiguration) throws -> Post {
@@ -29,7 +34,7 @@ import Testing
     @Test func flatTemplatesRenderExactlyAsTheEngineDoes() throws {
         for file in ["Examples/bridge.yaml", "Examples/bridge.en.yaml"] {
             let config = try Fixtures.config(file)
-            let r = try MustacheRenderer(config: config, directory: Fixtures.path("Templates"))
+            let r = try MustacheRenderer(config: config, directory: Fixtures.path("Templates"), dialects: ChatPlatforms.dialects)
             #expect(r.flat.count >= 12, "most templates are plain variables: \(r.flat.keys.sorted())")
             #expect(r.flat["declare"] == nil, "sections go to the engine")
             let declared = try declarePost(config)
@@ -49,7 +54,7 @@ import Testing
                         post.kind = kind
                         post.text = text
                         for platform in ["slack", "mattermost", "teams", "matrix", "console", "webhook"] {
-                            let context = PostContext(config: config, platform: platform).context(post)
+                            let context = PostContext(config: config, dialect: ChatPlatforms.dialects[platform] ?? PlainDialect()).context(post)
                             #expect(
                                 r.render(post, for: platform) == r.renderWithEngine(context, post),
                                 "\(file) \(kind) \(platform)"
@@ -64,7 +69,7 @@ import Testing
     @Test func everyTemplateRendersInBothLocales() throws {
         for file in ["Examples/bridge.yaml", "Examples/bridge.en.yaml"] {
             let config = try Fixtures.config(file)
-            let r = try MustacheRenderer(config: config, directory: Fixtures.path("Templates"))
+            let r = try MustacheRenderer(config: config, directory: Fixtures.path("Templates"), dialects: ChatPlatforms.dialects)
             var post = try declarePost(config)
             for kind in PostKind.allCases {
                 post.kind = kind
@@ -76,7 +81,7 @@ import Testing
 
     @Test func declareTemplateEnglish() throws {
         let config = try Fixtures.config("Examples/bridge.en.yaml")
-        let r = try MustacheRenderer(config: config, directory: Fixtures.path("Templates"))
+        let r = try MustacheRenderer(config: config, directory: Fixtures.path("Templates"), dialects: ChatPlatforms.dialects)
         let text = r.render(try declarePost(config), for: "console")
         let a = try #require(config.people["sato"]?.name)
         #expect(text.contains("INC-20261126-001"))
@@ -90,7 +95,7 @@ import Testing
 
     @Test func declareTemplateJapanese() throws {
         let config = try Fixtures.config()
-        let r = try MustacheRenderer(config: config, directory: Fixtures.path("Templates"))
+        let r = try MustacheRenderer(config: config, directory: Fixtures.path("Templates"), dialects: ChatPlatforms.dialects)
         let text = r.render(try declarePost(config), for: "console")
         #expect(text.contains("【重大障害宣言】INC-20261126-001"))
         #expect(text.contains("A（説明責任者）: @佐藤 健"))
@@ -101,7 +106,7 @@ import Testing
     @Test func slackMentionsAndEscaping() throws {
         var config = try Fixtures.config("Examples/bridge.en.yaml")
         config.runbooks.baseURL = "https://git.example.com/ops/runbooks/"
-        let r = try MustacheRenderer(config: config, directory: Fixtures.path("Templates"))
+        let r = try MustacheRenderer(config: config, directory: Fixtures.path("Templates"), dialects: ChatPlatforms.dialects)
         let text = r.render(try declarePost(config), for: "slack")
         #expect(text.contains("<@U01SATO0001>"))
         #expect(text.contains("Order DB &lt;!channel&gt; &amp; down"))
@@ -112,6 +117,6 @@ import Testing
 
     @Test func missingTemplateIsAnError() throws {
         let config = try Fixtures.config()
-        #expect(throws: TemplateError.self) { try MustacheRenderer(config: config, directory: Fixtures.tempDir()) }
+        #expect(throws: TemplateError.self) { try MustacheRenderer(config: config, directory: Fixtures.tempDir(), dialects: [:]) }
     }
 }

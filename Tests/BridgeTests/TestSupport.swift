@@ -1,45 +1,14 @@
+import BridgeTesting
 import BridgeConfig
 import BridgeCore
 import BridgeServer
 import BridgeStore
 import BridgeTemplates
 import Foundation
-
-/// A clock tests move by hand; sleepers wake when time passes their deadline.
-final class ManualClock: BridgeClock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
-    private var sleepers: [(Date, CheckedContinuation<Void, Error>)] = []
-
-    init(_ start: Date = ManualClock.reference) { current = start }
-
-    /// 2026-11-26 10:00:00 +09:00.
-    static let reference = Date(timeIntervalSince1970: 1_795_654_800)
-
-    func now() -> Date { lock.withLock { current } }
-
-    func advance(by seconds: TimeInterval) {
-        let ready: [CheckedContinuation<Void, Error>] = lock.withLock {
-            current = current.addingTimeInterval(seconds)
-            let now = current
-            let due = sleepers.filter { $0.0 <= now }.map(\.1)
-            sleepers.removeAll { $0.0 <= now }
-            return due
-        }
-        ready.forEach { $0.resume() }
-    }
-
-    func sleep(until deadline: Date) async throws {
-        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
-            let resumeNow: Bool = lock.withLock {
-                if deadline <= current { return true }
-                sleepers.append((deadline, c))
-                return false
-            }
-            if resumeNow { c.resume() }
-        }
-    }
-}
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 enum Fixtures {
     /// The package root (tests run from it; fall back to this file's location).

@@ -1,10 +1,15 @@
 import BridgeCore
 import BridgeServer
 import BridgeStore
+import BridgeTesting
 import Foundation
 import GRDB
 import Logging
 import Testing
+import BridgePaging
+import BridgeOperatingModel
+import BridgeChat
+import BridgeAlerts
 
 @Suite struct TimerTests {
     struct Rig {
@@ -14,7 +19,7 @@ import Testing
         init(_ file: String = "Examples/bridge.en.yaml", mutate: (inout BridgeConfiguration) -> Void = { _ in }) throws
         {
             env = try Fixtures.environment(file, clock: clock, mutate: mutate)
-            engine = TimerEngine(config: env.config, store: env.store, renderer: env.renderer, clock: clock)
+            engine = TimerEngine(config: env.config, store: env.store, outgoing: env.outgoing, clock: clock)
         }
         func timeline() async throws -> [TimelineEntry] {
             try await env.store.read { try $0.timeline(IncidentID("INC-20261126-001")) }

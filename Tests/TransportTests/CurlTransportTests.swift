@@ -1,4 +1,5 @@
 import BridgeCore
+@testable import BridgeTesting
 import Foundation
 import Testing
 

@@ -1,0 +1,97 @@
+import BridgeCore
+import Foundation
+
+/// Matrix client-server API helpers shared by the poster and the poller.
+public enum MatrixAPI {
+    /// Percent-encodes a path segment (room ids like `!abc:server`, or without a server part).
+    public static func segment(_ s: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+    }
+
+    /// Seconds to wait from a 429: `Retry-After`, else `retry_after_ms` in the body.
+    public static func retryAfter(_ r: HTTPResponse) -> TimeInterval? {
+        if let h = r.retryAfter { return h }
+        let json = (try? JSONSerialization.jsonObject(with: r.body)) as? [String: Any]
+        return (json?["retry_after_ms"] as? Double).map { $0 / 1000 }
+    }
+
+    static func escapeHTML(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}
+
+/// Sends outbox rows to Matrix rooms: `PUT /rooms/{roomId}/send/m.room.message/{txnId}` with the outbox id as
+/// the transaction id (a retried send is not a second message); plain body plus HTML with matrix.to pills.
+public struct MatrixPoster: ChatPoster {
+    public let platform = "matrix"
+    public let homeserver: String
+    public let token: String
+    public let people: [String: BridgeConfiguration.Person]
+    public let transport: any HTTPTransport
+
+    public init(
+        homeserver: String,
+        token: String,
+        people: [String: BridgeConfiguration.Person],
+        transport: any HTTPTransport
+    ) {
+        self.homeserver = homeserver.hasSuffix("/") ? String(homeserver.dropLast()) : homeserver
+        self.token = token
+        self.people = people
+        self.transport = transport
+    }
+
+    /// The event content: the text as rendered for Matrix (`Name (@id)` mentions) and its HTML with pills.
+    public func content(for message: OutboxMessage) -> [String: Any] {
+        var html = MatrixAPI.escapeHTML(message.text)
+        var userIDs: [String] = []
+        for id in message.mentions {
+            guard let p = people[id], let mxid = p.handle("matrix") else { continue }
+            userIDs.append(mxid)
+            let plain = MatrixAPI.escapeHTML("\(p.name) (\(mxid))")
+            html = html.replacingOccurrences(
+                of: plain,
+                with: "<a href=\"https://matrix.to/#/\(mxid)\">\(MatrixAPI.escapeHTML(p.name))</a>"
+            )
+        }
+        html = html.replacingOccurrences(of: "\n", with: "<br/>")
+        return [
+            "msgtype": "m.text", "body": message.text, "format": "org.matrix.custom.html", "formatted_body": html,
+            "m.mentions": ["user_ids": userIDs],
+        ]
+    }
+
+    public func deliver(_ message: OutboxMessage) async throws {
+        let txn = "incident-bridge-\(message.id ?? 0)"
+        let url =
+            "\(homeserver)/_matrix/client/v3/rooms/\(MatrixAPI.segment(message.destination.channel))/send/m.room.message/\(txn)"
+        let body = try JSONSerialization.data(withJSONObject: content(for: message), options: [.sortedKeys])
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(
+                HTTPRequest(
+                    method: "PUT",
+                    url: url,
+                    headers: [
+                        ("Content-Type", "application/json"), ("Authorization", "Bearer \(token)"),
+                    ],
+                    body: body
+                )
+            )
+        } catch {
+            throw DeliveryError.retryable("matrix: \(error)", retryAfter: nil)
+        }
+        if response.status == 429 {
+            throw DeliveryError.retryable("matrix: M_LIMIT_EXCEEDED", retryAfter: MatrixAPI.retryAfter(response))
+        }
+        if response.status >= 500 { throw DeliveryError.retryable("matrix: HTTP \(response.status)", retryAfter: nil) }
+        guard (200..<300).contains(response.status) else {
+            throw DeliveryError.permanent(
+                "matrix: HTTP \(response.status) \(String(decoding: response.body.prefix(200), as: UTF8.self))"
+            )
+        }
+    }
+}

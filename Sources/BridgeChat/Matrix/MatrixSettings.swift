@@ -1,0 +1,36 @@
+import BridgeConfig
+import BridgeCore
+import Foundation
+
+/// `chat.matrix`: the homeserver, the bot's access token, its rooms and whether it accepts invitations.
+public struct MatrixSettings: Sendable {
+    public var homeserver: String
+    public var token: String
+    public var rooms: [String]
+    public var autoJoin: Bool
+
+    public init(_ m: [String: String], secrets: Secrets) throws {
+        guard let hs = m["homeserver"], !hs.isEmpty else {
+            throw SettingsError(message: "chat.matrix.homeserver is required")
+        }
+        homeserver = hs
+        token = try secrets.value(
+            m,
+            "access_token_env",
+            default: "MATRIX_ACCESS_TOKEN",
+            path: "chat.matrix",
+            required: true
+        )!
+        rooms = (m["rooms"] ?? "").split(separator: ",").map(String.init)
+        autoJoin = Secrets.flag(m["auto_join"])
+    }
+}
+
+/// Matrix plain text bodies: text as it is (the client does not render markup), `Name (@user:server)` mentions.
+public struct MatrixDialect: PlatformDialect {
+    public init() {}
+    public func escape(_ text: String) -> String { text }
+    public func mention(_ p: BridgeConfiguration.Person) -> String {
+        p.handle("matrix").map { "\(p.name) (\($0))" } ?? p.name
+    }
+}

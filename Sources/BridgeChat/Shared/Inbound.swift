@@ -1,0 +1,34 @@
+import BridgeCore
+import Foundation
+
+/// An authentic request that cannot be used (malformed, missing fields, unknown action): the route answers
+/// 400 with `reason` and changes nothing.
+public struct InboundError: Error, Sendable, Equatable {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+}
+
+/// A command that came in from a chat platform, with the key that identifies its delivery (so a retried
+/// delivery is applied once).
+public struct InboundCommand: Sendable, Equatable {
+    public var command: ChatCommand
+    public var deliveryKey: String?
+    public init(_ command: ChatCommand, deliveryKey: String?) {
+        self.command = command
+        self.deliveryKey = deliveryKey
+    }
+}
+
+/// Slash commands: Slack and Mattermost send the same form fields.
+public enum SlashCommand {
+    /// The command of a slash-command form (an empty text asks for help); `trigger_id` keys the delivery.
+    public static func command(platform: String, form: [String: String], channel: String, user: String)
+        -> InboundCommand
+    {
+        let text = (form["text"] ?? "").isEmpty ? "help" : form["text"]!
+        return InboundCommand(
+            ChatCommand(platform: platform, channel: channel, user: user, text: text),
+            deliveryKey: form["trigger_id"].map { "\(platform):command:\($0)" }
+        )
+    }
+}

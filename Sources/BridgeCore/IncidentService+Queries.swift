@@ -1,0 +1,108 @@
+import Foundation
+
+/// The read-only verbs: they answer from the store and change nothing.
+extension IncidentService {
+    /// The answer to a read-only verb, or nil when `parsed` changes something.
+    func query(_ parsed: ParsedCommand, command: ChatCommand, actor: String, now: Date) async throws
+        -> CommandOutcome?
+    {
+        switch parsed {
+        case .help:
+            return CommandOutcome(
+                reply: renderer.render(Post(kind: .help, incident: nil, actor: actor), for: command.platform)
+            )
+        case .raci(let type):
+            return CommandOutcome(reply: try raciText(type, platform: command.platform))
+        case .runbook(let name):
+            return CommandOutcome(reply: try runbookText(name, platform: command.platform))
+        case .list:
+            let open = try await store.read { try $0.openIncidents() }
+            let post = Post(kind: .list, incident: nil, actor: actor, fields: ["rows": listRows(open)])
+            return CommandOutcome(reply: renderer.render(post, for: command.platform))
+        case .show(let id):
+            let (inc, entries) = try await incidentWithTimeline(id, origin: command.origin)
+            let post = Post(kind: .show, incident: inc, actor: actor, fields: ["timeline_count": String(entries.count)])
+            return CommandOutcome(reply: renderer.render(post, for: command.platform), incidentID: inc.id)
+        case .timeline(let id, let format):
+            let (inc, entries) = try await incidentWithTimeline(id, origin: command.origin)
+            return CommandOutcome(reply: reports.timeline(inc, entries, format: format, now: nil), incidentID: inc.id)
+        case .kpi(let window):
+            let window = window ?? .init(seconds: 30 * 86_400)
+            let since = now.addingTimeInterval(-window.timeInterval)
+            let (incidents, changes) = try await store.read { r in
+                (try r.incidents(declaredSince: since), try r.changes(since: since))
+            }
+            return CommandOutcome(reply: reports.kpi(incidents: incidents, changes: changes, now: now, window: window))
+        default:
+            return nil
+        }
+    }
+
+    func incidentWithTimeline(_ id: IncidentID?, origin: Destination) async throws -> (Incident, [TimelineEntry]) {
+        let locale = self.locale
+        return try await store.read { r -> (Incident, [TimelineEntry]) in
+            let inc = try Self.target(id, origin: origin, reader: r, locale: locale)
+            return (inc, try r.timeline(inc.id))
+        }
+    }
+
+    func listRows(_ open: [Incident]) -> String {
+        let tz = LocalTime(config.timeZone)
+        if open.isEmpty { return locale == .ja ? "対応中のインシデントはありません" : "No open incidents" }
+        return open.map { i in
+            let r = i.responsible.map { config.people[$0]?.name ?? $0 }.joined(separator: ", ")
+            let a = i.accountable.map { config.people[$0]?.name ?? $0 }.joined(separator: ", ")
+            return
+                "• \(i.id) [\(i.severity)] \(i.state.rawValue) \(i.title) (R: \(r) / A: \(a), \(tz.display(i.declaredAt)))"
+        }.joined(separator: "\n")
+    }
+
+    func raciText(_ typeID: String, platform: String) throws -> String {
+        guard let type = config.eventTypes[typeID] else {
+            let known = config.eventTypes.keys.sorted().joined(separator: ", ")
+            throw LifecycleError(
+                .init(
+                    en: "Unknown event type '\(typeID)' (known: \(known))",
+                    ja: "不明なイベント種別「\(typeID)」（定義済み: \(known)）"
+                )
+            )
+        }
+        let rows = type.raci.map { row -> String in
+            let role = config.roles[row.role]
+            let people = (role?.members ?? []).map { config.people[$0]?.name ?? $0 }.joined(separator: ", ")
+            return "\(row.letter.rawValue)  \(role?.name ?? row.role): \(people)"
+        }.joined(separator: "\n")
+        return renderer.render(
+            Post(
+                kind: .raci,
+                incident: nil,
+                actor: "bot",
+                fields: ["event_type": type.id, "event_type_name": type.name, "rows": rows]
+            ),
+            for: platform
+        )
+    }
+
+    func runbookText(_ name: String, platform: String) throws -> String {
+        var files: [String] = []
+        var title = name
+        if let type = config.eventTypes[name] {
+            files = type.runbooks
+            title = type.name
+        } else {
+            let candidates = Set(config.eventTypes.values.flatMap(\.runbooks))
+            if let f = candidates.first(where: { $0 == name || $0 == name + ".md" || $0.hasSuffix("/" + name + ".md") })
+            {
+                files = [f]
+            }
+        }
+        guard !files.isEmpty else {
+            throw LifecycleError(.init(en: "No runbook for '\(name)'", ja: "「\(name)」の手順書はありません"))
+        }
+        let rows = files.map { "• \(config.runbooks.link(for: $0))" }.joined(separator: "\n")
+        return renderer.render(
+            Post(kind: .runbook, incident: nil, actor: "bot", fields: ["name": title, "rows": rows]),
+            for: platform
+        )
+    }
+}

@@ -1,0 +1,241 @@
+import BridgeCore
+import Foundation
+
+/// Operating KPIs over a period: MTTA, MTTR, first response, sev1 count, SLA compliance, change success,
+/// and the hypercare -> BAU verdict.
+public struct KPIReport: Sendable, Equatable, Codable {
+    public var window: String
+    public var incidents: Int
+    public var sev1: Int
+    /// Mean seconds from declaration to acknowledgement.
+    public var mtta: Int?
+    /// Mean seconds from declaration to restore (mitigated or resolved, whichever came first).
+    public var mttr: Int?
+    /// Mean seconds from declaration to the first response (ack, update or mitigation).
+    public var firstResponse: Int?
+    /// Clock -> (met, total stopped).
+    public var slaMet: [String: Int]
+    public var slaTotal: [String: Int]
+    public var changes: Int
+    public var changeSuccessRate: Double?
+    /// Failing BAU criteria, empty when ready; nil without hypercare criteria.
+    public var bauFailures: [String]?
+    /// Every BAU criterion with its target, actual value, verdict and gap; nil without hypercare criteria.
+    public var criteria: [BAUCriterion]? = nil
+    /// Start and end of the period.
+    public var since: Date? = nil
+    public var until: Date? = nil
+    /// Incidents still open (not resolved), and how many were acknowledged / restored (the MTTA / MTTR samples).
+    public var open: Int = 0
+    public var acknowledged: Int = 0
+    public var restored: Int = 0
+    public var changesSucceeded: Int = 0
+
+    /// One hypercare -> BAU criterion and how the period measured against it.
+    public struct BAUCriterion: Sendable, Equatable, Codable {
+        /// Config key under `hypercare.bau_criteria`, e.g. `mttr_max`.
+        public var key: String
+        /// `MTTR`, `first response`, `sev1 count`, `change success`.
+        public var label: String
+        /// `<=` or `>=`.
+        public var comparison: String
+        public var target: String
+        /// Nil when the period has no data for it (no restored incident, no change).
+        public var actual: String?
+        /// Nil when there is no data.
+        public var met: Bool?
+        /// How far off a failing criterion is (`1h10m`, `2`, `45.0%`).
+        public var gap: String?
+    }
+
+    public static func compute(
+        config: BridgeConfiguration,
+        incidents: [Incident],
+        changes: [ChangeRecord],
+        now: Date,
+        window: BridgeDuration
+    ) -> KPIReport {
+        compute(
+            config: config,
+            incidents: incidents,
+            changes: changes,
+            now: now,
+            since: now.addingTimeInterval(-window.timeInterval),
+            window: window.description
+        )
+    }
+
+    /// Reads the incidents declared and changes recorded since `since` and computes the report.
+    public static func load(
+        from store: any IncidentStore,
+        config: BridgeConfiguration,
+        now: Date,
+        since: Date,
+        window: String
+    ) async throws -> KPIReport {
+        let (incidents, changes) = try await store.read { r in
+            (try r.incidents(declaredSince: since), try r.changes(since: since))
+        }
+        return compute(config: config, incidents: incidents, changes: changes, now: now, since: since, window: window)
+    }
+
+    /// Computes the KPIs of `incidents` and `changes` over the period `since`..`now` labelled `window`.
+    public static func compute(
+        config: BridgeConfiguration,
+        incidents: [Incident],
+        changes: [ChangeRecord],
+        now: Date,
+        since: Date,
+        window: String
+    ) -> KPIReport {
+        func mean(_ xs: [Double]) -> Int? { xs.isEmpty ? nil : Int((xs.reduce(0, +) / Double(xs.count)).rounded()) }
+        let mtta = mean(incidents.compactMap { i in i.acknowledgedAt.map { $0.timeIntervalSince(i.declaredAt) } })
+        let mttr = mean(
+            incidents.compactMap { i in
+                [i.mitigatedAt, i.resolvedAt].compactMap { $0 }.min().map { $0.timeIntervalSince(i.declaredAt) }
+            }
+        )
+        let fr = mean(incidents.compactMap { i in i.firstResponseAt.map { $0.timeIntervalSince(i.declaredAt) } })
+        var met: [String: Int] = [:]
+        var total: [String: Int] = [:]
+        for i in incidents {
+            for c in ClockResult.evaluate(i, config: config, now: now) where c.status != .running {
+                total[c.clock.rawValue, default: 0] += 1
+                if c.status == .met { met[c.clock.rawValue, default: 0] += 1 }
+            }
+        }
+        let sev1 = incidents.filter { $0.severity == "sev1" }.count
+        let rate = changes.isEmpty ? nil : Double(changes.filter(\.success).count) / Double(changes.count)
+        var failures: [String]?
+        var criteria: [BAUCriterion]?
+        if let h = config.hypercare {
+            var f: [String] = []
+            var cs: [BAUCriterion] = []
+            func duration(_ key: String, _ label: String, _ max: BridgeDuration?, _ value: Int?) {
+                guard let max else { return }
+                let actual = value.map { BridgeDuration(seconds: $0) }
+                let over = value.map { $0 - max.seconds }
+                cs.append(
+                    BAUCriterion(
+                        key: key,
+                        label: label,
+                        comparison: "<=",
+                        target: max.description,
+                        actual: actual?.description,
+                        met: over.map { $0 <= 0 },
+                        gap: over.flatMap { $0 > 0 ? BridgeDuration(seconds: $0).description : nil }
+                    )
+                )
+                if let actual, let over, over > 0 {
+                    f.append("\(label) \(actual) > \(max) (over by \(BridgeDuration(seconds: over)))")
+                }
+            }
+            duration("mttr_max", "MTTR", h.mttrMax, mttr)
+            duration("first_response_max", "first response", h.firstResponseMax, fr)
+            if let max = h.sev1Max {
+                cs.append(
+                    BAUCriterion(
+                        key: "sev1_max",
+                        label: "sev1 count",
+                        comparison: "<=",
+                        target: String(max),
+                        actual: String(sev1),
+                        met: sev1 <= max,
+                        gap: sev1 > max ? String(sev1 - max) : nil
+                    )
+                )
+                if sev1 > max { f.append("sev1 count \(sev1) > \(max) (over by \(sev1 - max))") }
+            }
+            if let min = h.changeSuccessMin {
+                cs.append(
+                    BAUCriterion(
+                        key: "change_success_min",
+                        label: "change success",
+                        comparison: ">=",
+                        target: pct(min),
+                        actual: rate.map(pct),
+                        met: rate.map { $0 >= min },
+                        gap: rate.flatMap { $0 < min ? pct(min - $0) : nil }
+                    )
+                )
+                if let r = rate, r < min {
+                    f.append("change success \(pct(r)) < \(pct(min)) (short by \(pct(min - r)))")
+                }
+            }
+            failures = f
+            criteria = cs
+        }
+        var report = KPIReport(
+            window: window,
+            incidents: incidents.count,
+            sev1: sev1,
+            mtta: mtta,
+            mttr: mttr,
+            firstResponse: fr,
+            slaMet: met,
+            slaTotal: total,
+            changes: changes.count,
+            changeSuccessRate: rate,
+            bauFailures: failures
+        )
+        report.criteria = criteria
+        report.since = since
+        report.until = now
+        report.open = incidents.filter { $0.state.isOpen }.count
+        report.acknowledged = incidents.filter { $0.acknowledgedAt != nil }.count
+        report.restored = incidents.filter { $0.mitigatedAt != nil || $0.resolvedAt != nil }.count
+        report.changesSucceeded = changes.filter(\.success).count
+        return report
+    }
+
+    /// The failed BAU criteria in Japanese (`bauFailures` holds the English lines).
+    var japaneseFailures: [String] {
+        let labels = [
+            "mttr_max": "MTTR", "first_response_max": "初動時間", "sev1_max": "sev1件数",
+            "change_success_min": "変更成功率",
+        ]
+        let lines = (criteria ?? []).filter { $0.met == false }.map { c -> String in
+            let label = labels[c.key] ?? c.label
+            let bound = c.comparison == "<=" ? "以下" : "以上"
+            return "\(label) \(c.actual ?? "-")（基準 \(c.target)\(bound)、差 \(c.gap ?? "-")）"
+        }
+        return lines.isEmpty ? (bauFailures ?? []) : lines
+    }
+
+    static func pct(_ x: Double) -> String { "\(Int((x * 1000).rounded()) / 10).\(Int((x * 1000).rounded()) % 10)%" }
+
+    /// A short text report for chat and the CLI.
+    public func text(locale: BridgeConfiguration.Locale) -> String {
+        func d(_ s: Int?) -> String { s.map { BridgeDuration(seconds: $0).description } ?? "-" }
+        func sla(_ c: String) -> String {
+            guard let t = slaTotal[c], t > 0 else { return "-" }
+            return "\(slaMet[c] ?? 0)/\(t) (\(Self.pct(Double(slaMet[c] ?? 0) / Double(t))))"
+        }
+        let rate = changeSuccessRate.map(Self.pct) ?? "-"
+        var lines: [String]
+        if locale == .ja {
+            lines = [
+                "KPI（直近 \(window)）", "インシデント: \(incidents)件（sev1: \(sev1)件）",
+                "MTTA: \(d(mtta)) / MTTR: \(d(mttr)) / 初動: \(d(firstResponse))",
+                "SLA達成: 初動 \(sla("first_response")) / 復旧 \(sla("restore"))",
+                "変更成功率: \(rate)（\(changes)件）",
+            ]
+            if let f = bauFailures {
+                lines.append(f.isEmpty ? "判定: BAU移行可" : "判定: BAU移行不可: " + japaneseFailures.joined(separator: "; "))
+            }
+        } else {
+            lines = [
+                "KPI (last \(window))", "Incidents: \(incidents) (sev1: \(sev1))",
+                "MTTA: \(d(mtta)) / MTTR: \(d(mttr)) / first response: \(d(firstResponse))",
+                "SLA met: first response \(sla("first_response")) / restore \(sla("restore"))",
+                "Change success rate: \(rate) (\(changes) changes)",
+            ]
+            if let f = bauFailures {
+                lines.append(
+                    f.isEmpty ? "Verdict: ready for BAU" : "Verdict: not ready for BAU: " + f.joined(separator: "; ")
+                )
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,154 @@
+import BridgeCore
+import Foundation
+
+/// Exports an incident's timeline as Markdown (a post-incident review skeleton), JSON or CSV.
+public struct TimelineExporter: Sendable {
+    public var config: BridgeConfiguration
+    public init(config: BridgeConfiguration) { self.config = config }
+
+    public func export(
+        _ incident: Incident,
+        _ entries: [TimelineEntry],
+        format: ExportFormat,
+        now: Date? = nil
+    ) -> String {
+        switch format {
+        case .json: json(incident, entries, now: now)
+        case .csv: csv(entries)
+        case .md: markdown(incident, entries, now: now)
+        }
+    }
+
+    var tz: LocalTime { LocalTime(config.timeZone) }
+    var ja: Bool { config.locale == .ja }
+
+    func name(_ person: String) -> String { config.people[person]?.name ?? person }
+
+    /// One JSON document: the incident summary, the SLA clocks and every timeline entry in order.
+    public func json(_ incident: Incident, _ entries: [TimelineEntry], now: Date? = nil) -> String {
+        struct Row: Encodable {
+            let at: String
+            let actor: String
+            let actor_name: String
+            let kind: String
+            let text: String
+        }
+        struct Clock: Encodable {
+            let clock: String
+            let target: String
+            let elapsed: String
+            let status: String
+        }
+        struct Doc: Encodable {
+            let id: String
+            let title: String
+            let event_type: String
+            let severity: String
+            let state: String
+            let declared_at: String
+            let responsible: [String]
+            let accountable: [String]
+            let clocks: [Clock]
+            let timeline: [Row]
+        }
+        let clocks = ClockResult.evaluate(incident, config: config, now: now ?? entries.last?.at ?? incident.declaredAt)
+        let doc = Doc(
+            id: incident.id.rawValue,
+            title: incident.title,
+            event_type: incident.eventType,
+            severity: incident.severity,
+            state: incident.state.rawValue,
+            declared_at: tz.iso8601(incident.declaredAt),
+            responsible: incident.responsible,
+            accountable: incident.accountable,
+            clocks: clocks.map {
+                Clock(
+                    clock: $0.clock.rawValue,
+                    target: $0.target.description,
+                    elapsed: $0.elapsed.description,
+                    status: $0.status.rawValue
+                )
+            },
+            timeline: entries.map {
+                Row(
+                    at: tz.iso8601($0.at),
+                    actor: $0.actor,
+                    actor_name: name($0.actor),
+                    kind: $0.kind.rawValue,
+                    text: $0.text
+                )
+            }
+        )
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? enc.encode(doc)) ?? Data(), as: UTF8.self)
+    }
+
+    /// RFC 4180 CSV: time, actor, kind, text.
+    public func csv(_ entries: [TimelineEntry]) -> String {
+        func field(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        var out = "time,actor,kind,text\r\n"
+        for e in entries {
+            out += [tz.iso8601(e.at), e.actor, e.kind.rawValue, e.text].map(field).joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+
+    /// A post-incident review skeleton: summary, impact, R and A, timeline, SLA clocks met or missed.
+    public func markdown(_ incident: Incident, _ entries: [TimelineEntry], now: Date? = nil) -> String {
+        let type = config.eventTypes[incident.eventType]
+        let clocks = ClockResult.evaluate(incident, config: config, now: now ?? entries.last?.at ?? incident.declaredAt)
+        func cell(_ s: String) -> String {
+            s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+        }
+        let r = incident.responsible.map(name).joined(separator: ", ")
+        let a = incident.accountable.map(name).joined(separator: ", ")
+        var md: [String] = []
+        if ja {
+            md += [
+                "# 事後レビュー: \(incident.id) \(incident.title)", "",
+                "## 概要", "",
+                "- イベント種別: \(type?.name ?? incident.eventType) (`\(incident.eventType)`)",
+                "- 重大度: \(incident.severity)", "- 状態: \(incident.state.rawValue)",
+                "- 宣言: \(tz.iso8601(incident.declaredAt))（\(name(incident.declaredBy))）",
+                "- 復旧内容: \(incident.summary ?? "（未記入）")", "",
+                "## 影響", "", "（影響範囲・利用者数・業務影響を記入）", "",
+                "## 体制", "", "- R（実行責任者）: \(r)", "- A（説明責任者）: \(a)",
+            ]
+        } else {
+            md += [
+                "# Post-incident review: \(incident.id) \(incident.title)", "",
+                "## Summary", "",
+                "- Event type: \(type?.name ?? incident.eventType) (`\(incident.eventType)`)",
+                "- Severity: \(incident.severity)", "- State: \(incident.state.rawValue)",
+                "- Declared: \(tz.iso8601(incident.declaredAt)) by \(name(incident.declaredBy))",
+                "- Resolution: \(incident.summary ?? "(to be written)")", "",
+                "## Impact", "", "(who and what was affected, for how long)", "",
+                "## Who decided", "", "- R (responsible): \(r)", "- A (accountable): \(a)",
+            ]
+        }
+        for (role, person) in incident.assignments.sorted(by: { $0.key < $1.key }) {
+            md.append("- \(role): \(name(person))")
+        }
+        md += [
+            "", ja ? "## SLA" : "## SLA clocks", "",
+            ja ? "| クロック | 目標 | 実績 | 判定 |" : "| clock | target | actual | result |", "|---|---|---|---|",
+        ]
+        for c in clocks {
+            let label = c.clock == .firstResponse ? (ja ? "初動" : "first response") : (ja ? "復旧" : "restore")
+            md.append("| \(label) | \(c.target) | \(c.elapsed) | \(c.status.rawValue) |")
+        }
+        md += [
+            "", ja ? "## タイムライン" : "## Timeline", "",
+            ja ? "| 時刻 | 実施者 | 種別 | 内容 |" : "| time | actor | kind | text |", "|---|---|---|---|",
+        ]
+        for e in entries {
+            md.append("| \(tz.iso8601(e.at)) | \(cell(name(e.actor))) | \(e.kind.rawValue) | \(cell(e.text)) |")
+        }
+        md += ["", ja ? "## 再発防止策" : "## Follow-up actions", "", "- [ ] ", ""]
+        return md.joined(separator: "\n")
+    }
+}

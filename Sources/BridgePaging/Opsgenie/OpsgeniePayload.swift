@@ -1,0 +1,25 @@
+import BridgeCore
+import Foundation
+
+extension PageRouter {
+    static let ogPriority = ["sev1": "P1", "sev2": "P2", "sev3": "P3", "sev4": "P4"]
+
+    /// Opsgenie Alert API: create with message, priority and user responders; acknowledge/close by alias.
+    func opsgenie(_ request: PageRequest, _ inc: Incident, people: [BridgeConfiguration.Person]) -> Payload {
+        var body: [String: Any] = ["alias": inc.id.rawValue, "source": "incident-bridge", "user": "incident-bridge"]
+        switch request.action {
+        case .trigger:
+            body["message"] = String(summary(inc).prefix(130))
+            body["description"] = "\(inc.title)\nBridge: \(config.bridge.phone) \(config.bridge.url)"
+            body["priority"] = Self.ogPriority[inc.severity] ?? "P3"
+            body["responders"] = people.compactMap { p in
+                (p.pagers["opsgenie"] ?? p.email).map { ["username": $0, "type": "user"] }
+            }
+            body["tags"] = [inc.severity, inc.eventType]
+            body["details"] = ["incident_id": inc.id.rawValue, "step": String(request.step)]
+        case .acknowledge: body["note"] = "acknowledged in IncidentBridge"
+        case .resolve: body["note"] = "resolved in IncidentBridge"
+        }
+        return Payload(platform: "opsgenie", channel: "alerts", body: body, what: people.map(\.name).joined(separator: ", "))
+    }
+}

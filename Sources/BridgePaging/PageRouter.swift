@@ -1,0 +1,68 @@
+import BridgeCore
+import Foundation
+
+/// Turns page requests into outbox rows for every configured pager (each pager's payload is built in its own
+/// folder). Rows hold the request body without secrets; the posters add keys at delivery time.
+public struct PageRouter: PageComposer {
+    public var config: BridgeConfiguration
+    public init(config: BridgeConfiguration) { self.config = config }
+
+    var ja: Bool { config.locale == .ja }
+
+    /// One payload for one pager destination, and who it names (for the timeline).
+    struct Payload {
+        var platform: String
+        var channel: String
+        var body: [String: Any]
+        var what: String
+    }
+
+    func json(_ object: Any) -> String {
+        String(
+            decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8),
+            as: UTF8.self
+        )
+    }
+
+    func summary(_ inc: Incident) -> String {
+        let type = config.eventTypes[inc.eventType]?.name ?? inc.eventType
+        return "\(inc.id) [\(inc.severity)] \(inc.title) (\(type))"
+    }
+
+    /// The payloads of every configured pager for one request, in a fixed order.
+    func payloads(_ request: PageRequest, _ inc: Incident, people: [BridgeConfiguration.Person]) -> [Payload] {
+        let channels = config.paging.channels
+        var out: [Payload] = []
+        if channels["pagerduty"] != nil { out.append(pagerDuty(request, inc, people: people)) }
+        if channels["opsgenie"] != nil { out.append(opsgenie(request, inc, people: people)) }
+        if channels["email"] != nil, request.action == .trigger { out += email(inc, people: people) }
+        if channels["webhook"] != nil { out.append(webhook(request, inc, people: people)) }
+        return out
+    }
+
+    /// Outbox rows and their timeline entries for one request.
+    public func rows(
+        for request: PageRequest,
+        incident inc: Incident,
+        now: Date
+    ) -> (rows: [OutboxMessage], timeline: [TimelineEntry]) {
+        var rows: [OutboxMessage] = []
+        var entries: [TimelineEntry] = []
+        let people = request.people.compactMap { config.people[$0] }
+        for p in payloads(request, inc, people: people) {
+            var m = OutboxMessage(
+                incidentID: inc.id,
+                destination: Destination(platform: p.platform, channel: p.channel),
+                kind: "page_\(request.action.rawValue)",
+                text: json(p.body),
+                mentions: request.people,
+                createdAt: now
+            )
+            m.nextAttemptAt = now
+            rows.append(m)
+            let text = "\(request.action.rawValue) via \(p.platform)\(p.what.isEmpty ? "" : ": \(p.what)") (queued)"
+            entries.append(TimelineEntry(incidentID: inc.id, at: now, actor: "bot", kind: .page, text: text))
+        }
+        return (rows, entries)
+    }
+}
