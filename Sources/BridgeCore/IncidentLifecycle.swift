@@ -107,27 +107,7 @@ public struct IncidentLifecycle: Sendable {
         if let w = incident.maintenanceWindow {
             fx.timeline.append(entry(incident, now, "bot", .maintenance, "declared inside maintenance window \(w)"))
         }
-        fx.schedule =
-            slaTimers(incident, clock: .firstResponse, target: sev.firstResponse, from: now, severity: sev)
-            + slaTimers(incident, clock: .restore, target: sev.restore, from: now, severity: sev)
-        fx.schedule.append(
-            IncidentTimer(
-                incidentID: id,
-                kind: .updateReminder,
-                dueAt: now.addingTimeInterval(sev.updateEvery.timeInterval)
-            )
-        )
-        if let first = policy(for: incident)?.steps.first {
-            fx.schedule.append(
-                IncidentTimer(
-                    incidentID: id,
-                    kind: .escalation,
-                    step: 1,
-                    round: 0,
-                    dueAt: now.addingTimeInterval(first.ackWithin.timeInterval)
-                )
-            )
-        }
+        fx.schedule = declareTimers(incident, severity: sev, at: now)
         let firstStepPeople =
             policy(for: incident)?.steps.first.map { config.members(ofRoles: $0.notify).map(\.id) } ?? []
         var mentions = incident.responsible + incident.accountable
@@ -139,6 +119,33 @@ public struct IncidentLifecycle: Sendable {
             )
         }
         return .success(fx)
+    }
+
+    /// The timers a new incident starts: both SLA clocks with their warnings, the status-update reminder and
+    /// the first escalation step.
+    func declareTimers(_ incident: Incident, severity sev: BridgeConfiguration.Severity, at now: Date) -> [IncidentTimer] {
+        var timers =
+            slaTimers(incident, clock: .firstResponse, target: sev.firstResponse, from: now, severity: sev)
+            + slaTimers(incident, clock: .restore, target: sev.restore, from: now, severity: sev)
+        timers.append(
+            IncidentTimer(
+                incidentID: incident.id,
+                kind: .updateReminder,
+                dueAt: now.addingTimeInterval(sev.updateEvery.timeInterval)
+            )
+        )
+        if let first = policy(for: incident)?.steps.first {
+            timers.append(
+                IncidentTimer(
+                    incidentID: incident.id,
+                    kind: .escalation,
+                    step: 1,
+                    round: 0,
+                    dueAt: now.addingTimeInterval(first.ackWithin.timeInterval)
+                )
+            )
+        }
+        return timers
     }
 
     /// The escalation policy of the incident's event type, if any.

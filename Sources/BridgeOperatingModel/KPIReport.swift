@@ -106,65 +106,9 @@ public struct KPIReport: Sendable, Equatable, Codable {
         }
         let sev1 = incidents.filter { $0.severity == "sev1" }.count
         let rate = changes.isEmpty ? nil : Double(changes.filter(\.success).count) / Double(changes.count)
-        var failures: [String]?
-        var criteria: [BAUCriterion]?
-        if let h = config.hypercare {
-            var f: [String] = []
-            var cs: [BAUCriterion] = []
-            func duration(_ key: String, _ label: String, _ max: BridgeDuration?, _ value: Int?) {
-                guard let max else { return }
-                let actual = value.map { BridgeDuration(seconds: $0) }
-                let over = value.map { $0 - max.seconds }
-                cs.append(
-                    BAUCriterion(
-                        key: key,
-                        label: label,
-                        comparison: "<=",
-                        target: max.description,
-                        actual: actual?.description,
-                        met: over.map { $0 <= 0 },
-                        gap: over.flatMap { $0 > 0 ? BridgeDuration(seconds: $0).description : nil }
-                    )
-                )
-                if let actual, let over, over > 0 {
-                    f.append("\(label) \(actual) > \(max) (over by \(BridgeDuration(seconds: over)))")
-                }
-            }
-            duration("mttr_max", "MTTR", h.mttrMax, mttr)
-            duration("first_response_max", "first response", h.firstResponseMax, fr)
-            if let max = h.sev1Max {
-                cs.append(
-                    BAUCriterion(
-                        key: "sev1_max",
-                        label: "sev1 count",
-                        comparison: "<=",
-                        target: String(max),
-                        actual: String(sev1),
-                        met: sev1 <= max,
-                        gap: sev1 > max ? String(sev1 - max) : nil
-                    )
-                )
-                if sev1 > max { f.append("sev1 count \(sev1) > \(max) (over by \(sev1 - max))") }
-            }
-            if let min = h.changeSuccessMin {
-                cs.append(
-                    BAUCriterion(
-                        key: "change_success_min",
-                        label: "change success",
-                        comparison: ">=",
-                        target: pct(min),
-                        actual: rate.map(pct),
-                        met: rate.map { $0 >= min },
-                        gap: rate.flatMap { $0 < min ? pct(min - $0) : nil }
-                    )
-                )
-                if let r = rate, r < min {
-                    f.append("change success \(pct(r)) < \(pct(min)) (short by \(pct(min - r)))")
-                }
-            }
-            failures = f
-            criteria = cs
-        }
+        let bau = config.hypercare.map { bauCriteria($0, mttr: mttr, firstResponse: fr, sev1: sev1, changeRate: rate) }
+        let failures = bau?.failures
+        let criteria = bau?.criteria
         var report = KPIReport(
             window: window,
             incidents: incidents.count,
@@ -186,6 +130,70 @@ public struct KPIReport: Sendable, Equatable, Codable {
         report.restored = incidents.filter { $0.mitigatedAt != nil || $0.resolvedAt != nil }.count
         report.changesSucceeded = changes.filter(\.success).count
         return report
+    }
+
+    /// The hypercare exit criteria against the measured figures, and a line per criterion that is not met.
+    static func bauCriteria(
+        _ h: BridgeConfiguration.Hypercare,
+        mttr: Int?,
+        firstResponse fr: Int?,
+        sev1: Int,
+        changeRate rate: Double?
+    ) -> (failures: [String], criteria: [BAUCriterion]) {
+        var f: [String] = []
+        var cs: [BAUCriterion] = []
+        func duration(_ key: String, _ label: String, _ max: BridgeDuration?, _ value: Int?) {
+            guard let max else { return }
+            let actual = value.map { BridgeDuration(seconds: $0) }
+            let over = value.map { $0 - max.seconds }
+            cs.append(
+                BAUCriterion(
+                    key: key,
+                    label: label,
+                    comparison: "<=",
+                    target: max.description,
+                    actual: actual?.description,
+                    met: over.map { $0 <= 0 },
+                    gap: over.flatMap { $0 > 0 ? BridgeDuration(seconds: $0).description : nil }
+                )
+            )
+            if let actual, let over, over > 0 {
+                f.append("\(label) \(actual) > \(max) (over by \(BridgeDuration(seconds: over)))")
+            }
+        }
+        duration("mttr_max", "MTTR", h.mttrMax, mttr)
+        duration("first_response_max", "first response", h.firstResponseMax, fr)
+        if let max = h.sev1Max {
+            cs.append(
+                BAUCriterion(
+                    key: "sev1_max",
+                    label: "sev1 count",
+                    comparison: "<=",
+                    target: String(max),
+                    actual: String(sev1),
+                    met: sev1 <= max,
+                    gap: sev1 > max ? String(sev1 - max) : nil
+                )
+            )
+            if sev1 > max { f.append("sev1 count \(sev1) > \(max) (over by \(sev1 - max))") }
+        }
+        if let min = h.changeSuccessMin {
+            cs.append(
+                BAUCriterion(
+                    key: "change_success_min",
+                    label: "change success",
+                    comparison: ">=",
+                    target: pct(min),
+                    actual: rate.map(pct),
+                    met: rate.map { $0 >= min },
+                    gap: rate.flatMap { $0 < min ? pct(min - $0) : nil }
+                )
+            )
+            if let r = rate, r < min {
+                f.append("change success \(pct(r)) < \(pct(min)) (short by \(pct(min - r)))")
+            }
+        }
+        return (f, cs)
     }
 
     /// The failed BAU criteria in Japanese (`bauFailures` holds the English lines).
