@@ -54,6 +54,9 @@ final class DeadlineWatcher: @unchecked Sendable {
 
     func remove(_ ticket: Int) { _ = lock.withLock { entries.removeValue(forKey: ticket) } }
 
+    /// Fallbacks still waiting for their deadline.
+    var pending: Int { lock.withLock { entries.count } }
+
     private func loop() async {
         while true {
             try? await Task.sleep(nanoseconds: 50_000_000)

@@ -155,6 +155,9 @@ import BridgeAlerts
         #expect(try await rig.kinds(.escalated).count == 1)
     }
 
+    /// The scheduler sleeps on the clock until the next due timer and a commit wakes it: with no timer it waits
+    /// for a commit only, so the escalation firing at all proves the wake-up; the woken sleep is cancelled and
+    /// leaves the clock (one sleeper, not two).
     @Test func schedulerServiceSleepsUntilDueAndWakesOnCommit() async throws {
         let clock = ManualClock()
         let config = try Fixtures.config("Examples/bridge.en.yaml")
@@ -167,20 +170,33 @@ import BridgeAlerts
         )
         let task = Task { try await parts.scheduler.run() }
         defer { task.cancel() }
-        await parts.environment.run("/incident declare db-outage sev1 Orders DB down")
-        let id = IncidentID("INC-20261126-001")
-        func escalations() async throws -> Int {
-            try await parts.environment.store.read { try $0.timeline(id) }.filter { $0.kind == .escalated }.count
+        func eventually(_ ok: () async throws -> Bool) async throws -> Bool {
+            for _ in 0..<100 {
+                if try await ok() { return true }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            return try await ok()
         }
+        // Nothing is due: the scheduler waits for a commit, not on the clock.
+        #expect(try await eventually { parts.schedulerBeat.lastBeat != nil })
         try await Task.sleep(nanoseconds: 100_000_000)
-        #expect(try await escalations() == 0)
-        clock.advance(by: 15 * 60)
-        var n = 0
-        for _ in 0..<50 where n == 0 {
-            try await Task.sleep(nanoseconds: 20_000_000)
-            n = try await escalations()
+        #expect(clock.sleeperCount == 0)
+        await parts.environment.run("/incident declare db-outage sev1 Orders DB down")
+        #expect(try await eventually { clock.sleeperCount == 1 }, "the commit woke the scheduler; it sleeps until due")
+        func escalations(_ id: String) async throws -> Int {
+            try await parts.environment.store.read { try $0.timeline(IncidentID(id)) }.filter { $0.kind == .escalated }
+                .count
         }
-        #expect(n == 1)
+        #expect(try await escalations("INC-20261126-001") == 0)
+        clock.advance(by: 15 * 60)
+        #expect(try await eventually { try await escalations("INC-20261126-001") == 1 })
+        // A second incident while the scheduler sleeps: the commit cancels that sleep (it leaves the clock).
+        #expect(try await eventually { clock.sleeperCount == 1 })
+        await parts.environment.run("/incident declare db-outage sev1 Payments down")
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(clock.sleeperCount == 1, "the woken sleep was cancelled, not left behind")
+        clock.advance(by: 15 * 60)
+        #expect(try await eventually { try await escalations("INC-20261126-002") == 1 })
     }
 }
 
