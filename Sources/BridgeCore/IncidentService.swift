@@ -68,7 +68,8 @@ public struct IncidentService: Sendable {
             } catch let e as LifecycleError {
                 return CommandOutcome(reply: e.message.text(locale), ok: false)
             } catch {
-                return CommandOutcome(reply: locale == .ja ? "内部エラー: \(error)" : "Internal error: \(error)", ok: false)
+                let reply = renderer.reply(.internalError, fields: ["error": "\(error)"], for: command.platform)
+                return CommandOutcome(reply: reply, ok: false)
             }
         }
     }
@@ -86,18 +87,20 @@ public struct IncidentService: Sendable {
         switch parsed {
         case .drill(let kind, let result, let minutes):
             let record = DrillRecord(kind: kind.rawValue, result: result, minutes: minutes, at: now, actor: actor)
-            let reply: LocalizedLine = .init(
-                en: "Drill recorded: \(kind.rawValue) \(result)\(minutes.map { " \($0) min" } ?? "")",
-                ja: "訓練を記録しました: \(kind.rawValue) \(result)\(minutes.map { " \($0)分" } ?? "")"
+            let reply = renderer.reply(
+                minutes == nil ? .drillRecorded : .drillRecordedMinutes,
+                fields: ["drill": kind.rawValue, "result": result, "minutes": minutes.map(String.init) ?? ""],
+                for: command.platform
             )
-            return try await recordOnce(reply, now: now, deliveryKey: deliveryKey) { try $0.record(record) }
+            return try await recordOnce(reply, command, now: now, deliveryKey: deliveryKey) { try $0.record(record) }
         case .change(let name, let success):
             let record = ChangeRecord(name: name, success: success, at: now, actor: actor)
-            let reply: LocalizedLine = .init(
-                en: "Change recorded: \(name) \(success ? "success" : "failed")",
-                ja: "変更を記録しました: \(name) \(success ? "成功" : "失敗")"
+            let reply = renderer.reply(
+                success ? .changeSucceeded : .changeFailed,
+                fields: ["change": name],
+                for: command.platform
             )
-            return try await recordOnce(reply, now: now, deliveryKey: deliveryKey) { try $0.record(record) }
+            return try await recordOnce(reply, command, now: now, deliveryKey: deliveryKey) { try $0.record(record) }
         case .declare(let type, let severity, let title):
             return try await declare(
                 type: type,
@@ -149,7 +152,8 @@ public struct IncidentService: Sendable {
 
     /// Writes a drill or change record once per delivery.
     func recordOnce(
-        _ reply: LocalizedLine,
+        _ reply: String,
+        _ command: ChatCommand,
         now: Date,
         deliveryKey: String?,
         write: @escaping @Sendable (any IncidentTransaction) throws -> Void
@@ -159,7 +163,7 @@ public struct IncidentService: Sendable {
             try write(tx)
             return false
         }
-        return CommandOutcome(reply: dup ? duplicateReply : reply.text(locale), duplicate: dup)
+        return CommandOutcome(reply: dup ? duplicateReply(command) : reply, duplicate: dup)
     }
 
     /// Opens an incident: its record, RACI, timers, posts and pages in one transaction.
@@ -192,13 +196,16 @@ public struct IncidentService: Sendable {
             try Self.commit(fx, tx: tx, now: now, outgoing: outgoing)
             return (id, false)
         }
-        if result.1 { return CommandOutcome(reply: duplicateReply, duplicate: true) }
+        if result.1 { return CommandOutcome(reply: duplicateReply(command), duplicate: true) }
         onCommit()
         let id = result.0!
-        return CommandOutcome(reply: locale == .ja ? "\(id) を宣言しました" : "\(id) declared", incidentID: id)
+        let reply = renderer.reply(.declared, fields: ["id": id.rawValue], for: command.platform)
+        return CommandOutcome(reply: reply, incidentID: id)
     }
 
-    var duplicateReply: String { locale == .ja ? "再送された要求のため無視しました" : "Repeated delivery ignored" }
+    func duplicateReply(_ command: ChatCommand) -> String {
+        renderer.reply(.duplicate, fields: [:], for: command.platform)
+    }
 
     func transition(
         _ event: LifecycleEvent,
@@ -220,21 +227,22 @@ public struct IncidentService: Sendable {
             try Self.commit(fx, tx: tx, now: now, outgoing: outgoing)
             return (current.id, false)
         }
-        if result.1 { return CommandOutcome(reply: duplicateReply, duplicate: true) }
+        if result.1 { return CommandOutcome(reply: duplicateReply(command), duplicate: true) }
         onCommit()
         let incID = result.0!
-        let word: LocalizedLine =
+        let kind: ReplyKind =
             switch event {
-            case .acknowledge: .init(en: "acknowledged", ja: "了解しました")
-            case .update: .init(en: "update posted", ja: "状況を更新しました")
-            case .note: .init(en: "note recorded", ja: "メモを記録しました")
-            case .assign: .init(en: "assignment recorded", ja: "担当を記録しました")
-            case .escalateRequest: .init(en: "escalation requested", ja: "エスカレーションを要求しました")
-            case .mitigate: .init(en: "mitigated", ja: "暫定復旧しました")
-            case .resolve: .init(en: "resolved", ja: "復旧しました")
-            case .close: .init(en: "closed", ja: "クローズしました")
+            case .acknowledge: .acknowledged
+            case .update: .updated
+            case .note: .noted
+            case .assign: .assigned
+            case .escalateRequest: .escalationRequested
+            case .mitigate: .mitigated
+            case .resolve: .resolved
+            case .close: .closed
             }
-        return CommandOutcome(reply: "\(incID): \(word.text(locale))", incidentID: incID)
+        let reply = renderer.reply(kind, fields: ["id": incID.rawValue], for: command.platform)
+        return CommandOutcome(reply: reply, incidentID: incID)
     }
 
     /// Finds the incident a command is about: the named one, or the only open one in the channel, or the only

@@ -39,8 +39,24 @@ public struct Post: Sendable, Equatable {
     }
 }
 
+/// The bot's one-line answers to the sender of a command; each has a template
+/// `Templates/<locale>/replies/<rawValue>.mustache`.
+public enum ReplyKind: String, Sendable, CaseIterable {
+    case declared, acknowledged, updated, noted, assigned
+    case escalationRequested = "escalation_requested"
+    case mitigated, resolved, closed
+    case drillRecorded = "drill_recorded"
+    case drillRecordedMinutes = "drill_recorded_minutes"
+    case changeSucceeded = "change_succeeded"
+    case changeFailed = "change_failed"
+    case duplicate
+    case internalError = "internal_error"
+}
+
 /// Renders posts for a destination platform (mention syntax and escaping differ per platform).
 public protocol PostRenderer: Sendable {
     /// The text of `post` as it should appear on `platform`.
     func render(_ post: Post, for platform: String) -> String
+    /// A reply to the sender on `platform`; `fields` are escaped for it.
+    func reply(_ kind: ReplyKind, fields: [String: String], for platform: String) -> String
 }

@@ -17,6 +17,8 @@ public struct MustacheRenderer: PostRenderer {
     let library: MustacheLibrary
     /// The templates that are only text and `{{name}}` variables (most posts), rendered without the engine.
     let flat: [String: FlatTemplate]
+    /// The replies to a command's sender (`replies/<kind>.mustache`): plain variables only.
+    let replies: [ReplyKind: FlatTemplate]
 
     /// Where templates are looked for when no directory is given: `$INCIDENT_BRIDGE_TEMPLATES`, `./Templates`,
     /// beside the config file's folder, and `/usr/share/incident-bridge/Templates`.
@@ -63,6 +65,32 @@ public struct MustacheRenderer: PostRenderer {
         }
         self.library = MustacheLibrary(templates: templates)
         self.flat = flat
+        self.replies = try Self.loadReplies(dir)
+    }
+
+    static func loadReplies(_ dir: String) throws -> [ReplyKind: FlatTemplate] {
+        var replies: [ReplyKind: FlatTemplate] = [:]
+        for kind in ReplyKind.allCases {
+            let file = ((dir as NSString).appendingPathComponent("replies") as NSString)
+                .appendingPathComponent("\(kind.rawValue).mustache")
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+            else {
+                throw TemplateError(
+                    message: "missing template \(file) (set INCIDENT_BRIDGE_TEMPLATES to the Templates folder)"
+                )
+            }
+            guard let template = FlatTemplate(text) else {
+                throw TemplateError(message: "template \(file): a reply may use plain {{variables}} only")
+            }
+            replies[kind] = template
+        }
+        return replies
+    }
+
+    public func reply(_ kind: ReplyKind, fields: [String: String], for platform: String) -> String {
+        let post = Post(kind: .info, incident: nil, actor: "bot", fields: fields)
+        let context = PostContext(config: config, dialect: dialects[platform] ?? PlainDialect()).context(post)
+        return Self.tidy(replies[kind]?.render(context) ?? kind.rawValue)
     }
 
     public func render(_ post: Post, for platform: String) -> String {
