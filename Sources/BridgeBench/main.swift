@@ -8,9 +8,18 @@ switch which {
 case "timers": try await timersBenchmark()
 case "slack": try await slackBenchmark()
 case "alerts": try await alertsBenchmark()
+case "parsers": try parsersBenchmark()
 default:
     FileHandle.standardError.write(
-        Data("usage: incident-bridge-bench timers [--pending N] [--due N] [--window S] [--idle S]\n".utf8)
+        Data(
+            """
+            usage: incident-bridge-bench timers [--pending N] [--due N] [--window S] [--idle S]
+                   incident-bridge-bench slack [--seconds S] [--connections N] [--requests N]
+                   incident-bridge-bench alerts [--posts N] [--groups N] [--concurrency N]
+                   incident-bridge-bench parsers [--ms M]
+
+            """.utf8
+        )
     )
     exit(2)
 }

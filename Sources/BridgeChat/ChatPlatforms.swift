@@ -30,13 +30,17 @@ public struct ChatPlatforms: Sendable {
         "teams": TeamsDialect(), "webhook": WebhookDialect(),
     ]
 
-    /// The posters of the configured platforms over `transport`.
-    public func posters(config: BridgeConfiguration, transport: any HTTPTransport, publicURL: String?) -> [any ChatPoster]
-    {
+    /// The posters of the configured platforms, each over `transport(platform)`.
+    public func posters(
+        config: BridgeConfiguration,
+        transport: (String) -> any HTTPTransport,
+        publicURL: String?
+    ) -> [any ChatPoster] {
         var out: [any ChatPoster] = []
         if let s = slack, let token = s.botToken {
-            out.append(SlackPoster(apiBase: s.apiBase, token: token, transport: transport, locale: config.locale))
-            out.append(SlackResponsePoster(transport: transport))
+            let t = transport("slack")
+            out.append(SlackPoster(apiBase: s.apiBase, token: token, transport: t, locale: config.locale))
+            out.append(SlackResponsePoster(transport: t))
         }
         if let m = mattermost {
             let actions = publicURL.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/mattermost/actions" }
@@ -47,17 +51,17 @@ public struct ChatPlatforms: Sendable {
                     webhookURL: m.webhookURL,
                     actionsURL: actions,
                     actionKey: m.commandToken,
-                    transport: transport,
+                    transport: transport("mattermost"),
                     locale: config.locale
                 )
             )
         }
-        if let url = webhookURL { out.append(WebhookPoster(url: url, transport: transport)) }
+        if let url = webhookURL { out.append(WebhookPoster(url: url, transport: transport("webhook"))) }
         if let m = matrix {
-            out.append(MatrixPoster(homeserver: m.homeserver, token: m.token, people: config.people, transport: transport))
+            out.append(MatrixPoster(homeserver: m.homeserver, token: m.token, people: config.people, transport: transport("matrix")))
         }
         if let url = teams?.workflowURL {
-            out.append(TeamsPoster(workflowURL: url, transport: transport, publicURL: publicURL))
+            out.append(TeamsPoster(workflowURL: url, transport: transport("teams"), publicURL: publicURL))
         }
         return out
     }

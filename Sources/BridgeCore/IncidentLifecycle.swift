@@ -114,8 +114,13 @@ public struct IncidentLifecycle: Sendable {
         for p in firstStepPeople where !mentions.contains(p) { mentions.append(p) }
         fx.posts.append(Post(kind: .declare, incident: incident, actor: actor, mentions: mentions))
         if sev.page {
+            let roles = policy(for: incident)?.steps.first?.notify ?? type.roles(.R)
             fx.pages.append(
-                PageRequest(action: .trigger, people: firstStepPeople.isEmpty ? incident.responsible : firstStepPeople)
+                PageRequest(
+                    action: .trigger,
+                    people: firstStepPeople.isEmpty ? incident.responsible : firstStepPeople,
+                    roles: firstStepPeople.isEmpty ? type.roles(.R) : roles
+                )
             )
         }
         return .success(fx)
@@ -191,7 +196,9 @@ public struct IncidentLifecycle: Sendable {
             }
             fx.timeline.append(entry(inc, now, actor, .acknowledged, "acknowledged"))
             fx.posts.append(Post(kind: .ack, incident: inc, actor: actor))
-            if config.severities[inc.severity]?.page == true { fx.pages.append(PageRequest(action: .acknowledge)) }
+            if config.severities[inc.severity]?.page == true {
+                fx.pages.append(PageRequest(action: .acknowledge, opened: openedPages(inc)))
+            }
         case .update(let text):
             guard inc.state.isOpen else {
                 return refuse(
@@ -285,7 +292,9 @@ public struct IncidentLifecycle: Sendable {
             fx.cancel = [.all]
             fx.timeline.append(entry(inc, now, actor, .resolved, summary))
             fx.posts.append(Post(kind: .resolve, incident: inc, actor: actor, text: summary))
-            if config.severities[inc.severity]?.page == true { fx.pages.append(PageRequest(action: .resolve)) }
+            if config.severities[inc.severity]?.page == true {
+                fx.pages.append(PageRequest(action: .resolve, opened: openedPages(inc)))
+            }
         case .close:
             guard inc.state == .resolved else {
                 return refuse(

@@ -85,7 +85,14 @@ public struct TimerFiring: Sendable {
             )
         )
         if !people.isEmpty, inc.maintenanceWindow == nil || inc.alertGroupKey == nil {
-            fx.pages.append(PageRequest(action: .trigger, people: people, step: step))
+            fx.pages.append(
+                PageRequest(
+                    action: .trigger,
+                    people: people,
+                    roles: current.notify,
+                    page: PageStep(round: round, step: step)
+                )
+            )
         }
         if inc.state == .declared {
             let next = IncidentTimer(

@@ -24,6 +24,24 @@ public struct PageRouter: PageComposer {
         )
     }
 
+    /// The pager-side key of one page (PagerDuty `dedup_key`, Opsgenie `alias`): the incident id for the
+    /// declaration's page (as before steps had keys of their own), `<id>.r<round>s<step>` for each later one.
+    static func key(_ inc: Incident, _ page: PageStep) -> String {
+        page == PageStep() ? inc.id.rawValue : "\(inc.id).r\(page.round + 1)s\(page.step + 1)"
+    }
+
+    /// The roles a page reached: the policy step's roles, or R's when the event type has no policy.
+    func roles(_ inc: Incident, _ page: PageStep) -> [String] {
+        let policy = IncidentLifecycle(config: config).policy(for: inc)
+        if let steps = policy?.steps, page.step < steps.count { return steps[page.step].notify }
+        return config.eventTypes[inc.eventType]?.roles(.R) ?? []
+    }
+
+    /// The pages a request concerns: the one a trigger opens, or every page an acknowledge/resolve closes.
+    func pages(_ request: PageRequest) -> [PageStep] {
+        request.action == .trigger ? [request.page] : (request.opened.isEmpty ? [PageStep()] : request.opened)
+    }
+
     func summary(_ inc: Incident) -> String {
         let type = config.eventTypes[inc.eventType]?.name ?? inc.eventType
         return "\(inc.id) [\(inc.severity)] \(inc.title) (\(type))"
@@ -33,8 +51,8 @@ public struct PageRouter: PageComposer {
     func payloads(_ request: PageRequest, _ inc: Incident, people: [BridgeConfiguration.Person]) -> [Payload] {
         let channels = config.paging.channels
         var out: [Payload] = []
-        if channels["pagerduty"] != nil { out.append(pagerDuty(request, inc, people: people)) }
-        if channels["opsgenie"] != nil { out.append(opsgenie(request, inc, people: people)) }
+        if channels["pagerduty"] != nil { out += pages(request).map { pagerDuty(request, $0, inc, people: people) } }
+        if channels["opsgenie"] != nil { out += pages(request).map { opsgenie(request, $0, inc, people: people) } }
         if channels["email"] != nil, request.action == .trigger { out += email(inc, people: people) }
         if channels["webhook"] != nil { out.append(webhook(request, inc, people: people)) }
         return out

@@ -6,6 +6,8 @@ import Foundation
 /// The pagers the config turns on, with their secrets read: the one place that lists every pager folder.
 public struct Pagers: Sendable {
     public var pagerDutyRoutingKey: String?
+    /// `paging.pagerduty.routing_keys: ["role=ENV_NAME", ...]`: the routing key of each role's PagerDuty service.
+    public var pagerDutyRoleKeys: [String: String] = [:]
     public var opsgenieAPIKey: String?
     public var smtpUsername: String?
     public var smtpPassword: String?
@@ -22,6 +24,22 @@ public struct Pagers: Sendable {
                 path: "paging.pagerduty",
                 required: true
             )
+        }
+        if let pd = pg["pagerduty"], let list = pd["routing_keys"], !list.isEmpty {
+            for item in list.split(separator: ",") {
+                let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, config.roles[parts[0]] != nil else {
+                    throw SettingsError(
+                        message: "paging.pagerduty.routing_keys: '\(item)' is not role=ENV_NAME with a role under roles"
+                    )
+                }
+                pagerDutyRoleKeys[parts[0]] = try secrets.value(
+                    ["env": parts[1]],
+                    "env",
+                    path: "paging.pagerduty.routing_keys.\(parts[0])",
+                    required: true
+                )
+            }
         }
         opsgenieAPIKey = try pg["opsgenie"].flatMap {
             try secrets.value($0, "api_key_env", default: "OPSGENIE_API_KEY", path: "paging.opsgenie", required: true)
@@ -40,17 +58,19 @@ public struct Pagers: Sendable {
         }
     }
 
-    /// The posters of the configured pagers over `transport` (SMTP over its own libcurl handles).
-    public func posters(config: BridgeConfiguration, transport: any HTTPTransport) -> [any ChatPoster] {
+    /// The posters of the configured pagers, each over `transport(pager)` (SMTP over its own libcurl handles).
+    public func posters(config: BridgeConfiguration, transport: (String) -> any HTTPTransport) -> [any ChatPoster] {
         var out: [any ChatPoster] = []
         let pg = config.paging.channels
         if let key = pagerDutyRoutingKey {
             let base = pg["pagerduty"]?["api_base"] ?? "https://events.pagerduty.com"
-            out.append(PagerDutyPager(apiBase: base, routingKey: key, transport: transport))
+            out.append(
+                PagerDutyPager(apiBase: base, routingKey: key, roleKeys: pagerDutyRoleKeys, transport: transport("pagerduty"))
+            )
         }
         if let key = opsgenieAPIKey {
             let base = pg["opsgenie"]?["api_base"] ?? "https://api.opsgenie.com"
-            out.append(OpsgeniePager(apiBase: base, apiKey: key, transport: transport))
+            out.append(OpsgeniePager(apiBase: base, apiKey: key, transport: transport("opsgenie")))
         }
         if let mail = pg["email"], let url = mail["smtp_url"], let from = mail["from"] {
             let mailer = CurlMailer(
@@ -63,7 +83,7 @@ public struct Pagers: Sendable {
             out.append(EmailPager(mailer: mailer, from: from))
         }
         if let wh = pg["webhook"], let url = wh["url"] {
-            out.append(WebhookPager(url: url, secret: webhookSecret, transport: transport))
+            out.append(WebhookPager(url: url, secret: webhookSecret, transport: transport("pagewebhook")))
         }
         return out
     }

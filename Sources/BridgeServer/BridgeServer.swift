@@ -38,14 +38,18 @@ public struct BridgeServer: Sendable {
         public var logger: Logger
     }
 
-    /// The platform adapters the settings ask for, over `transport`.
+    /// The platform adapters the settings ask for. Over libcurl each platform gets its own worker pool (a
+    /// sibling of `transport`), so a hanging host holds back only its own platform's lanes.
     public static func posters(
         _ settings: PlatformSettings,
         config: BridgeConfiguration,
         transport: any HTTPTransport
     ) -> [any ChatPoster] {
-        settings.chat.posters(config: config, transport: transport, publicURL: settings.publicURL)
-            + settings.pagers.posters(config: config, transport: transport)
+        func perPlatform(_ platform: String) -> any HTTPTransport {
+            (transport as? CurlTransport)?.sibling() ?? transport
+        }
+        return settings.chat.posters(config: config, transport: perPlatform, publicURL: settings.publicURL)
+            + settings.pagers.posters(config: config, transport: perPlatform)
     }
 
     /// Builds the parts around a loaded config and database path.

@@ -24,17 +24,24 @@ public struct ConsoleChat: Sendable {
         await flushConsolePosts()
     }
 
-    /// Prints and marks sent every due console post (the console sink).
+    /// Prints and marks sent every queued console post (the console sink), each taken with a lease first so a
+    /// post the dispatcher is printing is not printed twice.
     public func flushConsolePosts() async {
         let store = environment.store
         do {
             while true {
                 let due = try await store.dueMessages(now: Date.distantFuture, platforms: ["console"], limit: 100)
-                if due.isEmpty { break }
+                var printed = 0
                 for m in due {
+                    guard let id = m.id else { continue }
+                    let now = environment.clock.now()
+                    let lease = now.addingTimeInterval(DispatcherService.lease)
+                    guard try await store.markSending(id, at: now, leaseUntil: lease) else { break }
                     ConsoleOutput.write(m.text + "\n")
-                    if let id = m.id { try await store.markSent(id, at: environment.clock.now()) }
+                    try await store.markSent(id, at: environment.clock.now())
+                    printed += 1
                 }
+                if printed == 0 { break }
             }
         } catch {
             ConsoleOutput.error("console: cannot read the outbox: \(error)")

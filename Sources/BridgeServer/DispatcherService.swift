@@ -4,8 +4,12 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Delivers outbox rows through the platform adapters: per-channel order, backoff with jitter, `Retry-After`,
-/// permanent failures reported. Rows of platforms without an adapter go to the console sink.
+/// Delivers outbox rows through the platform adapters. Each destination (platform + channel) is a lane with at
+/// most one send in flight and strict order; lanes never wait for each other, so a hanging endpoint holds back
+/// only its own lane. A send holds a lease on its row (`sending` until a deadline); on graceful shutdown the
+/// sends in flight get `drainBound` seconds to finish, then are cancelled and their rows go back to pending.
+/// Only a definite refusal from the far side fails a row for good; everything else is retried with backoff.
+/// Rows of platforms without an adapter go to the console sink.
 public struct DispatcherService: Service {
     public let outbox: any OutboxQueue
     public let posters: [String: any ChatPoster]
@@ -14,8 +18,14 @@ public struct DispatcherService: Service {
     public let wake: WakeSignal
     public let metrics: BridgeMetrics?
     public let heartbeat: Heartbeat
-    public let maxAttempts: Int
     let logger: Logger
+    let lanes = Lanes()
+
+    /// How long one send may hold its row: longer than any transport timeout (HTTP 15 s, SMTP 30 s). A process
+    /// that dies mid-send leaves the row to be sent again when this expires (at least once).
+    public static let lease: TimeInterval = 60
+    /// How long graceful shutdown waits for the sends in flight.
+    public static let drainBound: TimeInterval = 10
 
     public init(
         outbox: any OutboxQueue,
@@ -25,8 +35,7 @@ public struct DispatcherService: Service {
         wake: WakeSignal,
         metrics: BridgeMetrics?,
         heartbeat: Heartbeat,
-        logger: Logger,
-        maxAttempts: Int = 60
+        logger: Logger
     ) {
         self.outbox = outbox
         self.posters = Dictionary(posters.map { ($0.platform, $0) }, uniquingKeysWith: { a, _ in a })
@@ -36,37 +45,64 @@ public struct DispatcherService: Service {
         self.metrics = metrics
         self.heartbeat = heartbeat
         self.logger = logger
-        self.maxAttempts = maxAttempts
+    }
+
+    /// The destinations with a send in flight.
+    final class Lanes: @unchecked Sendable {
+        private let lock = NSLock()
+        private var busy: Set<Destination> = []
+        /// True when the lane was free and is now taken.
+        func take(_ d: Destination) -> Bool { lock.withLock { busy.insert(d).inserted } }
+        func free(_ d: Destination) { _ = lock.withLock { busy.remove(d) } }
+        var count: Int { lock.withLock { busy.count } }
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await deliverDue()
-                    heartbeat.beat(clock.now())
-                    let next = try await outbox.nextAttemptDate(platforms: nil)
-                    await wake.wait(until: next, clock: clock)
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.error("dispatcher failed; retrying", metadata: ["error": "\(error)"])
-                    try? await clock.sleep(until: clock.now().addingTimeInterval(2))
+        let stopping = StopFlag()
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                var failures = 0
+                while !Task.isCancelled && !stopping.isRaised {
+                    do {
+                        let due = try await outbox.dueMessages(now: clock.now(), platforms: nil, limit: 256)
+                        for message in due where lanes.take(message.destination) {
+                            group.addTask {
+                                await self.deliver(message)
+                                self.lanes.free(message.destination)
+                                self.wake.signal()  // the lane's next row may be due
+                            }
+                        }
+                        failures = 0
+                        heartbeat.beat(clock.now())
+                        let next = try await outbox.nextAttemptDate(platforms: nil)
+                        await wake.wait(until: next, clock: clock)
+                    } catch is CancellationError {
+                        break
+                    } catch {
+                        // The store failed (disk full, locked): back off instead of spinning.
+                        failures += 1
+                        if failures == 1 { logger.error("dispatcher failed; retrying", metadata: ["error": "\(error)"]) }
+                        let delay = min(30.0, Double(1 << min(failures, 5)))
+                        try? await clock.sleep(until: clock.now().addingTimeInterval(delay))
+                    }
                 }
+                await drain()
+                group.cancelAll()
             }
+        } onGracefulShutdown: {
+            stopping.raise()
+            wake.signal()
         }
     }
 
-    /// Delivers every due row (the head of each channel), repeating until nothing is due.
-    public func deliverDue() async throws {
-        while !Task.isCancelled {
-            let due = try await outbox.dueMessages(now: clock.now(), platforms: nil, limit: 64)
-            if due.isEmpty { return }
-            // Channels are independent: deliver their heads concurrently, each channel strictly in order.
-            await withTaskGroup(of: Void.self) { group in
-                for message in due { group.addTask { await self.deliver(message) } }
-            }
-            heartbeat.beat(clock.now())  // a long backlog is progress, not a stall
+    /// Waits (in real time) up to `drainBound` for the sends in flight to finish.
+    func drain() async {
+        let deadline = Date().addingTimeInterval(Self.drainBound)
+        while lanes.count > 0 && Date() < deadline {
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        if lanes.count > 0 {
+            logger.notice("shutdown: sends still in flight are cancelled; their rows stay queued", metadata: ["lanes": "\(lanes.count)"])
         }
     }
 
@@ -80,42 +116,71 @@ public struct DispatcherService: Service {
     func deliver(_ message: OutboxMessage) async {
         guard let id = message.id else { return }
         let poster = posters[message.destination.platform] ?? fallback
-        let attempts = message.attempts + 1
         var meta: Logger.Metadata = ["outbox.id": "\(id)", "chat.platform": "\(message.destination.platform)"]
         if let inc = message.incidentID { meta["incident.id"] = "\(inc)" }
         do {
-            try await outbox.markSending(id, at: clock.now())
-            try await poster.deliver(message)
             let now = clock.now()
-            try await outbox.markSent(id, at: now)
-            await recordPage(message, "delivered", at: now)
-            metrics?.delivered.increment()
-            metrics?.deliveryLatency.record(max(0, now.timeIntervalSince(message.createdAt)))
-        } catch DeliveryError.retryable(let reason, let after) where attempts < maxAttempts {
-            let delay = Self.backoff(attempts: attempts, retryAfter: after)
-            metrics?.deliveryRetried.increment()
-            if attempts == 1 || attempts % 10 == 0 {
-                logger.warning(
-                    "delivery failed; will retry",
-                    metadata: meta.merging(["error": "\(reason)", "attempt": "\(attempts)"]) { a, _ in a }
-                )
+            guard try await outbox.markSending(id, at: now, leaseUntil: now.addingTimeInterval(Self.lease)) else {
+                return  // another sender holds it
             }
-            try? await outbox.markRetry(
-                id,
-                attempts: attempts,
-                next: clock.now().addingTimeInterval(delay),
-                error: reason
-            )
         } catch {
-            let reason = "\(error)"
-            metrics?.deliveryFailed.increment()
-            logger.error("delivery failed permanently", metadata: meta.merging(["error": "\(reason)"]) { a, _ in a })
-            ConsoleOutput.error(
-                "incident-bridge: message \(id) to \(message.destination) failed permanently: \(reason)"
-            )
-            try? await outbox.markFailed(id, attempts: attempts, error: reason, at: clock.now())
-            await recordPage(message, "failed: \(reason)", at: clock.now())
+            // Nothing was sent: the row stays pending; this lane waits a little before the next try.
+            logger.error("cannot lease an outbox row", metadata: meta.merging(["error": "\(error)"]) { a, _ in a })
+            try? await clock.sleep(until: clock.now().addingTimeInterval(2))
+            return
         }
+        do {
+            try await poster.deliver(message)
+        } catch DeliveryError.permanent(let reason) {
+            await failed(message, id: id, reason: reason, meta: meta)
+            return
+        } catch DeliveryError.retryable(let reason, let after) {
+            await retry(message, id: id, reason: reason, after: after, meta: meta)
+            return
+        } catch is CancellationError {
+            // Shutdown: not an attempt; the row goes back to the queue for the next start.
+            try? await outbox.release(id, next: clock.now())
+            return
+        } catch {
+            if Task.isCancelled {
+                try? await outbox.release(id, next: clock.now())
+                return
+            }
+            // Not known to be a refusal: retried like a transient failure.
+            await retry(message, id: id, reason: "\(error)", after: nil, meta: meta)
+            return
+        }
+        let now = clock.now()
+        do {
+            try await outbox.markSent(id, at: now)
+        } catch {
+            // Sent, but not recorded: the lease expires and the row is sent again (at least once).
+            logger.error("sent but cannot mark the row sent", metadata: meta.merging(["error": "\(error)"]) { a, _ in a })
+        }
+        await recordPage(message, "delivered", at: now)
+        metrics?.delivered.increment()
+        metrics?.deliveryLatency.record(max(0, now.timeIntervalSince(message.createdAt)))
+    }
+
+    func retry(_ message: OutboxMessage, id: Int64, reason: String, after: TimeInterval?, meta: Logger.Metadata) async {
+        let attempts = message.attempts + 1
+        let delay = Self.backoff(attempts: attempts, retryAfter: after)
+        metrics?.deliveryRetried.increment()
+        if attempts == 1 || attempts % 10 == 0 {
+            logger.warning(
+                "delivery failed; will retry",
+                metadata: meta.merging(["error": "\(reason)", "attempt": "\(attempts)"]) { a, _ in a }
+            )
+        }
+        try? await outbox.markRetry(id, attempts: attempts, next: clock.now().addingTimeInterval(delay), error: reason)
+    }
+
+    func failed(_ message: OutboxMessage, id: Int64, reason: String, meta: Logger.Metadata) async {
+        metrics?.deliveryFailed.increment()
+        logger.error("delivery failed permanently", metadata: meta.merging(["error": "\(reason)"]) { a, _ in a })
+        ConsoleOutput.error("incident-bridge: message \(id) to \(message.destination) failed permanently: \(reason)")
+        try? await outbox.markFailed(id, attempts: message.attempts + 1, error: reason, at: clock.now())
+        await recordPage(message, "failed: \(reason)", at: clock.now())
     }
 
     /// Pages appear in the timeline with their outcome (who, which channel, delivered or failed).
@@ -132,4 +197,12 @@ public struct DispatcherService: Service {
         )
         try? await outbox.recordDelivery(entry)
     }
+}
+
+/// Raised once when graceful shutdown begins.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+    func raise() { lock.withLock { raised = true } }
+    var isRaised: Bool { lock.withLock { raised } }
 }

@@ -43,11 +43,26 @@ extension SQLiteStore: OutboxQueue {
         return m
     }
 
-    public func markSending(_ id: Int64, at: Date) async throws {
+    /// A sending row's `next_attempt_at` is its lease deadline; taking the row is a compare-and-set, so two
+    /// senders (the dispatcher and the console flush, or two processes) never both send it.
+    public func markSending(_ id: Int64, at: Date, leaseUntil: Date) async throws -> Bool {
         try await groupWrite { db in
             try db.execute(
-                sql: "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?",
-                arguments: [id]
+                sql: """
+                    UPDATE outbox SET status = 'sending', next_attempt_at = ?
+                    WHERE id = ? AND (status = 'pending' OR (status = 'sending' AND next_attempt_at <= ?))
+                    """,
+                arguments: [leaseUntil.timeIntervalSince1970, id, at.timeIntervalSince1970]
+            )
+            return db.changesCount == 1
+        }
+    }
+
+    public func release(_ id: Int64, next: Date) async throws {
+        try await groupWrite { db in
+            try db.execute(
+                sql: "UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE id = ? AND status = 'sending'",
+                arguments: [next.timeIntervalSince1970, id]
             )
         }
     }

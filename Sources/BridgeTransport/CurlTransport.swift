@@ -60,6 +60,17 @@ public final class CurlTransport: HTTPTransport, Sendable {
         pool.shutdown()
     }
 
+    /// A transport with the same settings and a pool of its own: one per platform, so a destination that hangs
+    /// occupies only its own platform's workers.
+    public func sibling() -> CurlTransport {
+        CurlTransport(
+            connectTimeout: connectTimeout,
+            timeout: timeout,
+            workers: workers,
+            maxResponseBytes: maxResponseBytes
+        )
+    }
+
     /// Sends `request` and returns the server's answer, whatever its status.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         try Self.validate(request)

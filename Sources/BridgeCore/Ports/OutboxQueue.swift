@@ -2,10 +2,15 @@ import Foundation
 
 /// The outbox as the dispatcher sees it: due rows, and their outcome.
 public protocol OutboxQueue: Sendable {
-    /// Due rows, oldest first, at most the head row of each destination so order is kept per channel.
+    /// Due rows, oldest first, at most the head row of each destination so order is kept per channel; a row
+    /// whose lease expired is due again.
     func dueMessages(now: Date, platforms: Set<String>?, limit: Int) async throws -> [OutboxMessage]
-    /// Marks a row as being sent (committed before the send, so a crash is noticed).
-    func markSending(_ id: Int64, at: Date) async throws
+    /// Leases a row for one send until `leaseUntil` (committed before the send): a crash leaves the lease to
+    /// expire and the row is sent again then (at least once); nothing else sends it meanwhile.
+    /// False when the row is not free to take (sent, failed, or leased by another sender whose lease holds).
+    func markSending(_ id: Int64, at: Date, leaseUntil: Date) async throws -> Bool
+    /// Returns a leased row to the queue without counting an attempt (shutdown, cancellation, our own errors).
+    func release(_ id: Int64, next: Date) async throws
     func markSent(_ id: Int64, at: Date) async throws
     func markRetry(_ id: Int64, attempts: Int, next: Date, error: String) async throws
     func markFailed(_ id: Int64, attempts: Int, error: String, at: Date) async throws

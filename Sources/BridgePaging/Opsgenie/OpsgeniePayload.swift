@@ -4,9 +4,16 @@ import Foundation
 extension PageRouter {
     static let ogPriority = ["sev1": "P1", "sev2": "P2", "sev3": "P3", "sev4": "P4"]
 
-    /// Opsgenie Alert API: create with message, priority and user responders; acknowledge/close by alias.
-    func opsgenie(_ request: PageRequest, _ inc: Incident, people: [BridgeConfiguration.Person]) -> Payload {
-        var body: [String: Any] = ["alias": inc.id.rawValue, "source": "incident-bridge", "user": "incident-bridge"]
+    /// Opsgenie Alert API: one alert per page (`alias` per incident and step, so a later step's responders are
+    /// notified by an alert of their own); acknowledge/close every alias the incident opened.
+    func opsgenie(
+        _ request: PageRequest,
+        _ page: PageStep,
+        _ inc: Incident,
+        people: [BridgeConfiguration.Person]
+    ) -> Payload {
+        let key = Self.key(inc, page)
+        var body: [String: Any] = ["alias": key, "source": "incident-bridge", "user": "incident-bridge"]
         switch request.action {
         case .trigger:
             body["message"] = String(summary(inc).prefix(130))
@@ -16,10 +23,13 @@ extension PageRouter {
                 (p.pagers["opsgenie"] ?? p.email).map { ["username": $0, "type": "user"] }
             }
             body["tags"] = [inc.severity, inc.eventType]
-            body["details"] = ["incident_id": inc.id.rawValue, "step": String(request.step)]
+            body["details"] = [
+                "incident_id": inc.id.rawValue, "step": String(page.step), "round": String(page.round),
+            ]
         case .acknowledge: body["note"] = "acknowledged in IncidentBridge"
         case .resolve: body["note"] = "resolved in IncidentBridge"
         }
-        return Payload(platform: "opsgenie", channel: "alerts", body: body, what: people.map(\.name).joined(separator: ", "))
+        let who = people.map(\.name).joined(separator: ", ")
+        return Payload(platform: "opsgenie", channel: "alerts", body: body, what: who.isEmpty ? key : "\(who) [\(key)]")
     }
 }

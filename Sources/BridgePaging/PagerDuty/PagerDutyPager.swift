@@ -1,21 +1,40 @@
 import BridgeCore
 import Foundation
 
-/// PagerDuty Events API v2: trigger / acknowledge / resolve with `dedup_key` = incident id.
+/// PagerDuty Events API v2: trigger / acknowledge / resolve by `dedup_key` (one per incident and step). The
+/// routing key is the service integration of the step's first role that has one (`paging.pagerduty.routing_keys`),
+/// else the default one: so a step routed to another service reaches that service's on-call people.
 public struct PagerDutyPager: ChatPoster {
     public let platform = "pagerduty"
     public let apiBase: String
     public let routingKey: String
+    /// Role id -> routing key of the PagerDuty service that pages that role.
+    public let roleKeys: [String: String]
     public let transport: any HTTPTransport
-    public init(apiBase: String = "https://events.pagerduty.com", routingKey: String, transport: any HTTPTransport) {
+    /// The row field with the step's roles (stripped before sending).
+    static let rolesField = "incident_bridge_roles"
+
+    public init(
+        apiBase: String = "https://events.pagerduty.com",
+        routingKey: String,
+        roleKeys: [String: String] = [:],
+        transport: any HTTPTransport
+    ) {
         self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
         self.routingKey = routingKey
+        self.roleKeys = roleKeys
         self.transport = transport
+    }
+
+    /// The routing key for a page that reached `roles`.
+    public func routingKey(for roles: [String]) -> String {
+        roles.lazy.compactMap { roleKeys[$0] }.first ?? routingKey
     }
 
     public func deliver(_ message: OutboxMessage) async throws {
         var body = try PagerHTTP.object(message.text)
-        body["routing_key"] = routingKey
+        let roles = body.removeValue(forKey: Self.rolesField) as? [String] ?? []
+        body["routing_key"] = routingKey(for: roles)
         let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
         try await PagerHTTP.send(
             transport,

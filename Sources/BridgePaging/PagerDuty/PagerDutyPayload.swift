@@ -4,11 +4,19 @@ import Foundation
 extension PageRouter {
     static let pdSeverity = ["sev1": "critical", "sev2": "error", "sev3": "warning", "sev4": "info"]
 
-    /// PagerDuty Events v2: trigger with summary, severity and details; acknowledge/resolve by `dedup_key`.
-    func pagerDuty(_ request: PageRequest, _ inc: Incident, people: [BridgeConfiguration.Person]) -> Payload {
+    /// PagerDuty Events v2: one alert per page (`dedup_key` per incident and step, so a later step is a new
+    /// alert that notifies again), trigger with summary, severity and details; acknowledge/resolve per key. The
+    /// step's roles ride along so the poster can pick a routing key per role.
+    func pagerDuty(
+        _ request: PageRequest,
+        _ page: PageStep,
+        _ inc: Incident,
+        people: [BridgeConfiguration.Person]
+    ) -> Payload {
+        let key = Self.key(inc, page)
         var body: [String: Any] = [
-            "event_action": request.action.rawValue, "dedup_key": inc.id.rawValue,
-            "client": "incident-bridge",
+            "event_action": request.action.rawValue, "dedup_key": key,
+            "client": "incident-bridge", PagerDutyPager.rolesField: roles(inc, page),
         ]
         if request.action == .trigger {
             body["payload"] = [
@@ -16,7 +24,7 @@ extension PageRouter {
                 "severity": Self.pdSeverity[inc.severity] ?? "error",
                 "custom_details": [
                     "incident_id": inc.id.rawValue, "event_type": inc.eventType,
-                    "paged": people.map(\.name), "step": request.step,
+                    "paged": people.map(\.name), "step": page.step, "round": page.round,
                     "bridge": "\(config.bridge.phone) \(config.bridge.url)",
                 ],
             ]
@@ -24,6 +32,7 @@ extension PageRouter {
                 body["links"] = [["href": "\(url)/incidents/\(inc.id)", "text": "Incident timeline"]]
             }
         }
-        return Payload(platform: "pagerduty", channel: "events", body: body, what: people.map(\.name).joined(separator: ", "))
+        let who = people.map(\.name).joined(separator: ", ")
+        return Payload(platform: "pagerduty", channel: "events", body: body, what: who.isEmpty ? key : "\(who) [\(key)]")
     }
 }

@@ -1,0 +1,85 @@
+import BridgeChat
+import BridgeCore
+import BridgeServer
+import BridgeTransport
+import Foundation
+import Logging
+import Testing
+
+@testable import BridgeTesting
+
+/// One destination that hangs (accepts, never answers: `hang.py`) must not delay another: the paging webhook
+/// hangs while the chat webhook is healthy; every declare and escalation post reaches the healthy sink within
+/// 1 s of being due (the dispatcher's lanes, one libcurl pool per platform).
+@Suite(.serialized) struct HangingDestinationTests {
+    @Test func aHangingPagerDelaysNoChannelPost() async throws {
+        let dir = try TempDir()
+        let hang = try PeerProcess.startAnnouncing(script: "hang.py", arguments: ["0", dir.file("hang.json").path], in: dir.url)
+        let chat = try Sink()
+        defer {
+            hang.stop()
+            chat.stop()
+        }
+        let clock = ManualClock()
+        var config = try Fixtures.config("Examples/bridge.en.yaml")
+        config.chat.platforms = ["webhook": ["url_env": "CHAT_WEBHOOK_URL"]]
+        config.chat.consoleEnabled = false
+        config.paging.channels = ["webhook": ["url": "http://127.0.0.1:\(hang.port)/page"]]
+        let parts = try BridgeServer.parts(
+            config: config,
+            dbPath: Fixtures.tempDir() + "/h.sqlite",
+            clock: clock,
+            settings: try PlatformSettings(config: config, environment: ["CHAT_WEBHOOK_URL": chat.url]),
+            transport: CurlTransport(connectTimeout: 1, timeout: 15, workers: 4),
+            templates: Fixtures.path("Templates"),
+            logger: Logger(label: "hang")
+        )
+        let dispatcher = Task { try await parts.dispatcher.run() }
+        let scheduler = Task { try await parts.scheduler.run() }
+        defer {
+            dispatcher.cancel()
+            scheduler.cancel()
+        }
+        func posts(_ kind: String) -> Int {
+            chat.requests.filter { r in
+                guard let body = r["body"] as? String,
+                    let o = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+                else { return false }
+                return o["kind"] as? String == kind
+            }.count
+        }
+        func within(_ seconds: Double, _ ok: () -> Bool) async throws -> Double? {
+            let start = Date()
+            while Date().timeIntervalSince(start) < seconds {
+                if ok() { return Date().timeIntervalSince(start) }
+                try await Task.sleep(nanoseconds: 10_000_000)
+            }
+            return nil
+        }
+        let n = 10
+        var worst = 0.0
+        for i in 1...n {
+            let out = await parts.environment.service.handle(
+                ChatCommand(platform: "webhook", channel: "w", user: "suzuki", text: "declare db-outage sev1 DB \(i)")
+            )
+            #expect(out.ok)
+            let took = try await within(5) { posts("declare") == i }
+            #expect(took != nil && took! < 1, "declare post \(i) took \(took ?? -1) s")
+            worst = max(worst, took ?? 99)
+            clock.advance(by: 60)  // one incident a minute
+        }
+        // The pages are stuck on the hanging host: one in flight on its lane, the rest queued behind it.
+        let stats = try String(contentsOf: dir.file("hang.json"), encoding: .utf8)
+        #expect(stats.contains("\"accepted\": 1"), "one page in flight at a time on the hanging lane: \(stats)")
+        // Each incident escalates to the vendor PM 15 minutes after its declaration, one a minute.
+        clock.advance(by: Double(15 - n) * 60)
+        var worstEscalation = 0.0
+        for i in 1...n {
+            clock.advance(by: 60)
+            let took = try await within(5) { posts("escalated") == i }
+            #expect(took != nil && took! < 1, "escalation post \(i) took \(took ?? -1) s")
+            worstEscalation = max(worstEscalation, took ?? 99)
+        }
+        print("hanging destination: worst declare post \(worst) s, worst escalation post \(worstEscalation) s")
+    }
+}
