@@ -33,8 +33,10 @@ format:
 	$(SWIFT) format format --configuration .swift-format --in-place --recursive Sources Tests Package.swift
 
 # Benchmarks (release build); results go to BENCHMARKS.md by hand with the command that produced them.
-bench: deps
+bench:
+	@./scripts/install-deps.sh wrk
 	$(SWIFT) build -c release --product incident-bridge-bench
 	.build/release/incident-bridge-bench timers --pending 100000 --due 500 --window 20 --idle 10
 	.build/release/incident-bridge-bench slack --seconds 10 --requests 80000
 	.build/release/incident-bridge-bench alerts --posts 10000 --groups 500
+	.build/release/incident-bridge-bench parsers

@@ -447,4 +447,16 @@ extension ConfigReader {
         }
         return hypercare
     }
+
+    /// `retention`: how long sent outbox rows and inbound delivery ids are kept (defaults 30d and 7d).
+    mutating func readRetention(_ top: [(String, Node)]) -> BridgeConfiguration.Retention {
+        let p = pairs(value(top, "retention"), "retention", allowed: ["outbox_sent", "inbound"])
+        var r = BridgeConfiguration.Retention()
+        if let d = duration(value(p, "outbox_sent"), "retention.outbox_sent") { r.outboxSent = d }
+        if let d = duration(value(p, "inbound"), "retention.inbound") { r.inbound = d }
+        for (key, d) in [("outbox_sent", r.outboxSent), ("inbound", r.inbound)] where d.seconds < 3600 {
+            fail("retention.\(key)", value(p, key), "must be at least 1h (a retried delivery must still find its id)")
+        }
+        return r
+    }
 }

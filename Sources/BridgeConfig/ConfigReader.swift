@@ -17,6 +17,7 @@ struct ConfigReader {
     static let topLevelKeys: Set<String> = [
         "locale", "timezone", "bridge", "people", "roles", "severities", "event_types", "escalation_policies",
         "agreements", "coverage", "maintenance_windows", "alerts", "chat", "paging", "hypercare", "runbooks", "http",
+        "retention",
     ]
 
     /// The chat platforms a person may have a handle on (`people.<id>.<platform>`).
@@ -159,8 +160,9 @@ struct ConfigReader {
             publicURL: string(value(hp, "public_url"), "http.public_url")
         )
 
+        let retention = readRetention(top)
         guard let locale, let tz else { return nil }
-        return BridgeConfiguration(
+        var config = BridgeConfiguration(
             locale: locale,
             timeZone: tz,
             bridge: bridge,
@@ -180,6 +182,8 @@ struct ConfigReader {
             runbooks: runbooks,
             http: http
         )
+        config.retention = retention
+        return config
     }
 
     /// Platform settings as flat strings; lists become comma-separated text.

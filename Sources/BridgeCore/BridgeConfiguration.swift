@@ -21,6 +21,8 @@ public struct BridgeConfiguration: Sendable, Equatable {
     public var hypercare: Hypercare?
     public var runbooks: RunbookSettings
     public var http: HTTPSettings
+    /// How long sent outbox rows and inbound delivery ids are kept.
+    public var retention: Retention = .init()
     /// The file the configuration came from (for messages and relative paths).
     public var sourcePath: String?
 
@@ -336,6 +338,16 @@ public struct BridgeConfiguration: Sendable, Equatable {
                 return base.hasSuffix("/") ? base + file : base + "/" + file
             }
             return directory.isEmpty ? file : (directory.hasSuffix("/") ? directory + file : directory + "/" + file)
+        }
+    }
+
+    /// `retention`: sent outbox rows and inbound delivery ids older than these are deleted in the background.
+    public struct Retention: Sendable, Equatable {
+        public var outboxSent: BridgeDuration
+        public var inbound: BridgeDuration
+        public init(outboxSent: BridgeDuration = .init(seconds: 30 * 86_400), inbound: BridgeDuration = .init(seconds: 7 * 86_400)) {
+            self.outboxSent = outboxSent
+            self.inbound = inbound
         }
     }
 

@@ -215,7 +215,13 @@ public struct BridgeServer: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: "incident-bridge"),
             logger: logger
         )
-        var services: [any Service] = [app, parts.scheduler, parts.dispatcher]
+        let retention = RetentionService(
+            store: parts.environment.store,
+            retention: config.retention,
+            clock: parts.environment.clock,
+            logger: logger
+        )
+        var services: [any Service] = [app, parts.scheduler, parts.dispatcher, retention]
         if let m = parts.settings.matrix {
             services.append(
                 MatrixPoller(

@@ -24,6 +24,12 @@ public struct DispatcherService: Service {
     /// How long one send may hold its row: longer than any transport timeout (HTTP 15 s, SMTP 30 s). A process
     /// that dies mid-send leaves the row to be sent again when this expires (at least once).
     public static let lease: TimeInterval = 60
+    /// Kinds of posts that are worthless once this late (a status-update reminder or an SLA warning hours after
+    /// it was due); they are dropped with a timeline note. Pages and escalations are never dropped.
+    public static let staleAfter: [String: TimeInterval] = ["reminder": 2 * 3600, "sla_warning": 2 * 3600]
+
+    /// The longest the dispatcher sleeps without looking at the outbox.
+    public static let poll: TimeInterval = 5
     /// How long graceful shutdown waits for the sends in flight.
     public static let drainBound: TimeInterval = 10
 
@@ -74,7 +80,10 @@ public struct DispatcherService: Service {
                         }
                         failures = 0
                         heartbeat.beat(clock.now())
-                        let next = try await outbox.nextAttemptDate(platforms: nil)
+                        // Also look every `poll` seconds: `incident-bridge outbox retry` in another process
+                        // cannot signal this one.
+                        let poll = clock.now().addingTimeInterval(Self.poll)
+                        let next = try await outbox.nextAttemptDate(platforms: nil).map { min($0, poll) } ?? poll
                         await wake.wait(until: next, clock: clock)
                     } catch is CancellationError {
                         break
@@ -118,6 +127,21 @@ public struct DispatcherService: Service {
         let poster = posters[message.destination.platform] ?? fallback
         var meta: Logger.Metadata = ["outbox.id": "\(id)", "chat.platform": "\(message.destination.platform)"]
         if let inc = message.incidentID { meta["incident.id"] = "\(inc)" }
+        if let limit = Self.staleAfter[message.kind], clock.now().timeIntervalSince(message.createdAt) > limit {
+            let late = BridgeDuration(seconds: Int(clock.now().timeIntervalSince(message.createdAt)))
+            let note = message.incidentID.map {
+                TimelineEntry(
+                    incidentID: $0,
+                    at: clock.now(),
+                    actor: "bot",
+                    kind: .delivery,
+                    text: "\(message.kind) to \(message.destination) dropped: \(late) late, no longer useful"
+                )
+            }
+            try? await outbox.discard(id, note: note)
+            logger.notice("stale post dropped", metadata: meta)
+            return
+        }
         do {
             let now = clock.now()
             guard try await outbox.markSending(id, at: now, leaseUntil: now.addingTimeInterval(Self.lease)) else {

@@ -58,6 +58,15 @@ extension SQLiteStore: OutboxQueue {
         }
     }
 
+    public func discard(_ id: Int64, note: TimelineEntry?) async throws {
+        try await write { tx in
+            if let note { try tx.append(note) }
+        }
+        try await groupWrite { db in
+            try db.execute(sql: "DELETE FROM outbox WHERE id = ? AND status != 'sent'", arguments: [id])
+        }
+    }
+
     public func release(_ id: Int64, next: Date) async throws {
         try await groupWrite { db in
             try db.execute(

@@ -23,10 +23,17 @@ public enum MatrixAPI {
     }
 }
 
-/// Sends outbox rows to Matrix rooms: `PUT /rooms/{roomId}/send/m.room.message/{txnId}` with the outbox id as
-/// the transaction id (a retried send is not a second message); plain body plus HTML with matrix.to pills.
+/// Sends outbox rows to Matrix rooms: `PUT /rooms/{roomId}/send/m.room.message/{txnId}` with the outbox row's id
+/// and creation time (ms) as the transaction id: a retried send is not a second message (exactly once per access
+/// token), and a database restored from a backup, whose row ids start again, never reuses a transaction id of a
+/// message sent after the backup. Plain body plus HTML with matrix.to pills.
 public struct MatrixPoster: ChatPoster {
     public let platform = "matrix"
+
+    /// `incident-bridge-<row id>-<created at, ms>`.
+    public static func transactionID(_ message: OutboxMessage) -> String {
+        "incident-bridge-\(message.id ?? 0)-\(Int64((message.createdAt.timeIntervalSince1970 * 1000).rounded()))"
+    }
     public let homeserver: String
     public let token: String
     public let people: [String: BridgeConfiguration.Person]
@@ -46,7 +53,9 @@ public struct MatrixPoster: ChatPoster {
 
     /// The event content: the text as rendered for Matrix (`Name (@id)` mentions) and its HTML with pills.
     public func content(for message: OutboxMessage) -> [String: Any] {
-        var html = MatrixAPI.escapeHTML(message.text)
+        // An event is at most 64 KiB and carries the text twice (plain and HTML): 24 KB each leaves room.
+        let text = Truncation.cut(message.text, maxCharacters: 24_000, maxUTF8Bytes: 24_000)
+        var html = MatrixAPI.escapeHTML(text)
         var userIDs: [String] = []
         for id in message.mentions {
             guard let p = people[id], let mxid = p.handle("matrix") else { continue }
@@ -59,13 +68,13 @@ public struct MatrixPoster: ChatPoster {
         }
         html = html.replacingOccurrences(of: "\n", with: "<br/>")
         return [
-            "msgtype": "m.text", "body": message.text, "format": "org.matrix.custom.html", "formatted_body": html,
+            "msgtype": "m.text", "body": text, "format": "org.matrix.custom.html", "formatted_body": html,
             "m.mentions": ["user_ids": userIDs],
         ]
     }
 
     public func deliver(_ message: OutboxMessage) async throws {
-        let txn = "incident-bridge-\(message.id ?? 0)"
+        let txn = Self.transactionID(message)
         let url =
             "\(homeserver)/_matrix/client/v3/rooms/\(MatrixAPI.segment(message.destination.channel))/send/m.room.message/\(txn)"
         let body = try JSONSerialization.data(withJSONObject: content(for: message), options: [.sortedKeys])

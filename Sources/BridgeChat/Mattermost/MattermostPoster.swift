@@ -6,6 +6,9 @@ import Foundation
 /// declare post), or an incoming webhook.
 public struct MattermostPoster: ChatPoster {
     public let platform = "mattermost"
+
+    /// Mattermost refuses a post over 16,383 characters for good.
+    static func text(_ message: OutboxMessage) -> String { Truncation.cut(message.text, maxCharacters: 16_000) }
     /// Server URL for the REST API, or nil to use the incoming webhook.
     public let serverURL: String?
     public let botToken: String?
@@ -47,7 +50,7 @@ public struct MattermostPoster: ChatPoster {
 
     /// The `POST /api/v4/posts` body.
     public func body(for message: OutboxMessage) -> [String: Any] {
-        var body: [String: Any] = ["channel_id": message.destination.channel, "message": message.text]
+        var body: [String: Any] = ["channel_id": message.destination.channel, "message": Self.text(message)]
         if let id = message.id { body["pending_post_id"] = "incident-bridge-\(id)" }
         if message.kind == PostKind.declare.rawValue, let inc = message.incidentID?.rawValue, let url = actionsURL {
             let labels = locale == .ja ? ["了解 (Ack)", "復旧"] : ["Ack", "Resolve"]
@@ -80,7 +83,7 @@ public struct MattermostPoster: ChatPoster {
             request = HTTPRequest(
                 url: hook,
                 headers: [("Content-Type", "application/json")],
-                body: try JSONSerialization.data(withJSONObject: ["text": message.text])
+                body: try JSONSerialization.data(withJSONObject: ["text": Self.text(message)])
             )
         } else {
             throw DeliveryError.permanent(

@@ -21,7 +21,7 @@ public struct SlackPoster: ChatPoster {
     public func body(for message: OutboxMessage) -> [String: Any] {
         var body: [String: Any] = [
             "channel": message.destination.channel,
-            "text": message.text,
+            "text": Truncation.cut(message.text, maxCharacters: 39_000),
             "unfurl_links": false,
             "metadata": [
                 "event_type": "incident_bridge_post",
@@ -104,7 +104,7 @@ public struct SlackResponsePoster: ChatPoster {
         let data = try JSONSerialization.data(
             withJSONObject: [
                 "response_type": "ephemeral", "replace_original": false,
-                "text": message.text,
+                "text": Truncation.cut(message.text, maxCharacters: 39_000),
             ] as [String: Any]
         )
         let request = HTTPRequest(

@@ -16,7 +16,9 @@ public struct TeamsPoster: ChatPoster {
 
     /// The webhook envelope: `type: message` with one Adaptive Card attachment.
     public func envelope(for message: OutboxMessage) -> [String: Any] {
-        let lines = message.text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        // Teams refuses messages over about 28 KB; the card adds its own markup around the text.
+        let text = Truncation.cut(message.text, maxCharacters: 20_000, maxUTF8Bytes: 20_000)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         var body: [[String: Any]] = []
         for (i, line) in lines.enumerated() {
             var block: [String: Any] = ["type": "TextBlock", "text": line, "wrap": true]

@@ -9,6 +9,8 @@ public protocol OutboxQueue: Sendable {
     /// expire and the row is sent again then (at least once); nothing else sends it meanwhile.
     /// False when the row is not free to take (sent, failed, or leased by another sender whose lease holds).
     func markSending(_ id: Int64, at: Date, leaseUntil: Date) async throws -> Bool
+    /// Removes a row that is too old to matter, writing `note` to its incident's timeline in the same transaction.
+    func discard(_ id: Int64, note: TimelineEntry?) async throws
     /// Returns a leased row to the queue without counting an attempt (shutdown, cancellation, our own errors).
     func release(_ id: Int64, next: Date) async throws
     func markSent(_ id: Int64, at: Date) async throws

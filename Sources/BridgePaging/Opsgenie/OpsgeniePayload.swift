@@ -17,7 +17,11 @@ extension PageRouter {
         switch request.action {
         case .trigger:
             body["message"] = String(summary(inc).prefix(130))
-            body["description"] = "\(inc.title)\nBridge: \(config.bridge.phone) \(config.bridge.url)"
+            // Opsgenie refuses a description over 15,000 characters; the bridge line goes first so it survives.
+            body["description"] = Truncation.cut(
+                "Bridge: \(config.bridge.phone) \(config.bridge.url)\n\(inc.title)",
+                maxCharacters: 15_000
+            )
             body["priority"] = Self.ogPriority[inc.severity] ?? "P3"
             body["responders"] = people.compactMap { p in
                 (p.pagers["opsgenie"] ?? p.email).map { ["username": $0, "type": "user"] }
