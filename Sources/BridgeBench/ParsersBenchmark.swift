@@ -1,3 +1,5 @@
+// Over 450 lines and one long function on purpose: each benchmark is a linear measurement script (set-up,
+// warm-up, interleaved timed runs, report) that reads best top to bottom.
 import BridgeAlerts
 import BridgeChat
 import BridgeCore

@@ -1,3 +1,5 @@
+// One long function on purpose: a benchmark is a linear measurement script (set-up, baseline, timed run,
+// report) that reads best top to bottom.
 import BridgeChat
 import BridgeConfig
 import BridgeCore

@@ -1,3 +1,5 @@
+// Over 450 lines on purpose: one reader per top-level section of bridge.yaml, kept side by side so every key
+// path and its validation can be found in one file.
 import BridgeCore
 import Foundation
 import Yams

@@ -425,10 +425,15 @@ extension BridgeConfiguration {
         if let p = people[h] { return p }
         let lowered = h.lowercased()
         let atLowered = "@" + lowered
-        func same(_ x: String?) -> Bool { x.map { $0 == h || $0.lowercased() == lowered } ?? false }
+        // One lowercasing per handle; `@user:server` Matrix ids also match without the `@`.
+        func same(_ x: String) -> Bool {
+            if x == h { return true }
+            let l = x.lowercased()
+            return l == lowered || l == atLowered
+        }
         // Sorted by id so the answer does not depend on dictionary order; plain comparisons (this runs per command).
         return people.values.sorted { $0.id < $1.id }.first { p in
-            p.handles.values.contains { same($0) || $0.lowercased() == atLowered } || same(p.email)
+            p.handles.values.contains(where: same) || p.email.map(same) == true
                 || p.name == h || String(p.name.unicodeScalars.filter { $0 != " " }) == h
         }
     }

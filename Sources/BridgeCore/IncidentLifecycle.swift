@@ -153,6 +153,11 @@ public struct IncidentLifecycle: Sendable {
         return timers
     }
 
+    /// True when the incident has opened a page: its severity pages at declaration, or an escalation step paged.
+    func pagedAny(_ inc: Incident) -> Bool {
+        config.severities[inc.severity]?.page == true || inc.escalationStep > 0 || inc.escalationRound > 0
+    }
+
     /// The escalation policy of the incident's event type, if any.
     public func policy(for incident: Incident) -> BridgeConfiguration.EscalationPolicy? {
         config.eventTypes[incident.eventType]?.escalation.flatMap { config.escalationPolicies[$0] }
@@ -196,9 +201,7 @@ public struct IncidentLifecycle: Sendable {
             }
             fx.timeline.append(entry(inc, now, actor, .acknowledged, "acknowledged"))
             fx.posts.append(Post(kind: .ack, incident: inc, actor: actor))
-            if config.severities[inc.severity]?.page == true {
-                fx.pages.append(PageRequest(action: .acknowledge, opened: openedPages(inc)))
-            }
+            if pagedAny(inc) { fx.pages.append(PageRequest(action: .acknowledge, opened: openedPages(inc))) }
         case .update(let text):
             guard inc.state.isOpen else {
                 return refuse(
@@ -280,6 +283,10 @@ public struct IncidentLifecycle: Sendable {
             }
             fx.timeline.append(entry(inc, now, actor, .mitigated, text ?? "mitigated"))
             fx.posts.append(Post(kind: .mitigate, incident: inc, actor: actor, text: text))
+            // Nobody acknowledged, but the service is back: stop the pagers' own escalation.
+            if inc.acknowledgedAt == nil, pagedAny(inc) {
+                fx.pages.append(PageRequest(action: .acknowledge, opened: openedPages(inc)))
+            }
         case .resolve(let summary):
             guard inc.state.isOpen else {
                 return refuse("\(id) is already \(inc.state.rawValue)", "\(id) は既に \(inc.state.rawValue) です")
@@ -292,9 +299,7 @@ public struct IncidentLifecycle: Sendable {
             fx.cancel = [.all]
             fx.timeline.append(entry(inc, now, actor, .resolved, summary))
             fx.posts.append(Post(kind: .resolve, incident: inc, actor: actor, text: summary))
-            if config.severities[inc.severity]?.page == true {
-                fx.pages.append(PageRequest(action: .resolve, opened: openedPages(inc)))
-            }
+            if pagedAny(inc) { fx.pages.append(PageRequest(action: .resolve, opened: openedPages(inc))) }
         case .close:
             guard inc.state == .resolved else {
                 return refuse(

@@ -30,8 +30,9 @@ public struct PageRouter: PageComposer {
         page == PageStep() ? inc.id.rawValue : "\(inc.id).r\(page.round + 1)s\(page.step + 1)"
     }
 
-    /// The roles a page reached: the policy step's roles, or R's when the event type has no policy.
-    func roles(_ inc: Incident, _ page: PageStep) -> [String] {
+    /// The roles a page reached: the trigger's own roles, else the policy step's, else R's.
+    func roles(_ request: PageRequest, _ inc: Incident, _ page: PageStep) -> [String] {
+        if request.action == .trigger, !request.roles.isEmpty { return request.roles }
         let policy = IncidentLifecycle(config: config).policy(for: inc)
         if let steps = policy?.steps, page.step < steps.count { return steps[page.step].notify }
         return config.eventTypes[inc.eventType]?.roles(.R) ?? []

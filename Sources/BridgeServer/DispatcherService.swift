@@ -30,8 +30,9 @@ public struct DispatcherService: Service {
 
     /// The longest the dispatcher sleeps without looking at the outbox.
     public static let poll: TimeInterval = 5
-    /// How long graceful shutdown waits for the sends in flight.
-    public static let drainBound: TimeInterval = 10
+    /// How long graceful shutdown waits for the sends in flight: longer than the HTTP timeout (15 s), so an
+    /// HTTP send is never cut off half-done by a graceful stop (an SMTP send may still be, after 20 s).
+    public static let drainBound: TimeInterval = 20
 
     public init(
         outbox: any OutboxQueue,
@@ -60,6 +61,7 @@ public struct DispatcherService: Service {
         /// True when the lane was free and is now taken.
         func take(_ d: Destination) -> Bool { lock.withLock { busy.insert(d).inserted } }
         func free(_ d: Destination) { _ = lock.withLock { busy.remove(d) } }
+        func isBusy(_ d: Destination) -> Bool { lock.withLock { busy.contains(d) } }
         var count: Int { lock.withLock { busy.count } }
     }
 
@@ -70,20 +72,24 @@ public struct DispatcherService: Service {
                 var failures = 0
                 while !Task.isCancelled && !stopping.isRaised {
                     do {
-                        let due = try await outbox.dueMessages(now: clock.now(), platforms: nil, limit: 256)
-                        for message in due where lanes.take(message.destination) {
+                        // Only each destination's head matters; a lane with a send in flight is left to its task,
+                        // which signals when it is done (so a busy lane's due rows never make this loop spin).
+                        let now = clock.now()
+                        var next = now.addingTimeInterval(Self.poll)  // also look now and then: `outbox retry`
+                        for head in try await outbox.laneHeads(limit: 1024) where !lanes.isBusy(head.destination) {
+                            guard head.nextAttemptAt <= now else {
+                                next = min(next, head.nextAttemptAt)
+                                continue
+                            }
+                            guard lanes.take(head.destination) else { continue }
                             group.addTask {
-                                await self.deliver(message)
-                                self.lanes.free(message.destination)
+                                await self.deliver(head)
+                                self.lanes.free(head.destination)
                                 self.wake.signal()  // the lane's next row may be due
                             }
                         }
                         failures = 0
                         heartbeat.beat(clock.now())
-                        // Also look every `poll` seconds: `incident-bridge outbox retry` in another process
-                        // cannot signal this one.
-                        let poll = clock.now().addingTimeInterval(Self.poll)
-                        let next = try await outbox.nextAttemptDate(platforms: nil).map { min($0, poll) } ?? poll
                         await wake.wait(until: next, clock: clock)
                     } catch is CancellationError {
                         break
@@ -92,7 +98,7 @@ public struct DispatcherService: Service {
                         failures += 1
                         if failures == 1 { logger.error("dispatcher failed; retrying", metadata: ["error": "\(error)"]) }
                         let delay = min(30.0, Double(1 << min(failures, 5)))
-                        try? await clock.sleep(until: clock.now().addingTimeInterval(delay))
+                        await wake.wait(until: clock.now().addingTimeInterval(delay), clock: clock)
                     }
                 }
                 await drain()
@@ -117,7 +123,7 @@ public struct DispatcherService: Service {
 
     /// Backoff before attempt `attempts + 1`: exponential from 1 s, capped at 5 min, with full jitter on top half.
     static func backoff(attempts: Int, retryAfter: TimeInterval?) -> TimeInterval {
-        if let r = retryAfter { return max(0.5, min(r, 3600)) }
+        if let r = retryAfter { return max(0.5, min(r, 300)) }
         let base = min(300.0, pow(2.0, Double(max(0, attempts - 1))))
         return base / 2 + Double.random(in: 0...(base / 2))
     }
@@ -155,6 +161,10 @@ public struct DispatcherService: Service {
         }
         do {
             try await poster.deliver(message)
+        } catch where Task.isCancelled {
+            // Shutdown (whatever the poster made of the cancellation): not an attempt; back to the queue.
+            try? await outbox.release(id, next: clock.now())
+            return
         } catch DeliveryError.permanent(let reason) {
             await failed(message, id: id, reason: reason, meta: meta)
             return

@@ -41,29 +41,54 @@ extension SQLiteStore {
         }
     }
 
-    /// Puts failed (or pending) rows back in the queue, due now; returns how many were requeued.
+    /// Puts failed (or pending) rows back in the queue, due now and counted as new (so a requeued reminder is not
+    /// dropped as stale); returns how many were requeued. `--failed` leaves out the pages of incidents that are no
+    /// longer open (re-sending a trigger would open an alert nothing resolves); name such a row to force it.
     public func requeue(ids: [Int64]?, now: Date) async throws -> Int {
         try await groupWrite { db in
-            let target = ids.map { "id IN (\(Array(repeating: "?", count: $0.count).joined(separator: ",")))" }
-                ?? "status = 'failed'"
+            let target =
+                ids.map { "id IN (\(Array(repeating: "?", count: $0.count).joined(separator: ",")))" }
+                ?? """
+                status = 'failed' AND NOT (kind = 'page_trigger' AND incident_id IN
+                    (SELECT id FROM incidents WHERE state NOT IN ('declared','acknowledged','mitigated')))
+                """
             try db.execute(
                 sql: """
-                    UPDATE outbox SET status = 'pending', next_attempt_at = ?, attempts = 0, last_error = NULL
+                    UPDATE outbox SET status = 'pending', next_attempt_at = ?, created_at = ?, attempts = 0,
+                        last_error = NULL
                     WHERE \(target) AND status IN ('failed','pending')
                     """,
-                arguments: [now.timeIntervalSince1970] + StatementArguments(ids ?? [])
+                arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970] + StatementArguments(ids ?? [])
             )
             return db.changesCount
         }
     }
 
-    /// Removes unsent rows, each with a timeline note on its incident; returns the rows dropped.
+    /// Removes unsent rows (not one being sent), each with a timeline note on its incident, in one transaction;
+    /// returns the rows dropped.
     public func drop(ids: [Int64], by actor: String, now: Date) async throws -> [OutboxRow] {
-        let rows = try await outboxRows(status: nil, now: now).filter { ids.contains($0.id) && $0.status != "sending" }
-        try await write { tx in
-            for row in rows {
+        try await groupWrite { db in
+            var dropped: [OutboxRow] = []
+            for id in ids {
+                guard
+                    let r = try Row.fetchOne(
+                        db,
+                        sql: "DELETE FROM outbox WHERE id = ? AND status IN ('pending','failed') RETURNING *",
+                        arguments: [id]
+                    )
+                else { continue }
+                let row = OutboxRow(
+                    id: r["id"],
+                    destination: "\(r["platform"] as String):\(r["channel"] as String)",
+                    kind: r["kind"],
+                    status: r["status"],
+                    attempts: r["attempts"],
+                    lastError: r["last_error"],
+                    incidentID: r["incident_id"],
+                    ageSeconds: Int(now.timeIntervalSince1970 - (r["created_at"] as Double))
+                )
                 if let inc = row.incidentID {
-                    try tx.append(
+                    try GRDBTransaction(db: db).append(
                         TimelineEntry(
                             incidentID: IncidentID(rawValue: inc),
                             at: now,
@@ -74,33 +99,39 @@ extension SQLiteStore {
                         )
                     )
                 }
+                dropped.append(row)
             }
+            return dropped
         }
-        try await groupWrite { db in
-            for row in rows {
-                try db.execute(
-                    sql: "DELETE FROM outbox WHERE id = ? AND status IN ('pending','failed')",
-                    arguments: [row.id]
-                )
-            }
-        }
-        return rows
     }
 
     /// Deletes sent outbox rows older than `sentBefore` and inbound delivery ids older than `inboundBefore`;
     /// nothing unsent is ever removed.
+    /// Works in batches of 1000 rows, each its own short transaction, so the writer is never held for long.
     public func purge(sentBefore: Date, inboundBefore: Date) async throws -> (outbox: Int, inbound: Int) {
-        try await groupWrite { db in
-            try db.execute(
-                sql: "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?",
-                arguments: [sentBefore.timeIntervalSince1970]
-            )
-            let outbox = db.changesCount
-            try db.execute(
-                sql: "DELETE FROM inbound_requests WHERE received_at < ?",
-                arguments: [inboundBefore.timeIntervalSince1970]
-            )
-            return (outbox, db.changesCount)
+        var total = (outbox: 0, inbound: 0)
+        while true {
+            let n = try await groupWrite { db -> (Int, Int) in
+                try db.execute(
+                    sql: """
+                        DELETE FROM outbox WHERE id IN
+                        (SELECT id FROM outbox WHERE status = 'sent' AND sent_at < ? LIMIT 1000)
+                        """,
+                    arguments: [sentBefore.timeIntervalSince1970]
+                )
+                let outbox = db.changesCount
+                try db.execute(
+                    sql: """
+                        DELETE FROM inbound_requests WHERE key IN
+                        (SELECT key FROM inbound_requests WHERE received_at < ? LIMIT 1000)
+                        """,
+                    arguments: [inboundBefore.timeIntervalSince1970]
+                )
+                return (outbox, db.changesCount)
+            }
+            total.outbox += n.0
+            total.inbound += n.1
+            if n.0 < 1000 && n.1 < 1000 { return total }
         }
     }
 }

@@ -25,6 +25,20 @@ extension SQLiteStore: OutboxQueue {
         }
     }
 
+    /// The head row of every destination's queue (due or not), earliest next attempt first: what the dispatcher
+    /// may start, and when it must look again (a destination's later rows never matter before its head).
+    public func laneHeads(limit: Int) async throws -> [OutboxMessage] {
+        try await writer.read { db in
+            let sql = """
+                SELECT o.* FROM outbox o
+                JOIN (SELECT platform, channel, MIN(id) AS head FROM outbox
+                      WHERE status IN ('pending','sending') GROUP BY platform, channel) h ON o.id = h.head
+                ORDER BY o.next_attempt_at LIMIT ?
+                """
+            return try Row.fetchAll(db, sql: sql, arguments: [limit]).map(Self.message)
+        }
+    }
+
     static func message(_ r: Row) -> OutboxMessage {
         var m = OutboxMessage(
             id: r["id"],
@@ -50,7 +64,7 @@ extension SQLiteStore: OutboxQueue {
             try db.execute(
                 sql: """
                     UPDATE outbox SET status = 'sending', next_attempt_at = ?
-                    WHERE id = ? AND (status = 'pending' OR (status = 'sending' AND next_attempt_at <= ?))
+                    WHERE id = ? AND status IN ('pending','sending') AND next_attempt_at <= ?
                     """,
                 arguments: [leaseUntil.timeIntervalSince1970, id, at.timeIntervalSince1970]
             )
@@ -59,11 +73,9 @@ extension SQLiteStore: OutboxQueue {
     }
 
     public func discard(_ id: Int64, note: TimelineEntry?) async throws {
-        try await write { tx in
-            if let note { try tx.append(note) }
-        }
         try await groupWrite { db in
             try db.execute(sql: "DELETE FROM outbox WHERE id = ? AND status != 'sent'", arguments: [id])
+            if db.changesCount == 1, let note { try GRDBTransaction(db: db).append(note) }
         }
     }
 
@@ -79,7 +91,7 @@ extension SQLiteStore: OutboxQueue {
     public func markSent(_ id: Int64, at: Date) async throws {
         try await groupWrite { db in
             try db.execute(
-                sql: "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?",
+                sql: "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? AND status = 'sending'",
                 arguments: [at.timeIntervalSince1970, id]
             )
         }
@@ -89,7 +101,8 @@ extension SQLiteStore: OutboxQueue {
         try await groupWrite { db in
             try db.execute(
                 sql: """
-                    UPDATE outbox SET status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?
+                    UPDATE outbox SET status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ?
+                    WHERE id = ? AND status = 'sending'
                     """,
                 arguments: [attempts, next.timeIntervalSince1970, error, id]
             )
@@ -99,7 +112,7 @@ extension SQLiteStore: OutboxQueue {
     public func markFailed(_ id: Int64, attempts: Int, error: String, at: Date) async throws {
         try await groupWrite { db in
             try db.execute(
-                sql: "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?",
+                sql: "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ? AND status = 'sending'",
                 arguments: [attempts, error, id]
             )
         }

@@ -60,7 +60,7 @@ import Testing
         #expect(afterStop["failed", default: 0] == 0, "\(afterStop)")
         #expect(afterStop["sending", default: 0] == 0, "graceful shutdown leaves no lease behind: \(afterStop)")
         #expect(afterStop["pending", default: 0] > 0, "the test must stop with work still queued: \(afterStop)")
-        #expect(stopTook < 15, "shutdown waits at most the drain bound: \(stopTook) s")
+        #expect(stopTook < 25, "shutdown waits at most the drain bound (20 s): \(stopTook) s")
 
         let second = try CrashRecoveryTests.ServeProcess(config: config, db: db, outPath: dir + "/out2.txt", environment: env)
         defer { second.stop() }

@@ -114,6 +114,8 @@ import BridgeAlerts
         }
         var due = try await store.dueMessages(now: t0, platforms: nil, limit: 10)
         #expect(due.map(\.text) == ["m0", "m2"])
+        #expect(try await store.markSending(due[0].id!, at: t0, leaseUntil: t0.addingTimeInterval(60)))
+        #expect(try await !store.markSending(due[0].id!, at: t0, leaseUntil: t0.addingTimeInterval(60)), "leased")
         try await store.markRetry(due[0].id!, attempts: 1, next: t0.addingTimeInterval(60), error: "429")
         due = try await store.dueMessages(now: t0, platforms: nil, limit: 10)
         #expect(due.map(\.text) == ["m2"])  // m1 waits behind m0

@@ -32,7 +32,7 @@ public struct MatrixPoster: ChatPoster {
 
     /// `incident-bridge-<row id>-<created at, ms>`.
     public static func transactionID(_ message: OutboxMessage) -> String {
-        "incident-bridge-\(message.id ?? 0)-\(Int64((message.createdAt.timeIntervalSince1970 * 1000).rounded()))"
+        "incident-bridge-\(message.deliveryKey)"
     }
     public let homeserver: String
     public let token: String

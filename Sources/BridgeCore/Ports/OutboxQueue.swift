@@ -1,5 +1,13 @@
 import Foundation
 
+extension OutboxMessage {
+    /// A key for this row that a receiver can deduplicate on: stable across retries, and never repeated by a
+    /// database restored from a backup (whose row ids start again) because it carries the creation time.
+    public var deliveryKey: String {
+        "\(id ?? 0)-\(Int64((createdAt.timeIntervalSince1970 * 1000).rounded()))"
+    }
+}
+
 /// The outbox as the dispatcher sees it: due rows, and their outcome.
 public protocol OutboxQueue: Sendable {
     /// Due rows, oldest first, at most the head row of each destination so order is kept per channel; a row
@@ -16,6 +24,8 @@ public protocol OutboxQueue: Sendable {
     func markSent(_ id: Int64, at: Date) async throws
     func markRetry(_ id: Int64, attempts: Int, next: Date, error: String) async throws
     func markFailed(_ id: Int64, attempts: Int, error: String, at: Date) async throws
+    /// The head row of every destination's queue, due or not, earliest next attempt first.
+    func laneHeads(limit: Int) async throws -> [OutboxMessage]
     /// When the earliest pending row becomes due, if any.
     func nextAttemptDate(platforms: Set<String>?) async throws -> Date?
     /// Writes a timeline entry about a delivery (pages: delivered or failed).

@@ -25,7 +25,7 @@ public struct EmailPager: ChatPoster {
                     to: [to],
                     subject: subject,
                     body: text,
-                    messageID: message.id.map { "<page-\($0)@incident-bridge>" }
+                    messageID: "<page-\(message.deliveryKey)@incident-bridge>"
                 )
             )
         } catch let e as TransportError {

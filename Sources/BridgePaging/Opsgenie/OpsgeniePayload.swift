@@ -34,6 +34,7 @@ extension PageRouter {
         case .resolve: body["note"] = "resolved in IncidentBridge"
         }
         let who = people.map(\.name).joined(separator: ", ")
-        return Payload(platform: "opsgenie", channel: "alerts", body: body, what: who.isEmpty ? key : "\(who) [\(key)]")
+        // One lane per alert (alias): its create, acknowledge and close stay in order, other alerts never wait.
+        return Payload(platform: "opsgenie", channel: key, body: body, what: who.isEmpty ? key : "\(who) [\(key)]")
     }
 }

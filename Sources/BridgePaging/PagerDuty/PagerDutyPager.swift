@@ -13,6 +13,8 @@ public struct PagerDutyPager: ChatPoster {
     public let transport: any HTTPTransport
     /// The row field with the step's roles (stripped before sending).
     static let rolesField = "incident_bridge_roles"
+    /// The row field asking for the event on every configured routing key (stripped before sending).
+    static let allKeysField = "incident_bridge_all_keys"
 
     public init(
         apiBase: String = "https://events.pagerduty.com",
@@ -34,7 +36,19 @@ public struct PagerDutyPager: ChatPoster {
     public func deliver(_ message: OutboxMessage) async throws {
         var body = try PagerHTTP.object(message.text)
         let roles = body.removeValue(forKey: Self.rolesField) as? [String] ?? []
-        body["routing_key"] = routingKey(for: roles)
+        let everyKey = body.removeValue(forKey: Self.allKeysField) as? Bool ?? false
+        let first = routingKey(for: roles)
+        var keys = [first]
+        if everyKey {
+            for k in [routingKey] + roleKeys.values.sorted() where !keys.contains(k) { keys.append(k) }
+        }
+        for key in keys {
+            body["routing_key"] = key
+            try await send(body)
+        }
+    }
+
+    func send(_ body: [String: Any]) async throws {
         let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
         try await PagerHTTP.send(
             transport,

@@ -16,8 +16,11 @@ extension PageRouter {
         let key = Self.key(inc, page)
         var body: [String: Any] = [
             "event_action": request.action.rawValue, "dedup_key": key,
-            "client": "incident-bridge", PagerDutyPager.rolesField: roles(inc, page),
+            "client": "incident-bridge", PagerDutyPager.rolesField: roles(request, inc, page),
         ]
+        // Acknowledge/resolve go to every configured service: the alert was opened on the key its step's role
+        // had then, which a config change since may have moved (PagerDuty ignores events for unknown keys).
+        if request.action != .trigger { body[PagerDutyPager.allKeysField] = true }
         if request.action == .trigger {
             body["payload"] = [
                 "summary": String(summary(inc).prefix(1024)), "source": "incident-bridge",
@@ -33,6 +36,7 @@ extension PageRouter {
             }
         }
         let who = people.map(\.name).joined(separator: ", ")
-        return Payload(platform: "pagerduty", channel: "events", body: body, what: who.isEmpty ? key : "\(who) [\(key)]")
+        // One lane per alert: its trigger, acknowledge and resolve stay in order, other alerts never wait.
+        return Payload(platform: "pagerduty", channel: key, body: body, what: who.isEmpty ? key : "\(who) [\(key)]")
     }
 }

@@ -32,7 +32,7 @@ public struct WebhookPager: ChatPoster {
 
     public func deliver(_ message: OutboxMessage) async throws {
         var payload = try PagerHTTP.object(message.text)
-        if let id = message.id { payload["delivery_id"] = id }
+        payload["delivery_id"] = message.deliveryKey
         let body = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
         var headers = [("Content-Type", "application/json")]
         if let secret {
