@@ -121,7 +121,9 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // Platform payload fixtures, read by path (`Fixtures.path`).
+            exclude: ["Resources"]
         ),
         .testTarget(name: "TransportTests", dependencies: ["BridgeTransport", "BridgeCore", "BridgeTesting"]),
     ]
