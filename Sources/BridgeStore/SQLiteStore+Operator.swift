@@ -17,6 +17,19 @@ public struct OutboxRow: Sendable, Codable, Equatable {
 
 /// Operator control of the outbox and retention of old rows; safe while `serve` runs (WAL, one writer at a time).
 extension SQLiteStore {
+    static func outboxRow(_ r: Row, now: Date) -> OutboxRow {
+        OutboxRow(
+            id: r["id"],
+            destination: "\(r["platform"] as String):\(r["channel"] as String)",
+            kind: r["kind"],
+            status: r["status"],
+            attempts: r["attempts"],
+            lastError: r["last_error"],
+            incidentID: r["incident_id"],
+            ageSeconds: Int(now.timeIntervalSince1970 - (r["created_at"] as Double))
+        )
+    }
+
     /// Rows with `status` (all unsent rows when nil), oldest first.
     public func outboxRows(status: String?, now: Date, limit: Int = 1000) async throws -> [OutboxRow] {
         try await writer.read { db in
@@ -26,18 +39,7 @@ extension SQLiteStore {
                 sql: "SELECT * FROM outbox WHERE \(filter) ORDER BY id LIMIT ?",
                 arguments: StatementArguments(status.map { [$0] } ?? []) + [limit]
             )
-            return rows.map { r in
-                OutboxRow(
-                    id: r["id"],
-                    destination: "\(r["platform"] as String):\(r["channel"] as String)",
-                    kind: r["kind"],
-                    status: r["status"],
-                    attempts: r["attempts"],
-                    lastError: r["last_error"],
-                    incidentID: r["incident_id"],
-                    ageSeconds: Int(now.timeIntervalSince1970 - (r["created_at"] as Double))
-                )
-            }
+            return rows.map { Self.outboxRow($0, now: now) }
         }
     }
 
@@ -77,16 +79,7 @@ extension SQLiteStore {
                         arguments: [id]
                     )
                 else { continue }
-                let row = OutboxRow(
-                    id: r["id"],
-                    destination: "\(r["platform"] as String):\(r["channel"] as String)",
-                    kind: r["kind"],
-                    status: r["status"],
-                    attempts: r["attempts"],
-                    lastError: r["last_error"],
-                    incidentID: r["incident_id"],
-                    ageSeconds: Int(now.timeIntervalSince1970 - (r["created_at"] as Double))
-                )
+                let row = Self.outboxRow(r, now: now)
                 if let inc = row.incidentID {
                     try GRDBTransaction(db: db).append(
                         TimelineEntry(
