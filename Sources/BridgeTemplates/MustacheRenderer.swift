@@ -27,12 +27,11 @@ public struct MustacheRenderer: PostRenderer {
         if let env = ProcessInfo.processInfo.environment["INCIDENT_BRIDGE_TEMPLATES"] { candidates.append(env) }
         candidates.append("Templates")
         if let c = configPath {
-            let dir = (c as NSString).deletingLastPathComponent
-            candidates.append(((dir.isEmpty ? "." : dir) as NSString).appendingPathComponent("Templates"))
-            candidates.append(
-                (((dir.isEmpty ? "." : dir) as NSString).deletingLastPathComponent as NSString)
-                    .appendingPathComponent("Templates")
-            )
+            // Through an absolute URL: Foundation's `NSString.deletingLastPathComponent` traps on "." on Linux, which
+            // is what a config named `bridge.yaml` in the current directory gave (serve/chat crashed with SIGILL).
+            let folder = URL(fileURLWithPath: c).standardizedFileURL.deletingLastPathComponent()
+            candidates.append(folder.appendingPathComponent("Templates").path)
+            candidates.append(folder.deletingLastPathComponent().appendingPathComponent("Templates").path)
         }
         candidates.append("/usr/share/incident-bridge/Templates")
         return candidates.first {

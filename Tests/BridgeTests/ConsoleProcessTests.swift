@@ -30,11 +30,16 @@ enum CLI {
         var stderr: String
     }
 
-    static func run(_ args: [String], stdin: String = "", env: [String: String] = [:]) throws -> Result {
+    static func run(
+        _ args: [String],
+        stdin: String = "",
+        env: [String: String] = [:],
+        in directory: String = Fixtures.root
+    ) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: Fixtures.root)
+        p.currentDirectoryURL = URL(fileURLWithPath: directory)
         var e = ProcessInfo.processInfo.environment
         for (k, v) in env { e[k] = v }
         p.environment = e
@@ -92,6 +97,22 @@ enum CLI {
         #expect(timeline.map { $0["kind"] as? String } == ["declared", "acknowledged", "update", "resolved"])
         #expect(timeline.allSatisfy { ($0["actor"] as? String) == "suzuki" })
         #expect(timeline.allSatisfy { ($0["at"] as? String)?.hasSuffix("+09:00") == true })
+    }
+
+    /// The documented default: `bridge.yaml` in the current directory, with and without `--config` (both crashed
+    /// with SIGILL in Foundation's path handling); templates missing there are a one-line error, not a crash.
+    @Test func configInTheCurrentDirectoryWorks() throws {
+        let dir = Fixtures.tempDir()
+        try String(contentsOfFile: Fixtures.path("Examples/bridge.en.yaml"), encoding: .utf8)
+            .write(toFile: dir + "/bridge.yaml", atomically: true, encoding: .utf8)
+        let templates = ["INCIDENT_BRIDGE_TEMPLATES": Fixtures.path("Templates")]
+        for args in [["chat", "--db", "a.sqlite"], ["chat", "--config", "bridge.yaml", "--db", "b.sqlite"]] {
+            let r = try CLI.run(args + ["--as", "suzuki"], stdin: "/incident help\n", env: templates, in: dir)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            #expect(r.stdout.contains("IncidentBridge commands"), "\(args): \(r.stdout)")
+        }
+        let bare = try CLI.run(["chat", "--db", "c.sqlite"], stdin: "/incident help\n", env: ["INCIDENT_BRIDGE_TEMPLATES": dir + "/none"], in: dir)
+        #expect(bare.status == 1 && bare.stderr.contains("missing template"), "\(bare.status) \(bare.stderr)")
     }
 
     @Test func badConfigExitsTwoWithKeyPath() throws {
