@@ -1,0 +1,151 @@
+import BridgeCore
+import Foundation
+import Yams
+
+/// `maintenance_windows`, `alerts`, `chat`, `paging`, `retention`: when alerts page, where they come from,
+/// where posts and pages go, and how long delivery records are kept.
+extension ConfigReader {
+    /// `maintenance_windows`: weekly or nth-weekday windows in which alerts do not page.
+    mutating func readMaintenanceWindows(_ top: [(String, Node)]) -> [BridgeConfiguration.MaintenanceWindow] {
+        var windows: [BridgeConfiguration.MaintenanceWindow] = []
+        if let node = value(top, "maintenance_windows") {
+            let weekdays = ["sun": 1, "mon": 2, "tue": 3, "wed": 4, "thu": 5, "fri": 6, "sat": 7]
+            for (i, n) in (node.sequence.map(Array.init) ?? []).enumerated() {
+                let path = "maintenance_windows[\(i)]"
+                let p = pairs(n, path, allowed: ["name", "weekday", "week_of_month", "start", "end"])
+                let wdText = (string(value(p, "weekday"), "\(path).weekday", required: true, parent: n) ?? "")
+                    .lowercased()
+                let wd = weekdays[String(wdText.prefix(3))]
+                if wd == nil && !wdText.isEmpty {
+                    fail("\(path).weekday", value(p, "weekday"), "expected mon..sun, got '\(wdText)'")
+                }
+                func hm(_ key: String) -> Int? {
+                    guard let s = string(value(p, key), "\(path).\(key)", required: true, parent: n) else { return nil }
+                    let parts = s.split(separator: ":")
+                    guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h),
+                        (0..<60).contains(m)
+                    else {
+                        fail("\(path).\(key)", value(p, key), "expected HH:MM, got '\(s)'")
+                        return nil
+                    }
+                    return h * 60 + m
+                }
+                let start = hm("start")
+                let end = hm("end")
+                windows.append(
+                    .init(
+                        name: string(value(p, "name"), "\(path).name") ?? "maintenance",
+                        weekday: wd ?? 1,
+                        weekOfMonth: int(value(p, "week_of_month"), "\(path).week_of_month", min: 1, max: 5),
+                        start: start ?? 0,
+                        end: end ?? 0
+                    )
+                )
+            }
+            if node.sequence == nil { fail("maintenance_windows", node, "expected a list of windows") }
+        }
+        return windows
+    }
+
+    /// `alerts.alertmanager`: the bearer token variable and the label routes to event types.
+    mutating func readAlerts(
+        _ top: [(String, Node)],
+        eventTypes: [String: BridgeConfiguration.EventType],
+        severities: [String: BridgeConfiguration.Severity]
+    ) -> (routes: [BridgeConfiguration.AlertRoute], tokenEnv: String?) {
+        var routes: [BridgeConfiguration.AlertRoute] = []
+        var amTokenEnv: String?
+        let alerts = pairs(value(top, "alerts"), "alerts", allowed: ["alertmanager"])
+        if let am = value(alerts, "alertmanager") {
+            let p = pairs(am, "alerts.alertmanager", allowed: ["token_env", "routes"])
+            amTokenEnv = string(value(p, "token_env"), "alerts.alertmanager.token_env")
+            for (i, n) in (value(p, "routes")?.sequence.map(Array.init) ?? []).enumerated() {
+                let path = "alerts.alertmanager.routes[\(i)]"
+                let r = pairs(
+                    n,
+                    path,
+                    allowed: ["match", "match_re", "event_type", "severity", "auto_mitigate", "default"]
+                )
+                var match: [String: String] = [:]
+                var matchRe: [String: String] = [:]
+                for (k, v) in pairs(value(r, "match"), "\(path).match") {
+                    match[k] = string(v, "\(path).match.\(k)") ?? ""
+                }
+                for (k, v) in pairs(value(r, "match_re"), "\(path).match_re") {
+                    let pattern = string(v, "\(path).match_re.\(k)") ?? ""
+                    if (try? NSRegularExpression(pattern: pattern)) == nil {
+                        fail("\(path).match_re.\(k)", v, "bad regular expression '\(pattern)'")
+                    }
+                    matchRe[k] = pattern
+                }
+                let et = string(value(r, "event_type"), "\(path).event_type", required: true, parent: n) ?? ""
+                if !et.isEmpty, eventTypes[et] == nil, !eventTypes.isEmpty {
+                    fail(
+                        "\(path).event_type",
+                        value(r, "event_type"),
+                        "unknown event type '\(et)' (not under event_types)"
+                    )
+                }
+                let sev = string(value(r, "severity"), "\(path).severity")
+                if let sev, severities[sev] == nil {
+                    fail("\(path).severity", value(r, "severity"), "unknown severity '\(sev)'")
+                }
+                routes.append(
+                    .init(
+                        match: match,
+                        matchRegex: matchRe,
+                        eventType: et,
+                        severity: sev,
+                        autoMitigate: bool(value(r, "auto_mitigate"), "\(path).auto_mitigate") ?? false,
+                        isDefault: bool(value(r, "default"), "\(path).default") ?? false
+                    )
+                )
+            }
+        }
+        return (routes, amTokenEnv)
+    }
+
+    /// `chat`: each platform's settings as flat text (secrets are named by `*_env` keys).
+    mutating func readChat(_ top: [(String, Node)]) -> BridgeConfiguration.ChatSettings {
+        var chat = BridgeConfiguration.ChatSettings(consoleEnabled: true)
+        let chatPairs = pairs(
+            value(top, "chat"),
+            "chat",
+            allowed: ["slack", "mattermost", "matrix", "teams", "webhook", "console"]
+        )
+        for (platform, node) in chatPairs {
+            let flat = flatten(node, "chat.\(platform)")
+            if platform == "console" {
+                chat.consoleEnabled = flat["enabled"].map { ["true", "yes", "on"].contains($0.lowercased()) } ?? true
+            } else {
+                chat.platforms[platform] = flat
+            }
+        }
+        return chat
+    }
+
+    /// `paging`: each pager's settings as flat text.
+    mutating func readPaging(_ top: [(String, Node)]) -> BridgeConfiguration.PagingSettings {
+        var paging = BridgeConfiguration.PagingSettings()
+        for (channel, node) in pairs(
+            value(top, "paging"),
+            "paging",
+            allowed: ["pagerduty", "opsgenie", "email", "webhook"]
+        ) {
+            paging.channels[channel] = flatten(node, "paging.\(channel)")
+        }
+        return paging
+    }
+
+    /// `retention`: how long sent outbox rows and inbound delivery ids are kept (defaults 30d and 7d).
+    mutating func readRetention(_ top: [(String, Node)]) -> BridgeConfiguration.Retention {
+        let p = pairs(value(top, "retention"), "retention", allowed: ["outbox_sent", "inbound"])
+        var r = BridgeConfiguration.Retention()
+        if let d = duration(value(p, "outbox_sent"), "retention.outbox_sent") { r.outboxSent = d }
+        if let d = duration(value(p, "inbound"), "retention.inbound") { r.inbound = d }
+        for (key, d) in [("outbox_sent", r.outboxSent), ("inbound", r.inbound)] where d.seconds < 3600 {
+            fail("retention.\(key)", value(p, key), "must be at least 1h (a retried delivery must still find its id)")
+        }
+        return r
+    }
+}
