@@ -3,6 +3,10 @@ SWIFT ?= swift
 CONFIG ?= Examples/bridge.yaml
 DB ?= var/bridge.sqlite
 BIN = .build/debug/incident-bridge
+# Who the console acts as in `make run` / `make chat` (a person id of the config; commands are authorized as them).
+AS ?= suzuki
+# Local secrets for `make run`: random tokens for the alert route and the read-only pages, made once.
+DEV_SECRETS = var/dev-secrets.env
 
 .PHONY: deps peers build run chat test bench clean format
 
@@ -12,11 +16,17 @@ deps:
 build: deps
 	$(SWIFT) build
 
-run: build
-	$(BIN) serve --config $(CONFIG) --db $(DB)
+$(DEV_SECRETS):
+	@mkdir -p var && umask 077 && { \
+	  echo "export ALERTMANAGER_TOKEN=$$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"; \
+	  echo "export INCIDENT_BRIDGE_READ_TOKEN=$$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"; \
+	} > $@ && echo "made $@ (alert route and page tokens for make run)"
+
+run: build $(DEV_SECRETS)
+	. ./$(DEV_SECRETS) && $(BIN) serve --config $(CONFIG) --db $(DB) --as $(AS)
 
 chat: build
-	$(BIN) chat --config $(CONFIG) --db $(DB)
+	$(BIN) chat --config $(CONFIG) --db $(DB) --as $(AS)
 
 peers:
 	@PEERS_VENV=.peers-venv ./scripts/peers/install.sh

@@ -52,13 +52,15 @@ extension ConfigReader {
         _ top: [(String, Node)],
         eventTypes: [String: BridgeConfiguration.EventType],
         severities: [String: BridgeConfiguration.Severity]
-    ) -> (routes: [BridgeConfiguration.AlertRoute], tokenEnv: String?) {
+    ) -> (routes: [BridgeConfiguration.AlertRoute], tokenEnv: String?, open: Bool) {
         var routes: [BridgeConfiguration.AlertRoute] = []
         var amTokenEnv: String?
+        var open = false
         let alerts = pairs(value(top, "alerts"), "alerts", allowed: ["alertmanager"])
         if let am = value(alerts, "alertmanager") {
-            let p = pairs(am, "alerts.alertmanager", allowed: ["token_env", "routes"])
+            let p = pairs(am, "alerts.alertmanager", allowed: ["token_env", "allow_unauthenticated", "routes"])
             amTokenEnv = string(value(p, "token_env"), "alerts.alertmanager.token_env")
+            open = bool(value(p, "allow_unauthenticated"), "alerts.alertmanager.allow_unauthenticated") ?? false
             for (i, n) in (value(p, "routes")?.sequence.map(Array.init) ?? []).enumerated() {
                 let path = "alerts.alertmanager.routes[\(i)]"
                 let r = pairs(
@@ -102,7 +104,7 @@ extension ConfigReader {
                 )
             }
         }
-        return (routes, amTokenEnv)
+        return (routes, amTokenEnv, open)
     }
 
     /// `chat`: each platform's settings as flat text (secrets are named by `*_env` keys).
@@ -138,6 +140,39 @@ extension ConfigReader {
     }
 
     /// `retention`: how long sent outbox rows and inbound delivery ids are kept (defaults 30d and 7d).
+    /// `authorization`: verb (or `assign_accountable`) -> who may, as one word or a list of words: `anyone`,
+    /// `people`, `responders` (the incident's R, A, commander), `deciders` (its A, commander) or role ids.
+    mutating func readAuthorization(_ top: [(String, Node)], roles: [String: BridgeConfiguration.Role])
+        -> AuthorizationPolicy
+    {
+        let actions = Set(AuthorizationPolicy.Action.allCases.map(\.rawValue))
+        var policy = AuthorizationPolicy()
+        for (key, node) in pairs(value(top, "authorization"), "authorization", allowed: actions) {
+            let path = "authorization.\(key)"
+            let words: [String]
+            if let seq = node.sequence {
+                words = seq.compactMap { string($0, path) }
+            } else {
+                words = string(node, path).map { [$0] } ?? []
+            }
+            var grants: [AuthorizationPolicy.Grant] = []
+            for w in words {
+                let g = AuthorizationPolicy.Grant(w)
+                if case .role(let r) = g, roles[r] == nil {
+                    fail(path, node, "unknown role '\(r)' (use anyone, people, responders, deciders or a role id)")
+                }
+                grants.append(g)
+            }
+            guard let action = AuthorizationPolicy.Action(rawValue: key) else { continue }
+            if grants.contains(.anyone) && !action.readOnly {
+                fail(path, node, "'anyone' may only be given read-only verbs (help, list, show, timeline, raci, runbook, kpi)")
+            }
+            if grants.isEmpty { fail(path, node, "empty rule: nobody could use '\(key)'") }
+            policy.rules[action] = grants
+        }
+        return policy
+    }
+
     mutating func readRetention(_ top: [(String, Node)]) -> BridgeConfiguration.Retention {
         let p = pairs(value(top, "retention"), "retention", allowed: ["outbox_sent", "inbound"])
         var r = BridgeConfiguration.Retention()

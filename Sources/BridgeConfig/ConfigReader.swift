@@ -17,11 +17,11 @@ struct ConfigReader {
     static let topLevelKeys: Set<String> = [
         "locale", "timezone", "bridge", "people", "roles", "severities", "event_types", "escalation_policies",
         "agreements", "coverage", "maintenance_windows", "alerts", "chat", "paging", "hypercare", "runbooks", "http",
-        "retention",
+        "retention", "authorization",
     ]
 
     /// The chat platforms a person may have a handle on (`people.<id>.<platform>`).
-    static let chatHandleKeys = ["slack", "mattermost", "matrix", "teams"]
+    static let chatHandleKeys = ["slack", "mattermost", "mattermost_id", "matrix", "teams", "teams_id"]
     /// The pagers a person may have a user id on (`people.<id>.<pager>`).
     static let pagerHandleKeys = ["pagerduty", "opsgenie"]
 
@@ -144,7 +144,7 @@ struct ConfigReader {
         let agreements = readAgreements(top, roles: roles)
         let coverage = readCoverage(top, roles: roles)
         let windows = readMaintenanceWindows(top)
-        let (routes, amTokenEnv) = readAlerts(top, eventTypes: eventTypes, severities: severities)
+        let (routes, amTokenEnv, alertsOpen) = readAlerts(top, eventTypes: eventTypes, severities: severities)
         let chat = readChat(top)
         let paging = readPaging(top)
         let hypercare = readHypercare(top)
@@ -154,11 +154,13 @@ struct ConfigReader {
             directory: string(value(rb, "directory"), "runbooks.directory") ?? "Runbooks",
             baseURL: string(value(rb, "base_url"), "runbooks.base_url")
         )
-        let hp = pairs(value(top, "http"), "http", allowed: ["read_token_env", "public_url"])
-        let http = BridgeConfiguration.HTTPSettings(
+        let hp = pairs(value(top, "http"), "http", allowed: ["read_token_env", "public_url", "public_pages"])
+        var http = BridgeConfiguration.HTTPSettings(
             readTokenEnv: string(value(hp, "read_token_env"), "http.read_token_env"),
             publicURL: string(value(hp, "public_url"), "http.public_url")
         )
+        http.publicPages = bool(value(hp, "public_pages"), "http.public_pages") ?? false
+        let authorization = readAuthorization(top, roles: roles)
 
         let retention = readRetention(top)
         guard let locale, let tz else { return nil }
@@ -183,6 +185,8 @@ struct ConfigReader {
             http: http
         )
         config.retention = retention
+        config.authorization = authorization
+        config.alertsAllowUnauthenticated = alertsOpen
         return config
     }
 

@@ -23,6 +23,10 @@ public struct BridgeConfiguration: Sendable, Equatable {
     public var http: HTTPSettings
     /// How long sent outbox rows and inbound delivery ids are kept.
     public var retention: Retention = .init()
+    /// Who may use which verb (`authorization:`), over the defaults.
+    public var authorization: AuthorizationPolicy = .init()
+    /// `alerts.alertmanager.allow_unauthenticated`: the alert route may run without a token (an open door).
+    public var alertsAllowUnauthenticated = false
     /// The file the configuration came from (for messages and relative paths).
     public var sourcePath: String?
 
@@ -354,6 +358,8 @@ public struct BridgeConfiguration: Sendable, Equatable {
     /// HTTP server settings.
     public struct HTTPSettings: Sendable, Equatable {
         public var readTokenEnv: String?
+        /// `http.public_pages`: `/incidents` pages (and `/metrics` off loopback) without a token (an open door).
+        public var publicPages = false
         /// The URL the bot is reachable at from the chat servers (button callbacks, links).
         public var publicURL: String?
         public init(readTokenEnv: String? = nil, publicURL: String? = nil) {

@@ -83,7 +83,7 @@ public struct IncidentLifecycle: Sendable {
             id: id,
             eventType: type.id,
             severity: sev.id,
-            title: title,
+            title: OneLine.clean(title),
             declaredAt: now,
             declaredBy: actor,
             responsible: people(.R),

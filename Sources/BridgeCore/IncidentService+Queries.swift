@@ -3,9 +3,13 @@ import Foundation
 /// The read-only verbs: they answer from the store and change nothing.
 extension IncidentService {
     /// The answer to a read-only verb, or nil when `parsed` changes something.
-    func query(_ parsed: ParsedCommand, command: ChatCommand, actor: String, now: Date) async throws
-        -> CommandOutcome?
-    {
+    func query(
+        _ parsed: ParsedCommand,
+        command: ChatCommand,
+        person: BridgeConfiguration.Person?,
+        actor: String,
+        now: Date
+    ) async throws -> CommandOutcome? {
         switch parsed {
         case .help:
             return CommandOutcome(
@@ -17,15 +21,24 @@ extension IncidentService {
             return CommandOutcome(reply: try runbookText(name, platform: command.platform))
         case .list:
             let open = try await store.read { try $0.openIncidents() }
-            let post = Post(kind: .list, incident: nil, actor: actor, fields: ["rows": listRows(open)])
+            let post = Post(
+                kind: .list,
+                incident: nil,
+                actor: actor,
+                fields: ["rows": listRows(open, platform: command.platform)]
+            )
             return CommandOutcome(reply: renderer.render(post, for: command.platform))
         case .show(let id):
-            let (inc, entries) = try await incidentWithTimeline(id, origin: command.origin)
+            let (inc, entries) = try await incidentWithTimeline(id, .show, command, person, actor)
             let post = Post(kind: .show, incident: inc, actor: actor, fields: ["timeline_count": String(entries.count)])
             return CommandOutcome(reply: renderer.render(post, for: command.platform), incidentID: inc.id)
         case .timeline(let id, let format):
-            let (inc, entries) = try await incidentWithTimeline(id, origin: command.origin)
-            return CommandOutcome(reply: reports.timeline(inc, entries, format: format, now: nil), incidentID: inc.id)
+            let (inc, entries) = try await incidentWithTimeline(id, .timeline, command, person, actor)
+            let renderer = self.renderer
+            let text = reports.timeline(inc, entries, format: format, now: nil) {
+                renderer.escape($0, for: command.platform)
+            }
+            return CommandOutcome(reply: text, incidentID: inc.id)
         case .kpi(let window):
             let window = window ?? .init(seconds: 30 * 86_400)
             let since = now.addingTimeInterval(-window.timeInterval)
@@ -38,22 +51,41 @@ extension IncidentService {
         }
     }
 
-    func incidentWithTimeline(_ id: IncidentID?, origin: Destination) async throws -> (Incident, [TimelineEntry]) {
-        let locale = self.locale
+    /// The incident a `show`/`timeline` names (or the one of this channel), once the actor may see it here.
+    func incidentWithTimeline(
+        _ id: IncidentID?,
+        _ action: AuthorizationPolicy.Action,
+        _ command: ChatCommand,
+        _ person: BridgeConfiguration.Person?,
+        _ actor: String
+    ) async throws -> (Incident, [TimelineEntry]) {
+        let channels = outgoing.channels
+        let config = self.config
         return try await store.read { r -> (Incident, [TimelineEntry]) in
-            let inc = try Self.target(id, origin: origin, reader: r, locale: locale)
+            let inc = try Self.target(id, origin: command.origin, reader: r, channels: channels)
+            try Self.authorize(
+                action,
+                on: inc,
+                command: command,
+                person: person,
+                actor: actor,
+                config: config,
+                channels: channels
+            )
             return (inc, try r.timeline(inc.id))
         }
     }
 
-    func listRows(_ open: [Incident]) -> String {
+    /// One line per open incident; titles and names escaped for the platform (the rows are inserted as they are).
+    func listRows(_ open: [Incident], platform: String) -> String {
         let tz = LocalTime(config.timeZone)
         if open.isEmpty { return locale == .ja ? "対応中のインシデントはありません" : "No open incidents" }
+        func text(_ s: String) -> String { renderer.escape(OneLine.clean(s), for: platform) }
         return open.map { i in
-            let r = i.responsible.map { config.people[$0]?.name ?? $0 }.joined(separator: ", ")
-            let a = i.accountable.map { config.people[$0]?.name ?? $0 }.joined(separator: ", ")
+            let r = i.responsible.map { text(config.people[$0]?.name ?? $0) }.joined(separator: ", ")
+            let a = i.accountable.map { text(config.people[$0]?.name ?? $0) }.joined(separator: ", ")
             return
-                "• \(i.id) [\(i.severity)] \(i.state.rawValue) \(i.title) (R: \(r) / A: \(a), \(tz.display(i.declaredAt)))"
+                "• \(i.id) [\(text(i.severity))] \(i.state.rawValue) \(text(i.title)) (R: \(r) / A: \(a), \(tz.display(i.declaredAt)))"
         }.joined(separator: "\n")
     }
 

@@ -8,11 +8,20 @@ public struct CommandOutcome: Sendable, Equatable {
     public var ok: Bool
     /// True when the command was a retried delivery that had been applied before.
     public var duplicate: Bool
-    public init(reply: String, incidentID: IncidentID? = nil, ok: Bool = true, duplicate: Bool = false) {
+    /// True when the authorization policy refused the command (nothing changed; counted in `/metrics`).
+    public var refused: Bool
+    public init(
+        reply: String,
+        incidentID: IncidentID? = nil,
+        ok: Bool = true,
+        duplicate: Bool = false,
+        refused: Bool = false
+    ) {
         self.reply = reply
         self.incidentID = incidentID
         self.ok = ok
         self.duplicate = duplicate
+        self.refused = refused
     }
 }
 
@@ -28,6 +37,8 @@ public struct IncidentService: Sendable {
     public var clock: any BridgeClock
     /// Called after a commit that scheduled timers or enqueued posts (wakes the scheduler and dispatcher).
     public var onCommit: @Sendable () -> Void
+    /// Called for every refused command (the composition root logs it and counts it in `/metrics`).
+    public var onRefusal: @Sendable (AuthorizationRefusal, ChatCommand) -> Void = { _, _ in }
 
     public init(
         config: BridgeConfiguration,
@@ -49,24 +60,19 @@ public struct IncidentService: Sendable {
     var lifecycle: IncidentLifecycle { IncidentLifecycle(config: config) }
     var locale: BridgeConfiguration.Locale { config.locale }
 
-    /// Maps a platform user to a person id, or keeps `platform:handle` for people not in the config.
-    public func actor(for command: ChatCommand) -> String {
-        if command.platform == "console" || command.platform == "system" {
-            return config.person(matching: command.user)?.id ?? command.user
-        }
-        return config.person(matching: command.user)?.id ?? "\(command.platform):\(command.user)"
-    }
-
     /// Parses and applies one command. `deliveryKey` identifies a platform delivery so a retry is not applied twice.
     public func handle(_ command: ChatCommand, deliveryKey: String? = nil) async -> CommandOutcome {
         switch CommandParser.parse(command.text) {
         case .failure(let e):
-            return CommandOutcome(reply: e.text(locale), ok: false)
+            return CommandOutcome(reply: renderer.escape(e.text(locale), for: command.platform), ok: false)
         case .success(let parsed):
             do {
                 return try await apply(parsed, command: command, deliveryKey: deliveryKey)
+            } catch let e as AuthorizationRefusal {
+                onRefusal(e, command)
+                return CommandOutcome(reply: renderer.escape(e.reason.text(locale), for: command.platform), ok: false, refused: true)
             } catch let e as LifecycleError {
-                return CommandOutcome(reply: e.message.text(locale), ok: false)
+                return CommandOutcome(reply: renderer.escape(e.message.text(locale), for: command.platform), ok: false)
             } catch {
                 let reply = renderer.reply(.internalError, fields: ["error": "\(error)"], for: command.platform)
                 return CommandOutcome(reply: reply, ok: false)
@@ -81,9 +87,13 @@ public struct IncidentService: Sendable {
         command: ChatCommand,
         deliveryKey: String? = nil
     ) async throws -> CommandOutcome {
+        let person = person(for: command)
         let actor = actor(for: command)
         let now = clock.now()
-        if let answer = try await query(parsed, command: command, actor: actor, now: now) { return answer }
+        try await authorizeUpfront(parsed, command: command, person: person, actor: actor)
+        if let answer = try await query(parsed, command: command, person: person, actor: actor, now: now) {
+            return answer
+        }
         switch parsed {
         case .drill(let kind, let result, let minutes):
             let record = DrillRecord(kind: kind.rawValue, result: result, minutes: minutes, at: now, actor: actor)
@@ -117,7 +127,10 @@ public struct IncidentService: Sendable {
                 ja: "不明な担当者「\(user)」（設定の people にいません）"
             )
             return CommandOutcome(
-                reply: msg.text(locale) + (locale == .ja ? "。使い方: " : ". Usage: ") + Verb.assign.usage,
+                reply: renderer.escape(
+                    msg.text(locale) + (locale == .ja ? "。使い方: " : ". Usage: ") + Verb.assign.usage,
+                    for: command.platform
+                ),
                 ok: false
             )
         default:
@@ -126,8 +139,10 @@ public struct IncidentService: Sendable {
             }
             return try await transition(
                 event,
+                action: AuthorizationPolicy.Action(parsed),
                 id: id,
                 command: command,
+                person: person,
                 actor: actor,
                 now: now,
                 deliveryKey: deliveryKey
@@ -209,19 +224,30 @@ public struct IncidentService: Sendable {
 
     func transition(
         _ event: LifecycleEvent,
+        action: AuthorizationPolicy.Action,
         id: IncidentID?,
         command: ChatCommand,
+        person: BridgeConfiguration.Person?,
         actor: String,
         now: Date,
         deliveryKey: String?
     ) async throws -> CommandOutcome {
         let lifecycle = self.lifecycle
-        let locale = self.locale
         let outgoing = self.outgoing
-        let origin = command.origin
+        let config = self.config
+        let channels = outgoing.channels
         let result = try await store.write { tx -> (IncidentID?, Bool) in
             if let key = deliveryKey, try !tx.recordInbound(key: key, at: now) { return (nil, true) }
-            let current = try Self.target(id, origin: origin, reader: tx, locale: locale)
+            let current = try Self.target(id, origin: command.origin, reader: tx, channels: channels)
+            try Self.authorize(
+                action,
+                on: current,
+                command: command,
+                person: person,
+                actor: actor,
+                config: config,
+                channels: channels
+            )
             let fx = try lifecycle.apply(event, to: current, actor: actor, at: now).get()
             if fx.incident != current { try tx.update(fx.incident) }  // a note leaves the record as it was
             try Self.commit(fx, tx: tx, now: now, outgoing: outgoing)
@@ -245,13 +271,13 @@ public struct IncidentService: Sendable {
         return CommandOutcome(reply: reply, incidentID: incID)
     }
 
-    /// Finds the incident a command is about: the named one, or the only open one in the channel, or the only
-    /// open one at all.
+    /// Finds the incident a command is about: the named one, or the only open incident whose channel this is.
+    /// Outside an incident's channel an id is always needed, even when one incident is open anywhere.
     public static func target(
         _ id: IncidentID?,
         origin: Destination,
         reader: any IncidentReader,
-        locale: BridgeConfiguration.Locale
+        channels: any ChannelDirectory
     ) throws -> Incident {
         if let id {
             guard let inc = try reader.incident(id) else {
@@ -259,23 +285,21 @@ public struct IncidentService: Sendable {
             }
             return inc
         }
-        let open = try reader.openIncidents()
-        let here = open.filter { $0.origin == origin }
+        let here = try reader.openIncidents().filter { channels.isChannel(origin, of: $0) }
         if here.count == 1 { return here[0] }
-        if open.count == 1 { return open[0] }
-        if open.isEmpty {
+        if here.isEmpty {
             throw LifecycleError(
                 .init(
-                    en: "No open incident; name one (INC-YYYYMMDD-NNN)",
-                    ja: "対応中のインシデントがありません。INC番号を指定してください"
+                    en: "No open incident in this channel; name one (INC-YYYYMMDD-NNN)",
+                    ja: "このチャンネルに対応中のインシデントはありません。INC番号を指定してください"
                 )
             )
         }
-        let ids = open.map(\.id.rawValue).joined(separator: ", ")
+        let ids = here.map(\.id.rawValue).joined(separator: ", ")
         throw LifecycleError(
             .init(
-                en: "\(open.count) incidents are open (\(ids)); name one",
-                ja: "対応中のインシデントが\(open.count)件あります（\(ids)）。INC番号を指定してください"
+                en: "\(here.count) incidents are open here (\(ids)); name one",
+                ja: "このチャンネルで対応中のインシデントが\(here.count)件あります（\(ids)）。INC番号を指定してください"
             )
         )
     }

@@ -59,4 +59,6 @@ public protocol PostRenderer: Sendable {
     func render(_ post: Post, for platform: String) -> String
     /// A reply to the sender on `platform`; `fields` are escaped for it.
     func reply(_ kind: ReplyKind, fields: [String: String], for platform: String) -> String
+    /// `text` escaped for `platform` (error lines and rows that echo what a person typed).
+    func escape(_ text: String, for platform: String) -> String
 }

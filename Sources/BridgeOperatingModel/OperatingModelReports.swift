@@ -6,8 +6,14 @@ public struct OperatingModelReports: IncidentReports {
     public var config: BridgeConfiguration
     public init(config: BridgeConfiguration) { self.config = config }
 
-    public func timeline(_ incident: Incident, _ entries: [TimelineEntry], format: ExportFormat, now: Date?) -> String {
-        TimelineExporter(config: config).export(incident, entries, format: format, now: now)
+    public func timeline(
+        _ incident: Incident,
+        _ entries: [TimelineEntry],
+        format: ExportFormat,
+        now: Date?,
+        escape: @escaping (String) -> String
+    ) -> String {
+        TimelineExporter(config: config).export(incident, entries, format: format, now: now, escape: escape)
     }
 
     public func kpi(incidents: [Incident], changes: [ChangeRecord], now: Date, window: BridgeDuration) -> String {

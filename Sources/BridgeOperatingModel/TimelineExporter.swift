@@ -10,12 +10,13 @@ public struct TimelineExporter: Sendable {
         _ incident: Incident,
         _ entries: [TimelineEntry],
         format: ExportFormat,
-        now: Date? = nil
+        now: Date? = nil,
+        escape: (String) -> String = { $0 }
     ) -> String {
         switch format {
-        case .json: json(incident, entries, now: now)
-        case .csv: csv(entries)
-        case .md: markdown(incident, entries, now: now)
+        case .json: json(incident, entries, now: now, escape: escape)
+        case .csv: csv(entries, escape: escape)
+        case .md: markdown(incident, entries, now: now, escape: escape)
         }
     }
 
@@ -25,7 +26,12 @@ public struct TimelineExporter: Sendable {
     func name(_ person: String) -> String { config.people[person]?.name ?? person }
 
     /// One JSON document: the incident summary, the SLA clocks and every timeline entry in order.
-    public func json(_ incident: Incident, _ entries: [TimelineEntry], now: Date? = nil) -> String {
+    public func json(
+        _ incident: Incident,
+        _ entries: [TimelineEntry],
+        now: Date? = nil,
+        escape: (String) -> String = { $0 }
+    ) -> String {
         struct Row: Encodable {
             let at: String
             let actor: String
@@ -54,7 +60,7 @@ public struct TimelineExporter: Sendable {
         let clocks = ClockResult.evaluate(incident, config: config, now: now ?? entries.last?.at ?? incident.declaredAt)
         let doc = Doc(
             id: incident.id.rawValue,
-            title: incident.title,
+            title: escape(OneLine.clean(incident.title)),
             event_type: incident.eventType,
             severity: incident.severity,
             state: incident.state.rawValue,
@@ -72,10 +78,10 @@ public struct TimelineExporter: Sendable {
             timeline: entries.map {
                 Row(
                     at: tz.iso8601($0.at),
-                    actor: $0.actor,
-                    actor_name: name($0.actor),
+                    actor: escape($0.actor),
+                    actor_name: escape(name($0.actor)),
                     kind: $0.kind.rawValue,
-                    text: $0.text
+                    text: escape($0.text)
                 )
             }
         )
@@ -84,48 +90,58 @@ public struct TimelineExporter: Sendable {
         return String(decoding: (try? enc.encode(doc)) ?? Data(), as: UTF8.self)
     }
 
-    /// RFC 4180 CSV: time, actor, kind, text.
-    public func csv(_ entries: [TimelineEntry]) -> String {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+    /// RFC 4180 CSV: time, actor, kind, text. A cell a spreadsheet would read as a formula (starting with
+    /// `= + - @`, TAB or CR) gets a leading `'` (OWASP "CSV injection").
+    public func csv(_ entries: [TimelineEntry], escape: (String) -> String = { $0 }) -> String {
+        func field(_ raw: String) -> String {
+            var s = raw
+            if let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { s = "'" + s }
+            return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
         }
         var out = "time,actor,kind,text\r\n"
         for e in entries {
-            out += [tz.iso8601(e.at), e.actor, e.kind.rawValue, e.text].map(field).joined(separator: ",") + "\r\n"
+            out += [tz.iso8601(e.at), escape(e.actor), e.kind.rawValue, escape(e.text)].map(field)
+                .joined(separator: ",") + "\r\n"
         }
         return out
     }
 
     /// A post-incident review skeleton: summary, impact, R and A, timeline, SLA clocks met or missed.
-    public func markdown(_ incident: Incident, _ entries: [TimelineEntry], now: Date? = nil) -> String {
+    public func markdown(
+        _ incident: Incident,
+        _ entries: [TimelineEntry],
+        now: Date? = nil,
+        escape: (String) -> String = { $0 }
+    ) -> String {
         let type = config.eventTypes[incident.eventType]
         let clocks = ClockResult.evaluate(incident, config: config, now: now ?? entries.last?.at ?? incident.declaredAt)
-        func cell(_ s: String) -> String {
-            s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
-        }
+        func cell(_ s: String) -> String { escape(OneLine.clean(s)).replacingOccurrences(of: "|", with: "\\|") }
+        func name(_ id: String) -> String { cell(self.name(id)) }
         let r = incident.responsible.map(name).joined(separator: ", ")
         let a = incident.accountable.map(name).joined(separator: ", ")
+        let title = cell(incident.title)
+        let summary = incident.summary.map(cell)
         var md: [String] = []
         if ja {
             md += [
-                "# 事後レビュー: \(incident.id) \(incident.title)", "",
+                "# 事後レビュー: \(incident.id) \(title)", "",
                 "## 概要", "",
                 "- イベント種別: \(type?.name ?? incident.eventType) (`\(incident.eventType)`)",
                 "- 重大度: \(incident.severity)", "- 状態: \(incident.state.rawValue)",
                 "- 宣言: \(tz.iso8601(incident.declaredAt))（\(name(incident.declaredBy))）",
-                "- 復旧内容: \(incident.summary ?? "（未記入）")", "",
+                "- 復旧内容: \(summary ?? "（未記入）")", "",
                 "## 影響", "", "（影響範囲・利用者数・業務影響を記入）", "",
                 "## 体制", "", "- R（実行責任者）: \(r)", "- A（説明責任者）: \(a)",
             ]
         } else {
             md += [
-                "# Post-incident review: \(incident.id) \(incident.title)", "",
+                "# Post-incident review: \(incident.id) \(title)", "",
                 "## Summary", "",
                 "- Event type: \(type?.name ?? incident.eventType) (`\(incident.eventType)`)",
                 "- Severity: \(incident.severity)", "- State: \(incident.state.rawValue)",
                 "- Declared: \(tz.iso8601(incident.declaredAt)) by \(name(incident.declaredBy))",
-                "- Resolution: \(incident.summary ?? "(to be written)")", "",
+                "- Resolution: \(summary ?? "(to be written)")", "",
                 "## Impact", "", "(who and what was affected, for how long)", "",
                 "## Who decided", "", "- R (responsible): \(r)", "- A (accountable): \(a)",
             ]
@@ -146,7 +162,7 @@ public struct TimelineExporter: Sendable {
             ja ? "| 時刻 | 実施者 | 種別 | 内容 |" : "| time | actor | kind | text |", "|---|---|---|---|",
         ]
         for e in entries {
-            md.append("| \(tz.iso8601(e.at)) | \(cell(name(e.actor))) | \(e.kind.rawValue) | \(cell(e.text)) |")
+            md.append("| \(tz.iso8601(e.at)) | \(name(e.actor)) | \(e.kind.rawValue) | \(cell(e.text)) |")
         }
         md += ["", ja ? "## 再発防止策" : "## Follow-up actions", "", "- [ ] ", ""]
         return md.joined(separator: "\n")

@@ -43,9 +43,10 @@ public struct PageRouter: PageComposer {
         request.action == .trigger ? [request.page] : (request.opened.isEmpty ? [PageStep()] : request.opened)
     }
 
+    /// One line (pager summaries and e-mail subjects: a line break in a title must not become a header).
     func summary(_ inc: Incident) -> String {
         let type = config.eventTypes[inc.eventType]?.name ?? inc.eventType
-        return "\(inc.id) [\(inc.severity)] \(inc.title) (\(type))"
+        return OneLine.clean("\(inc.id) [\(inc.severity)] \(inc.title) (\(type))")
     }
 
     /// The payloads of every configured pager for one request, in a fixed order.

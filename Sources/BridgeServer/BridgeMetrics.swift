@@ -29,6 +29,15 @@ public final class BridgeMetrics: Sendable {
         .increment()
     }
 
+    /// Commands the authorization policy refused, by verb and platform.
+    public func refused(_ refusal: AuthorizationRefusal, platform: String) {
+        registry.makeCounter(
+            descriptor: Self.name("commands_refused", "total", "Commands refused by the authorization policy."),
+            labels: [("verb", refusal.action.rawValue), ("platform", platform)]
+        )
+        .increment()
+    }
+
     public init() {
         escalations = registry.makeCounter(
             descriptor: Self.name("escalations_fired", "total", "Escalation steps fired.")

@@ -36,6 +36,10 @@ public struct BridgeServer: Sendable {
         public var scheduler: SchedulerService
         public var settings: PlatformSettings
         public var logger: Logger
+        /// True when `serve` listens on a loopback address only (`/metrics` is then served without a token).
+        public var loopbackOnly = true
+        /// The last database write probe of `/healthz` (one write per interval, not one per request).
+        public var writeProbe = WriteProbe()
     }
 
     /// The platform adapters the settings ask for. Over libcurl each platform gets its own worker pool (a
@@ -66,11 +70,22 @@ public struct BridgeServer: Sendable {
         let posters = transport.map { Self.posters(settings, config: config, transport: $0) } ?? []
         let timerWake = WakeSignal()
         let outboxWake = WakeSignal()
-        let env = try BridgeEnvironment(config: config, dbPath: dbPath, clock: clock, templates: templates) {
+        var env = try BridgeEnvironment(config: config, dbPath: dbPath, clock: clock, templates: templates) {
             timerWake.signal()
             outboxWake.signal()
         }
         let metrics = BridgeMetrics()
+        // A refusal is counted and logged; it is not an event of the incident, so not in its timeline.
+        env.service.onRefusal = { refusal, command in
+            metrics.refused(refusal, platform: command.platform)
+            logger.notice(
+                "command refused",
+                metadata: [
+                    "verb": "\(refusal.action.rawValue)", "actor": "\(refusal.actor)",
+                    "platform": "\(command.platform)", "channel": "\(command.channel)",
+                ]
+            )
+        }
         let engine = TimerEngine(config: config, store: env.store, outgoing: env.outgoing, clock: clock) { timer, fx in
             metrics.fired(timer, fx, now: clock.now())
             if fx != nil { outboxWake.signal() }
@@ -120,7 +135,9 @@ public struct BridgeServer: Sendable {
             metrics: parts.metrics,
             logger: parts.logger
         ).register(on: router)
-        IncidentPages(parts: parts).register(on: router)
+        let pages = IncidentPages(parts: parts)
+        pages.register(on: router)
+        let metricsOpen = parts.loopbackOnly || parts.environment.config.http.publicPages
         router.get("/healthz") { _, _ -> Response in
             let health = await Self.health(parts)
             var headers = HTTPFields()
@@ -131,7 +148,11 @@ public struct BridgeServer: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: health.text + "\n"))
             )
         }
-        router.get("/metrics") { _, _ -> Response in
+        router.get("/metrics") { request, _ -> Response in
+            if !metricsOpen && !pages.authorized(request) {
+                parts.metrics.rejected(route: "/metrics", reason: "unauthorized")
+                return Response(status: .unauthorized)
+            }
             let open = try await store.read { try $0.openIncidents() }
             let outbox = try await store.outboxCounts()
             var bySeverity: [String: Int] = [:]
@@ -156,20 +177,20 @@ public struct BridgeServer: Sendable {
     /// Database writable, scheduler and dispatcher started and not stalled.
     public static func health(_ parts: Parts) async -> (ok: Bool, text: String) {
         var problems: [String] = []
-        do {
-            try await parts.environment.store.writer.write { db in
+        let store = parts.environment.store
+        if let error = await parts.writeProbe.result(now: parts.environment.clock.now(), probe: {
+            try await store.writer.write { db in
                 try db.execute(
                     sql:
                         "INSERT INTO kv (key, value) VALUES ('healthz', datetime('now')) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
                 )
             }
-        } catch {
+        }) {
             problems.append("database not writable: \(error)")
         }
         if parts.schedulerBeat.lastBeat == nil { problems.append("scheduler has not started") }
         if parts.dispatcherBeat.lastBeat == nil { problems.append("dispatcher has not started") }
         // Stalled: work has been due for longer than `stallAfter` and the loop has made no progress meanwhile.
-        let store = parts.environment.store
         let now = parts.environment.service.clock.now()
         func quiet(_ beat: Heartbeat) -> Double? {
             beat.lastBeat.map { now.timeIntervalSince($0) }.flatMap { $0 > stallAfter ? $0 : nil }
@@ -203,13 +224,14 @@ public struct BridgeServer: Sendable {
         settings: PlatformSettings,
         transport: any HTTPTransport
     ) async throws {
-        let parts = try Self.parts(
+        var parts = try Self.parts(
             config: config,
             dbPath: dbPath,
             settings: settings,
             transport: transport,
             logger: logger
         )
+        parts.loopbackOnly = Perimeter.isLoopback(host)
         let app = Application(
             router: Self.router(parts),
             configuration: .init(address: .hostname(host, port: port), serverName: "incident-bridge"),
@@ -246,5 +268,29 @@ public struct BridgeServer: Sendable {
         )
         logger.info("incident-bridge serving", metadata: ["http": "\(host):\(port)", "db": "\(dbPath)"])
         try await group.run()
+    }
+}
+
+/// `/healthz`'s database write probe, cached: an unauthenticated GET must not cost a write each time.
+public final class WriteProbe: @unchecked Sendable {
+    /// How long one probe result stands.
+    public let interval: TimeInterval
+    private let lock = NSLock()
+    private var last: (at: Date, error: String?)?
+    /// Probes run, for tests.
+    public private(set) var probes = 0
+
+    public init(interval: TimeInterval = 10) { self.interval = interval }
+
+    /// The error of the latest probe (nil: writable), probing again when the last one is older than `interval`.
+    public func result(now: Date, probe: () async throws -> Void) async -> String? {
+        if let l = lock.withLock({ last }), now.timeIntervalSince(l.at) < interval { return l.error }
+        var failure: String?
+        do { try await probe() } catch { failure = "\(error)" }
+        lock.withLock {
+            last = (now, failure)
+            probes += 1
+        }
+        return failure
     }
 }

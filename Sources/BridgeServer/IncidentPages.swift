@@ -10,7 +10,8 @@ import Mustache
 
 /// The read-only pages of `serve`: `GET /incidents` (open and recent incidents) and `GET /incidents/<INC>` (one
 /// incident, its timeline and SLA clocks), HTML from `Templates/html/*.mustache`, readable on a phone. When
-/// `http.read_token_env` is set, they need that token as `Authorization: Bearer <token>` or `?token=<token>`.
+/// `http.read_token_env` is set, they need that token as `Authorization: Bearer <token>` or `?token=<token>`;
+/// without one they are served only with `http.public_pages: true`.
 public struct IncidentPages: Sendable {
     /// Who may read the pages.
     enum Access: Sendable {
@@ -73,8 +74,11 @@ public struct IncidentPages: Sendable {
                     metadata: ["env": "\(name)"]
                 )
             }
-        } else {
+        } else if config.http.publicPages {
             access = .open
+        } else {
+            // Neither a token nor `http.public_pages: true`: closed (serve refuses to start this way anyway).
+            access = .unavailable
         }
         let root = templates ?? MustacheRenderer.defaultDirectory(configPath: config.sourcePath)
         self.templates = Self.load((root as NSString).appendingPathComponent("html"))

@@ -92,6 +92,10 @@ public struct MustacheRenderer: PostRenderer {
         return Self.tidy(replies[kind]?.render(context) ?? kind.rawValue)
     }
 
+    public func escape(_ text: String, for platform: String) -> String {
+        (dialects[platform] ?? PlainDialect()).escape(OneLine.clean(text))
+    }
+
     public func render(_ post: Post, for platform: String) -> String {
         let context = PostContext(config: config, dialect: dialects[platform] ?? PlainDialect()).context(post)
         if let text = flat[post.kind.rawValue]?.render(context) { return Self.tidy(text) }
@@ -189,8 +193,13 @@ struct PostContext {
 
     var tz: LocalTime { LocalTime(config.timeZone) }
 
-    /// Escapes text the user typed so it cannot ping a channel or forge a link.
-    func escape(_ s: String) -> String { dialect.escape(s) }
+    /// Escapes a one-line field a person or an alert wrote (title, summary, label, name) so it cannot ping a
+    /// channel, forge a link or start a line of its own.
+    func escape(_ s: String) -> String { dialect.escape(OneLine.clean(s)) }
+
+    /// Escapes text a person wrote (an update, a note) the same way: in a channel post a line break of theirs
+    /// could start a line that looks like the bot's ("Bridge: ..."), so it becomes a space.
+    func escapeText(_ s: String) -> String { dialect.escape(OneLine.clean(s)) }
 
     func name(_ id: String) -> String { escape(config.people[id]?.name ?? id) }
 
@@ -218,7 +227,7 @@ struct LazyPostContext: MustacheParent {
         case "actor": return base.name(post.actor)
         case "bridge_phone": return base.escape(base.config.bridge.phone)
         case "bridge_url": return base.escape(base.config.bridge.url)
-        case "text": return post.text.map(base.escape)
+        case "text": return post.text.map(base.escapeText)
         case "mentions": return post.mentions.map(base.mention).joined(separator: " ")
         default: return nil
         }

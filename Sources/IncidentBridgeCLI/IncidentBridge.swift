@@ -63,7 +63,7 @@ struct Chat: AsyncParsableCommand {
     func run() async throws {
         let env = try common.environment()
         let me = user ?? ProcessInfo.processInfo.environment["USER"] ?? "console"
-        if user != nil, env.config.person(matching: me) == nil {
+        if user != nil, env.config.people[me] == nil {
             ConsoleOutput.error("incident-bridge: --as \(me): no such person under people in the config")
             throw ExitCode(2)
         }
@@ -143,6 +143,14 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "incident-bridge")
         let me = user ?? ProcessInfo.processInfo.environment["USER"] ?? "console"
+        if let u = user, config.people[u] == nil {
+            ConsoleOutput.error("incident-bridge: --as \(u): no such person under people in the config")
+            throw ExitCode(2)
+        }
+        if let door = Perimeter.refusal(config, host: host) {
+            ConsoleOutput.error("incident-bridge: refusing to start: \(door)")
+            throw ExitCode(2)
+        }
         let settings: PlatformSettings
         do {
             settings = try PlatformSettings(config: config)

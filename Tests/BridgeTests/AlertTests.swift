@@ -35,6 +35,10 @@ import BridgeAlerts
             if let token {
                 config.alertTokenEnv = "AM_TOKEN"
                 env["AM_TOKEN"] = token
+            } else {
+                // `alerts.alertmanager.allow_unauthenticated: true` (serve starts this way only when told to).
+                config.alertTokenEnv = nil
+                config.alertsAllowUnauthenticated = true
             }
             let settings = try PlatformSettings(config: config, environment: env)
             parts = try BridgeServer.parts(
@@ -147,7 +151,7 @@ import BridgeAlerts
         let clock = ManualClock(ISO8601DateFormatter().date(from: "2026-12-11T14:30:00Z")!)
         var config = try Fixtures.config("Examples/bridge.en.yaml")
         config.paging.channels["pagerduty"] = ["api_base": "http://127.0.0.1:9"]
-        let settings = try PlatformSettings(config: config, environment: ["PAGERDUTY_ROUTING_KEY": "k"])
+        let settings = try PlatformSettings(config: config, environment: Fixtures.secrets(["PAGERDUTY_ROUTING_KEY": "k"]))
         let parts = try BridgeServer.parts(
             config: config,
             dbPath: Fixtures.tempDir() + "/m.sqlite",

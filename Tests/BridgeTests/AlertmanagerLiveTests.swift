@@ -24,6 +24,7 @@ import BridgeAlerts
         defer { serve.kill9() }
         let amConfig = try String(contentsOfFile: Fixtures.path("scripts/peers/alertmanager.yml"), encoding: .utf8)
             .replacingOccurrences(of: "127.0.0.1:8080", with: "127.0.0.1:\(botPort)")
+            .replacingOccurrences(of: "ALERT_TOKEN", with: Fixtures.alertToken)
         try amConfig.write(toFile: dir + "/am.yml", atomically: true, encoding: .utf8)
         let am = Process()
         am.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus-alertmanager")

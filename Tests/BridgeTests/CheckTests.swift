@@ -228,7 +228,10 @@ import BridgeAlerts
     @Test func readinessFromConfigAndRecordedDrills() async throws {
         let clock = ManualClock()
         let env = try Fixtures.environment(clock: clock)
-        #expect(await env.run("/incident drill restore ok 40", as: "watanabe").ok)
+        // Drills are recorded by members of roles holding an A (default policy): cloud ops holds none.
+        let refused = await env.run("/incident drill restore ok 40", as: "watanabe")
+        #expect(!refused.ok && refused.refused)
+        #expect(await env.run("/incident drill restore ok 40", as: "takahashi").ok)
         clock.advance(by: 3600)
         #expect(await env.run("/incident drill recovery-dry-run 失敗 90").ok)
         let drills = try await env.store.read { try $0.drills() }
@@ -251,7 +254,7 @@ import BridgeAlerts
             ]
         )
         let c = try #require(report.items.first { $0.letter == "c" })
-        #expect(c.evidence.contains("ok: restore drill (1, latest first): 2026-11-26 10:00 ok 40 min by watanabe"))
+        #expect(c.evidence.contains("ok: restore drill (1, latest first): 2026-11-26 10:00 ok 40 min by takahashi"))
         let h = try #require(report.items.first { $0.letter == "h" })
         #expect(h.evidence.contains { $0.hasPrefix("FAIL: no contact-tree drill recorded") })
         #expect(schedule.milestones.map(\.label) == ["T-60", "T-30", "T-7", "T+0", "T+30"])

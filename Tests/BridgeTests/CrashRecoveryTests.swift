@@ -23,7 +23,7 @@ import BridgeAlerts
             process.arguments = ["serve", "--config", config, "--db", db, "--port", String(port), "--as", "suzuki"]
             process.currentDirectoryURL = URL(fileURLWithPath: Fixtures.root)
             var env = ProcessInfo.processInfo.environment
-            for (k, v) in environment { env[k] = v }
+            for (k, v) in Fixtures.secrets(environment) { env[k] = v }
             process.environment = env
             process.standardInput = stdin
             process.standardOutput = FileHandle(forWritingAtPath: outPath)

@@ -22,9 +22,9 @@ import BridgeAlerts
             config.chat.consoleEnabled = false
             let settings = try PlatformSettings(
                 config: config,
-                environment: [
+                environment: Fixtures.secrets([
                     "SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-test-token",
-                ]
+                ])
             )
             let parts = try BridgeServer.parts(
                 config: config,

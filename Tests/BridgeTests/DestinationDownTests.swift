@@ -25,7 +25,7 @@ import Testing
             clock: clock,
             settings: try PlatformSettings(
                 config: config,
-                environment: ["CHAT_WEBHOOK_URL": "http://127.0.0.1:\(port)/chat"]
+                environment: Fixtures.secrets(["CHAT_WEBHOOK_URL": "http://127.0.0.1:\(port)/chat"])
             ),
             transport: CurlTransport(connectTimeout: 1, timeout: 3),
             templates: Fixtures.path("Templates"),
@@ -35,7 +35,7 @@ import Testing
         defer { dispatcher.cancel() }
         func run(_ text: String) async {
             let out = await parts.environment.service.handle(
-                ChatCommand(platform: "webhook", channel: "w", user: "suzuki", text: text)
+                ChatCommand(platform: "console", channel: "console", user: "suzuki", text: text)
             )
             #expect(out.ok, "\(out.reply)")
         }
@@ -47,7 +47,7 @@ import Testing
             try await Task.sleep(nanoseconds: 20_000_000)
         }
         var counts = try await parts.environment.store.outboxCounts()
-        #expect(counts["sent", default: 0] == 0 && counts["failed", default: 0] == 0, "\(counts)")
+        #expect(counts["sent", default: 0] == 21 && counts["failed", default: 0] == 0, "only the console's: \(counts)")
         // Minutes 5-10: the server is back but overloaded: 503, 503, 503, then 429 with Retry-After, then 200s.
         let sink = try Sink(
             port: port,
@@ -57,10 +57,11 @@ import Testing
         for _ in 0..<60 {
             clock.advance(by: 10)
             try await Task.sleep(nanoseconds: 30_000_000)
-            if try await parts.environment.store.outboxCounts()["sent", default: 0] == 21 { break }
+            if try await parts.environment.store.outboxCounts()["sent", default: 0] == 42 { break }
         }
         counts = try await parts.environment.store.outboxCounts()
-        #expect(counts["sent", default: 0] == 21 && counts["pending", default: 0] == 0, "\(counts)")
+        // 21 posts to the webhook, and their copies to the console the commands came from (delivered at once).
+        #expect(counts["sent", default: 0] == 42 && counts["pending", default: 0] == 0, "\(counts)")
         #expect(counts["failed", default: 0] == 0)
         // What the far side answered 200 to, in order: the declaration, then n1 ... n20.
         let texts: [String] = sink.requests.compactMap { r in

@@ -38,7 +38,7 @@ import Testing
         config.chat.platforms = ["webhook": ["url_env": "CHAT_WEBHOOK_URL"]]
         config.chat.consoleEnabled = false
         config.paging.channels = ["webhook": ["url": pageSink.url]]
-        let settings = try PlatformSettings(config: config, environment: ["CHAT_WEBHOOK_URL": chatSink.url])
+        let settings = try PlatformSettings(config: config, environment: Fixtures.secrets(["CHAT_WEBHOOK_URL": chatSink.url]))
         let parts = try BridgeServer.parts(
             config: config,
             dbPath: Fixtures.tempDir() + "/e2e.sqlite",

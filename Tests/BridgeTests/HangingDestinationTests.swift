@@ -29,7 +29,7 @@ import Testing
             config: config,
             dbPath: Fixtures.tempDir() + "/h.sqlite",
             clock: clock,
-            settings: try PlatformSettings(config: config, environment: ["CHAT_WEBHOOK_URL": chat.url]),
+            settings: try PlatformSettings(config: config, environment: Fixtures.secrets(["CHAT_WEBHOOK_URL": chat.url])),
             transport: CurlTransport(connectTimeout: 1, timeout: 15, workers: 4),
             templates: Fixtures.path("Templates"),
             logger: Logger(label: "hang")
@@ -76,7 +76,7 @@ import Testing
         for minute in 0..<(n + 15) {
             if minute < n {
                 let out = await parts.environment.service.handle(
-                    ChatCommand(platform: "webhook", channel: "w", user: "suzuki", text: "declare db-outage sev1 DB \(minute)")
+                    ChatCommand(platform: "console", channel: "console", user: "suzuki", text: "declare db-outage sev1 DB \(minute)")
                 )
                 #expect(out.ok)
                 let took = try await within(5) { posts("declare") == minute + 1 }

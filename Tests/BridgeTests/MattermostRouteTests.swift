@@ -25,12 +25,13 @@ import BridgeAlerts
             var config = try Fixtures.config("Examples/bridge.en.yaml")
             config.chat.platforms["mattermost"] = ["url": url, "channel_id": "fakechannel000000000000000"]
             config.http.publicURL = "https://bot.example.test"
-            config.people["suzuki"]?.handles["mattermost"] = "oncall.alice"
+            config.people["suzuki"]?.handles["mattermost"] = "oncall.alice"  // the mention handle
+            config.people["suzuki"]?.handles["mattermost_id"] = "fakeuser000000000000000000"  // the identity
             let settings = try PlatformSettings(
                 config: config,
-                environment: [
+                environment: Fixtures.secrets([
                     "MATTERMOST_COMMAND_TOKEN": MattermostRouteTests.token, "MATTERMOST_BOT_TOKEN": "mm-bot-token",
-                ]
+                ])
             )
             parts = try BridgeServer.parts(
                 config: config,
@@ -98,7 +99,7 @@ import BridgeAlerts
             ChatCommand(
                 platform: "mattermost",
                 channel: "fakechannel000000000000000",
-                user: "oncall.alice",
+                user: "fakeuser000000000000000000",
                 text: "declare db-outage sev1 x"
             )
         )
@@ -176,7 +177,7 @@ import BridgeAlerts
             ChatCommand(
                 platform: "mattermost",
                 channel: "fakechannel000000000000000",
-                user: "oncall.alice",
+                user: "fakeuser000000000000000000",
                 text: "declare db-outage sev1 x"
             )
         )

@@ -31,12 +31,13 @@ import BridgeAlerts
         {
             var config = try Fixtures.config(file)
             config.http.readTokenEnv = tokenEnv
+            config.http.publicPages = tokenEnv == nil  // without a token the pages are open only when told so
             clock = ManualClock()
             parts = try BridgeServer.parts(
                 config: config,
                 dbPath: Fixtures.tempDir() + "/b.sqlite",
                 clock: clock,
-                settings: try PlatformSettings(config: config, environment: [:]),
+                settings: try PlatformSettings(config: config, environment: Fixtures.secrets([:])),
                 templates: Fixtures.path("Templates"),
                 logger: Logger(label: "test")
             )
@@ -263,7 +264,15 @@ import BridgeAlerts
             try await rig.parts.environment.store.writer.writeWithoutTransaction {
                 try $0.execute(sql: "PRAGMA query_only = 1")
             }
+            // One write probe per interval, however many GETs: the cached answer stands for 10 s.
+            let probes = rig.parts.writeProbe.probes
+            #expect(try await Self.get(client, "/healthz").0 == .ok)
+            #expect(rig.parts.writeProbe.probes == probes)
+            rig.clock.advance(by: 11)
+            rig.parts.schedulerBeat.beat(rig.clock.now())
+            rig.parts.dispatcherBeat.beat(rig.clock.now())
             let readOnly = try await Self.get(client, "/healthz")
+            #expect(rig.parts.writeProbe.probes == probes + 1)
             #expect(readOnly.0 == .serviceUnavailable)
             #expect(readOnly.2.hasPrefix("database not writable"))
             try await rig.parts.environment.store.writer.writeWithoutTransaction {

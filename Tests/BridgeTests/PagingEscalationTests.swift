@@ -46,9 +46,9 @@ import Testing
         ]
         let settings = try PlatformSettings(
             config: config,
-            environment: [
+            environment: Fixtures.secrets([
                 "PAGERDUTY_ROUTING_KEY": "R0UTING-OPS", "PD_VENDOR_KEY": "R0UTING-VENDOR", "OPSGENIE_API_KEY": "og-key",
-            ]
+            ])
         )
         let parts = try BridgeServer.parts(
             config: config,

@@ -58,7 +58,7 @@ import BridgeAlerts
             "smtp_url": "smtp://127.0.0.1:\(smtp.port)", "from": "incident-bridge@example.com",
         ]
         config.chat.consoleEnabled = false
-        let settings = try PlatformSettings(config: config, environment: ["PAGERDUTY_ROUTING_KEY": "R0UTINGKEY"])
+        let settings = try PlatformSettings(config: config, environment: Fixtures.secrets(["PAGERDUTY_ROUTING_KEY": "R0UTINGKEY"]))
         let parts = try BridgeServer.parts(
             config: config,
             dbPath: Fixtures.tempDir() + "/p.sqlite",

@@ -27,9 +27,9 @@ import BridgeAlerts
             config.chat.platforms["slack"] = ["channel": "C0INCIDENTS", "api_base": apiBase]
             let settings = try PlatformSettings(
                 config: config,
-                environment: [
+                environment: Fixtures.secrets([
                     "SLACK_SIGNING_SECRET": SlackRouteTests.secret, "SLACK_BOT_TOKEN": "xoxb-test-token",
-                ]
+                ])
             )
             parts = try BridgeServer.parts(
                 config: config,

@@ -27,13 +27,14 @@ import BridgeAlerts
                 "hmac_secret_env": "TEAMS_HMAC_SECRET", "workflow_url_env": "TEAMS_WORKFLOW_URL",
             ]
             config.chat.consoleEnabled = false
-            config.people["suzuki"]?.handles["teams"] = "Alice Oncall"
+            config.people["suzuki"]?.handles["teams"] = "Alice Oncall"  // the label
+            config.people["suzuki"]?.handles["teams_id"] = "00000000-0000-0000-0000-000000000002"  // the identity
             let settings = try PlatformSettings(
                 config: config,
-                environment: [
+                environment: Fixtures.secrets([
                     "TEAMS_HMAC_SECRET": TeamsTests.secret,
                     "TEAMS_WORKFLOW_URL": workflow,
-                ]
+                ])
             )
             parts = try BridgeServer.parts(
                 config: config,
@@ -131,7 +132,7 @@ import BridgeAlerts
             ChatCommand(
                 platform: "teams",
                 channel: "19:x",
-                user: "Alice Oncall",
+                user: "00000000-0000-0000-0000-000000000002",
                 text: "declare db-outage sev1 Orders DB down"
             )
         )

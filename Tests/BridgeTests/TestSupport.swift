@@ -20,6 +20,18 @@ enum Fixtures {
 
     static func path(_ rel: String) -> String { (root as NSString).appendingPathComponent(rel) }
 
+    /// The alert route's and the read pages' tokens the example configs name (`ALERTMANAGER_TOKEN`,
+    /// `INCIDENT_BRIDGE_READ_TOKEN`): tests hand them to `serve` like an operator would.
+    static let alertToken = "test-alert-token-0123456789"
+    static let readToken = "test-read-token-0123456789"
+
+    /// `extra` over the example configs' tokens.
+    static func secrets(_ extra: [String: String] = [:]) -> [String: String] {
+        var env = ["ALERTMANAGER_TOKEN": alertToken, "INCIDENT_BRIDGE_READ_TOKEN": readToken]
+        for (k, v) in extra { env[k] = v }
+        return env
+    }
+
     static func config(_ file: String = "Examples/bridge.yaml") throws -> BridgeConfiguration {
         try ConfigLoader.load(path: path(file))
     }

@@ -165,6 +165,7 @@ import BridgeAlerts
             config: config,
             dbPath: Fixtures.tempDir() + "/s.sqlite",
             clock: clock,
+            settings: try PlatformSettings(config: config, environment: Fixtures.secrets()),
             templates: Fixtures.path("Templates"),
             logger: Logger(label: "test")
         )

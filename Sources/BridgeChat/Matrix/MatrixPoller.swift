@@ -5,8 +5,8 @@ import ServiceLifecycle
 
 /// Matrix chat by polling: `/sync` long-polls (30 s) with the `since` token persisted in the database, so a
 /// restart neither replays old messages nor misses new ones; on first start it skips history. Acts on
-/// `!incident ...` and `/incident ...` in its rooms, ignores its own messages, joins invited rooms when
-/// `auto_join` is on, and reconnects with backoff when the homeserver is down (logged once, not a crash).
+/// `!incident ...` and `/incident ...` in its rooms, ignores its own messages, joins invited rooms that are
+/// listed in `rooms` when `auto_join` is on (nothing outside the listed rooms), and reconnects with backoff when the homeserver is down (logged once, not a crash).
 public struct MatrixPoller: Service {
     public let homeserver: String
     public let token: String
@@ -109,7 +109,7 @@ public struct MatrixPoller: Service {
     func handle(_ sync: [String: Any], me: String) async {
         let roomsJSON = sync["rooms"] as? [String: Any] ?? [:]
         if autoJoin, let invites = roomsJSON["invite"] as? [String: Any] {
-            for roomID in invites.keys where rooms.isEmpty || rooms.contains(roomID) {
+            for roomID in invites.keys where rooms.contains(roomID) {
                 _ = try? await transport.send(
                     HTTPRequest(
                         url: "\(homeserver)/_matrix/client/v3/rooms/\(MatrixAPI.segment(roomID))/join",
@@ -121,7 +121,7 @@ public struct MatrixPoller: Service {
             }
         }
         let joined = roomsJSON["join"] as? [String: Any] ?? [:]
-        for (roomID, value) in joined where rooms.isEmpty || rooms.contains(roomID) {
+        for (roomID, value) in joined where rooms.contains(roomID) {
             let events = ((value as? [String: Any])?["timeline"] as? [String: Any])?["events"] as? [[String: Any]] ?? []
             for event in events {
                 guard event["type"] as? String == "m.room.message", let sender = event["sender"] as? String,

@@ -23,13 +23,19 @@ public struct MatrixSettings: Sendable {
         )!
         rooms = (m["rooms"] ?? "").split(separator: ",").map(String.init)
         autoJoin = Secrets.flag(m["auto_join"])
+        // The bot acts only in listed rooms: without them any federated user could invite it and command it.
+        if rooms.isEmpty {
+            throw SettingsError(message: "chat.matrix.rooms is required (the bot acts only in listed rooms)")
+        }
     }
 }
 
-/// Matrix plain text bodies: text as it is (the client does not render markup), `Name (@user:server)` mentions.
+/// Matrix: the plain `body` keeps text as it is except `@room` and `@user` (clients notify on them); the poster
+/// HTML-escapes the whole text for `formatted_body`, so markup from people or alerts never renders.
+/// `Name (@user:server)` mentions (pills in the HTML) come from the bot only.
 public struct MatrixDialect: PlatformDialect {
     public init() {}
-    public func escape(_ text: String) -> String { text }
+    public func escape(_ text: String) -> String { Markup.breakMentions(text) }
     public func mention(_ p: BridgeConfiguration.Person) -> String {
         p.handle("matrix").map { "\(p.name) (\($0))" } ?? p.name
     }

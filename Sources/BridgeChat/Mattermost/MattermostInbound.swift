@@ -17,8 +17,9 @@ public enum MattermostInbound {
 
     /// The command of an authorized slash-command form.
     public static func slashCommand(_ form: [String: String]?) throws(InboundError) -> InboundCommand {
-        guard let form, let channel = form["channel_id"], let user = form["user_name"] ?? form["user_id"] else {
-            throw InboundError("body is not a Mattermost slash-command form")
+        // The user id, never `user_name`: a user can rename themselves to a colleague's name.
+        guard let form, let channel = form["channel_id"], let user = form["user_id"], !user.isEmpty else {
+            throw InboundError("body is not a Mattermost slash-command form (no channel_id or user_id)")
         }
         return SlashCommand.command(platform: "mattermost", form: form, channel: channel, user: user)
     }
@@ -29,10 +30,14 @@ public enum MattermostInbound {
         case forged
     }
 
-    /// The command of a button click, or `.forged` when the context's signature is not the bot's.
-    public static func action(_ body: Data, key: String, locale: BridgeConfiguration.Locale) throws(InboundError)
-        -> Action
-    {
+    /// The command of a button click, or `.forged` when the context is not one the bot signed, was posted to
+    /// another channel, or has expired. Only the signed context is read before the check.
+    public static func action(
+        _ body: Data,
+        key: String,
+        locale: BridgeConfiguration.Locale,
+        now: Date = Date()
+    ) throws(InboundError) -> Action {
         guard let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
             let context = json["context"] as? [String: Any]
         else {
@@ -40,13 +45,21 @@ public enum MattermostInbound {
         }
         let action = context["action"] as? String ?? ""
         let incident = context["incident_id"] as? String ?? ""
+        let signedChannel = context["channel_id"] as? String ?? ""
+        let expires = (context["expires"] as? NSNumber)?.intValue ?? 0
         let sig = context["sig"] as? String ?? ""
-        let expected = MattermostPoster.contextSignature(key: key, action: action, incident: incident)
-        guard constantTimeEquals(Array(sig.utf8), Array(expected.utf8)) else { return .forged }
-        guard let user = json["user_name"] as? String ?? json["user_id"] as? String,
-            let channel = json["channel_id"] as? String
-        else {
-            throw InboundError("action request without user or channel")
+        let expected = MattermostPoster.contextSignature(
+            key: key,
+            action: action,
+            incident: incident,
+            channel: signedChannel,
+            expires: expires
+        )
+        guard constantTimeEquals(Array(sig.utf8), Array(expected.utf8)), Double(expires) > now.timeIntervalSince1970,
+            json["channel_id"] as? String == signedChannel
+        else { return .forged }
+        guard let user = json["user_id"] as? String, !user.isEmpty else {
+            throw InboundError("action request without user_id")
         }
         let text: String
         switch action {
@@ -57,7 +70,7 @@ public enum MattermostInbound {
         }
         return .command(
             InboundCommand(
-                ChatCommand(platform: "mattermost", channel: channel, user: user, text: text),
+                ChatCommand(platform: "mattermost", channel: signedChannel, user: user, text: text),
                 deliveryKey: (json["trigger_id"] as? String).map { "mattermost:action:\($0)" }
             )
         )

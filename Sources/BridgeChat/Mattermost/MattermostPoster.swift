@@ -38,11 +38,22 @@ public struct MattermostPoster: ChatPoster {
         self.locale = locale
     }
 
-    /// The signature a button context carries: hex HMAC-SHA256 of `action:incident` keyed with the command token.
-    public static func contextSignature(key: String, action: String, incident: String) -> String {
+    /// How long a posted button works; later the typed command does the same.
+    public static let buttonLifetime: TimeInterval = 24 * 3600
+
+    /// The signature a button context carries: hex HMAC-SHA256 over the action, the incident, the channel the
+    /// button was posted to and its expiry (Unix seconds), keyed with the command token. The clicking user
+    /// cannot be part of it (nobody knows who will click); the service authorizes that user by their id.
+    public static func contextSignature(
+        key: String,
+        action: String,
+        incident: String,
+        channel: String,
+        expires: Int
+    ) -> String {
         hexString(
             HMAC<SHA256>.authenticationCode(
-                for: Data("\(action):\(incident)".utf8),
+                for: Data("v2\n\(action)\n\(incident)\n\(channel)\n\(expires)".utf8),
                 using: SymmetricKey(data: Data(key.utf8))
             )
         )
@@ -53,6 +64,8 @@ public struct MattermostPoster: ChatPoster {
         var body: [String: Any] = ["channel_id": message.destination.channel, "message": Self.text(message)]
         if let id = message.id { body["pending_post_id"] = "incident-bridge-\(id)" }
         if message.kind == PostKind.declare.rawValue, let inc = message.incidentID?.rawValue, let url = actionsURL {
+            let channel = message.destination.channel
+            let expires = Int(Date().timeIntervalSince1970 + Self.buttonLifetime)
             let labels = locale == .ja ? ["了解 (Ack)", "復旧"] : ["Ack", "Resolve"]
             let actions: [[String: Any]] = [("ack", labels[0], "primary"), ("resolve", labels[1], "danger")].map { a in
                 [
@@ -60,8 +73,14 @@ public struct MattermostPoster: ChatPoster {
                     "integration": [
                         "url": url,
                         "context": [
-                            "action": a.0, "incident_id": inc,
-                            "sig": Self.contextSignature(key: actionKey, action: a.0, incident: inc),
+                            "action": a.0, "incident_id": inc, "channel_id": channel, "expires": expires,
+                            "sig": Self.contextSignature(
+                                key: actionKey,
+                                action: a.0,
+                                incident: inc,
+                                channel: channel,
+                                expires: expires
+                            ),
                         ],
                     ],
                 ]

@@ -33,10 +33,13 @@ public struct MattermostSettings: Sendable {
     }
 }
 
-/// Mattermost markdown: `&`, `<`, `>` as entities, `@username` mentions.
+/// Mattermost markdown: `&`, `<`, `>` as entities; `@channel`, `@all`, `@here`, `@user`, links, images and
+/// headings in text from people or alerts made inert; `@username` mentions from the bot only.
 public struct MattermostDialect: PlatformDialect {
     public init() {}
-    public func escape(_ text: String) -> String { Entities.escape(text, ampersand: true) }
+    public func escape(_ text: String) -> String {
+        Markup.breakMarkdown(Markup.breakMentions(Entities.escape(text, ampersand: true)))
+    }
     public func mention(_ p: BridgeConfiguration.Person) -> String {
         p.handle("mattermost").map { "@\($0)" } ?? p.name
     }

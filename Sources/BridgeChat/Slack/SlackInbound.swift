@@ -55,8 +55,8 @@ public enum SlackInbound {
         case "incident_update":
             let hint =
                 ja
-                ? "状況は `/incident update \(value) <状況>` で報告してください"
-                : "Post the status with `/incident update \(value) <status>`"
+                ? "状況は `/incident update \(value) ‹状況›` で報告してください"
+                : "Post the status with `/incident update \(value) ‹status›`"
             return .reply(hint, responseURL: responseURL)
         default:
             throw InboundError("unknown action \(actionID)")

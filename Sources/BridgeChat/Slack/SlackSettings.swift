@@ -2,7 +2,7 @@ import BridgeConfig
 import BridgeCore
 import Foundation
 
-/// `chat.slack`: the signing secret (required), the bot token (required when a channel is set), the channel.
+/// `chat.slack`: the signing secret and the bot token (both required), the incident channel.
 public struct SlackSettings: Sendable {
     public var signingSecret: String
     public var botToken: String?
@@ -23,7 +23,7 @@ public struct SlackSettings: Sendable {
             "bot_token_env",
             default: "SLACK_BOT_TOKEN",
             path: path,
-            required: s["channel"] != nil
+            required: true  // without it channel posts would be marked sent while going nowhere
         )
         channel = s["channel"]
         apiBase = s["api_base"] ?? "https://slack.com/api"

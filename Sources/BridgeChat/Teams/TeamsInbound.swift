@@ -22,7 +22,9 @@ public enum TeamsWebhook {
         return t.replacingOccurrences(of: "&nbsp;", with: " ").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// The command a verified message activity carries; the sender is named by the best id Teams gives.
+    /// The command a verified message activity carries. The sender is their Azure AD object id (`aadObjectId`,
+    /// config `people.<id>.teams_id`), never the display name; without one the Bot Framework id stands in and
+    /// matches nobody.
     public static func command(_ body: Data) throws(InboundError) -> InboundCommand {
         guard let activity = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
             let text = activity["text"] as? String,
@@ -30,7 +32,8 @@ public enum TeamsWebhook {
         else {
             throw InboundError("body is not a Teams message activity")
         }
-        let user = from["name"] as? String ?? from["aadObjectId"] as? String ?? from["id"] as? String ?? "unknown"
+        let user = (from["aadObjectId"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+            ?? "bf:" + (from["id"] as? String ?? "unknown")
         let channel =
             ((activity["channelData"] as? [String: Any])?["channel"] as? [String: Any])?["id"] as? String
             ?? (activity["conversation"] as? [String: Any])?["id"] as? String ?? "teams"

@@ -26,9 +26,12 @@ public struct TeamsSettings: Sendable {
     }
 }
 
-/// Teams: `<` and `>` as entities, `<at>name</at>` mentions.
+/// Teams: `<` and `>` as entities (no `<at>` from people or alerts), markdown links, images and headings made
+/// inert (Adaptive Card TextBlocks render a markdown subset); `<at>name</at>` mentions from the bot only.
 public struct TeamsDialect: PlatformDialect {
     public init() {}
-    public func escape(_ text: String) -> String { Entities.escape(text, ampersand: false) }
+    public func escape(_ text: String) -> String {
+        Markup.breakMarkdown(Markup.breakMentions(Entities.escape(text, ampersand: false)))
+    }
     public func mention(_ p: BridgeConfiguration.Person) -> String { "<at>\(p.handle("teams") ?? p.name)</at>" }
 }

@@ -4,6 +4,19 @@ import Foundation
 public protocol ChannelDirectory: Sendable {
     /// The incident's origin channel (when its platform takes proactive posts) plus every configured channel.
     func destinations(origin: Destination) -> [Destination]
+    /// True for a channel the config names as an incident channel (the read-only verbs answer anyone there).
+    func isConfigured(_ channel: Destination) -> Bool
+}
+
+extension ChannelDirectory {
+    public func isConfigured(_ channel: Destination) -> Bool {
+        channel == .console || destinations(origin: Destination(platform: "", channel: "")).contains(channel)
+    }
+
+    /// True when `channel` is one of the incident's channels: its origin or a configured incident channel.
+    public func isChannel(_ channel: Destination, of incident: Incident) -> Bool {
+        channel == .console || destinations(origin: incident.origin).contains(channel)
+    }
 }
 
 /// Turns a lifecycle's page request into outbox rows for the configured pagers; BridgePaging implements it.
@@ -15,7 +28,15 @@ public protocol PageComposer: Sendable {
 
 /// The reports the read-only verbs `timeline` and `kpi` print; BridgeOperatingModel implements it.
 public protocol IncidentReports: Sendable {
-    func timeline(_ incident: Incident, _ entries: [TimelineEntry], format: ExportFormat, now: Date?) -> String
+    /// The timeline in `format`; `escape` is applied to every text a person or an alert wrote (the platform's
+    /// escaping in chat, nothing for a file export).
+    func timeline(
+        _ incident: Incident,
+        _ entries: [TimelineEntry],
+        format: ExportFormat,
+        now: Date?,
+        escape: @escaping (String) -> String
+    ) -> String
     func kpi(incidents: [Incident], changes: [ChangeRecord], now: Date, window: BridgeDuration) -> String
 }
 

@@ -1,0 +1,204 @@
+import Foundation
+
+/// Who may use a verb: the `authorization:` section of the config over the defaults below. Checked in the
+/// service for every platform and the console alike, after the platform proved the request authentic and the
+/// actor was mapped to a person by their stable platform id.
+public struct AuthorizationPolicy: Sendable, Equatable {
+    /// One kind of person a rule lets in; a rule is a list of grants (any one suffices).
+    public enum Grant: Sendable, Equatable, Hashable {
+        /// Anybody, people not in `people` included (read-only verbs; still bound to incident channels).
+        case anyone
+        /// Any person listed in `people`.
+        case people
+        /// The incident's R, A or commander.
+        case responders
+        /// The incident's A or commander.
+        case deciders
+        /// Members of this role.
+        case role(String)
+
+        /// The config spelling: `anyone`, `people`, `responders`, `deciders`, or a role id.
+        public init(_ word: String) {
+            switch word {
+            case "anyone": self = .anyone
+            case "people": self = .people
+            case "responders": self = .responders
+            case "deciders": self = .deciders
+            default: self = .role(word)
+            }
+        }
+    }
+
+    /// What a rule is about: a verb, or `assign_accountable` (`assign A` and `assign commander`).
+    public enum Action: String, Sendable, CaseIterable {
+        case declare, ack, update, note, assign, escalate, mitigate, resolve, close
+        case assignAccountable = "assign_accountable"
+        case show, list, timeline, raci, runbook, kpi, help, drill, change
+
+        /// Verbs that change nothing: people outside `people` may use them where an incident is discussed.
+        public var readOnly: Bool {
+            switch self {
+            case .show, .list, .timeline, .raci, .runbook, .kpi, .help: true
+            default: false
+            }
+        }
+    }
+
+    /// Overrides from the config, by action.
+    public var rules: [Action: [Grant]]
+
+    public init(rules: [Action: [Grant]] = [:]) { self.rules = rules }
+
+    /// The rule for `action`: the config's, else the default.
+    public func grants(_ action: Action, config: BridgeConfiguration) -> [Grant] {
+        if let r = rules[action] { return r }
+        switch action {
+        case .show, .list, .timeline, .raci, .runbook, .kpi, .help: return [.anyone]
+        case .declare, .ack, .update, .note, .assign, .escalate: return [.people]
+        case .mitigate, .resolve, .close: return [.responders]
+        case .assignAccountable: return [.deciders]
+        case .drill, .change: return config.rolesWithAccountability.map(Grant.role)
+        }
+    }
+}
+
+extension AuthorizationPolicy.Action {
+    /// The action a parsed command stands for.
+    public init(_ parsed: ParsedCommand) {
+        switch parsed {
+        case .declare: self = .declare
+        case .ack: self = .ack
+        case .update: self = .update
+        case .note: self = .note
+        case .assign(_, let role, _): self = role == .accountable || role == .commander ? .assignAccountable : .assign
+        case .escalate: self = .escalate
+        case .mitigate: self = .mitigate
+        case .resolve: self = .resolve
+        case .close: self = .close
+        case .show: self = .show
+        case .list: self = .list
+        case .timeline: self = .timeline
+        case .raci: self = .raci
+        case .runbook: self = .runbook
+        case .kpi: self = .kpi
+        case .drill: self = .drill
+        case .change: self = .change
+        case .help: self = .help
+        }
+    }
+}
+
+/// A command the actor may not give: nothing changed; the reply names who may.
+public struct AuthorizationRefusal: Error, Sendable, Equatable {
+    public var action: AuthorizationPolicy.Action
+    public var actor: String
+    public var reason: LocalizedLine
+    public init(action: AuthorizationPolicy.Action, actor: String, reason: LocalizedLine) {
+        self.action = action
+        self.actor = actor
+        self.reason = reason
+    }
+}
+
+/// Decides whether one actor may do one action, optionally on one incident.
+public struct Authorizer: Sendable {
+    public var config: BridgeConfiguration
+
+    public init(config: BridgeConfiguration) { self.config = config }
+
+    /// Nil when allowed; otherwise the refusal naming who may.
+    public func check(
+        _ action: AuthorizationPolicy.Action,
+        person: BridgeConfiguration.Person?,
+        actor: String,
+        incident: Incident?
+    ) -> AuthorizationRefusal? {
+        let grants = config.authorization.grants(action, config: config)
+        if grants.contains(where: { allows($0, person: person, incident: incident) }) { return nil }
+        return AuthorizationRefusal(action: action, actor: actor, reason: refusal(action, grants, person, actor, incident))
+    }
+
+    func allows(_ grant: AuthorizationPolicy.Grant, person: BridgeConfiguration.Person?, incident: Incident?) -> Bool {
+        switch grant {
+        case .anyone: return true
+        case .people: return person != nil
+        case .role(let r): return person.map { config.roles[r]?.members.contains($0.id) == true } ?? false
+        case .responders:
+            guard let p = person, let inc = incident else { return false }
+            return inc.responsible.contains(p.id) || inc.accountable.contains(p.id) || inc.assignments["commander"] == p.id
+        case .deciders:
+            guard let p = person, let inc = incident else { return false }
+            return inc.accountable.contains(p.id) || inc.assignments["commander"] == p.id
+        }
+    }
+
+    /// "`resolve` on INC-... needs the incident's R, A or commander (Suzuki, Sato)".
+    func refusal(
+        _ action: AuthorizationPolicy.Action,
+        _ grants: [AuthorizationPolicy.Grant],
+        _ person: BridgeConfiguration.Person?,
+        _ actor: String,
+        _ incident: Incident?
+    ) -> LocalizedLine {
+        var en: [String] = []
+        var ja: [String] = []
+        for g in grants {
+            switch g {
+            case .anyone: continue
+            case .people:
+                en.append("a person listed under people in the config")
+                ja.append("設定の people に登録された人")
+            case .role(let r):
+                let names = (config.roles[r]?.members ?? []).compactMap { config.people[$0]?.name }.joined(separator: ", ")
+                let role = config.roles[r]?.name ?? r
+                en.append("\(role) (\(names))")
+                ja.append("\(role)（\(names)）")
+            case .responders, .deciders:
+                let ids: [String]
+                if let inc = incident {
+                    ids = (g == .responders ? inc.responsible : []) + inc.accountable
+                        + (inc.assignments["commander"].map { [$0] } ?? [])
+                } else {
+                    ids = []
+                }
+                var seen = Set<String>()
+                let names = ids.filter { seen.insert($0).inserted }.map { config.people[$0]?.name ?? $0 }
+                let list = names.isEmpty ? "" : " (\(names.joined(separator: ", ")))"
+                en.append((g == .responders ? "the incident's R, A or commander" : "the incident's A or commander") + list)
+                ja.append((g == .responders ? "インシデントの R・A・指揮者" : "インシデントの A・指揮者") + list)
+            }
+        }
+        let on = incident.map { " on \($0.id)" } ?? ""
+        let jaOn = incident.map { "\($0.id) の" } ?? ""
+        let who = person == nil ? " You (\(actor)) are not listed under people with this platform's id." : ""
+        let jaWho = person == nil ? "（\(actor) は people にこのプラットフォームの ID で登録されていません）" : ""
+        let verb = action.rawValue
+        if en.isEmpty {
+            return LocalizedLine(en: "Not allowed: `\(verb)`\(on).\(who)", ja: "\(jaOn)`\(verb)` は実行できません\(jaWho)")
+        }
+        return LocalizedLine(
+            en: "Not allowed: `\(verb)`\(on) needs \(en.joined(separator: " or ")).\(who)",
+            ja: "\(jaOn)`\(verb)` を実行できるのは \(ja.joined(separator: "、")) です\(jaWho)"
+        )
+    }
+}
+
+extension BridgeConfiguration {
+    /// Roles holding an A in some event type's RACI row (the default who may record drills and changes).
+    public var rolesWithAccountability: [String] {
+        Set(eventTypes.values.flatMap { $0.raci.filter { $0.letter == .A }.map(\.role) }).sorted()
+    }
+
+    /// The config key holding each platform's stable user id (never a display name or e-mail).
+    public static let stableIDKeys: [String: String] = [
+        "slack": "slack", "mattermost": "mattermost_id", "teams": "teams_id", "matrix": "matrix",
+    ]
+
+    /// The person whose stable id on `platform` is `userID`. The console's identity is the person id
+    /// (`--as PERSON`); other platforms match only the id the platform vouches for.
+    public func person(platform: String, userID: String) -> Person? {
+        if platform == "console" { return people[userID] }
+        guard let key = Self.stableIDKeys[platform], !userID.isEmpty else { return nil }
+        return people.values.sorted { $0.id < $1.id }.first { $0.handles[key] == userID }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Who is asking, and whether they may: the actor is the person whose stable platform id sent the command;
+/// the policy (`authorization:`) decides per verb, the incident's channels decide where its verbs act.
+extension IncidentService {
+    /// The person behind a command, by the platform's stable user id only (display names and e-mail never count).
+    public func person(for command: ChatCommand) -> BridgeConfiguration.Person? {
+        config.person(platform: command.platform, userID: command.user)
+    }
+
+    /// The actor recorded in the timeline: the person id, or `platform:user-id` for people not in the config.
+    public func actor(for command: ChatCommand) -> String {
+        if let p = person(for: command) { return p.id }
+        return command.platform == "console" ? command.user : "\(command.platform):\(command.user)"
+    }
+
+    var authorizer: Authorizer { Authorizer(config: config) }
+
+    /// The check that needs no incident: people- and role-based rules, and where people outside `people` may
+    /// read. Rules naming the incident's R/A/commander are checked once the incident is known.
+    func authorizeUpfront(
+        _ parsed: ParsedCommand,
+        command: ChatCommand,
+        person: BridgeConfiguration.Person?,
+        actor: String
+    ) async throws {
+        let action = AuthorizationPolicy.Action(parsed)
+        if action == .help { return }
+        if action.readOnly, person == nil, !(try await isIncidentChannel(command.origin)) {
+            throw AuthorizationRefusal(
+                action: action,
+                actor: actor,
+                reason: LocalizedLine(
+                    en: "Not allowed here: `\(action.rawValue)` answers people outside the config only in an incident channel",
+                    ja: "ここでは `\(action.rawValue)` に答えられません（people に未登録の人にはインシデントのチャンネルでのみ回答します）"
+                )
+            )
+        }
+        // Verbs on one incident are checked once it is known (`authorize(_:on:...)`).
+        if Self.targetsIncident(action) { return }
+        if let refusal = authorizer.check(action, person: person, actor: actor, incident: nil) { throw refusal }
+    }
+
+    /// Verbs that act on (or show) one incident.
+    static func targetsIncident(_ action: AuthorizationPolicy.Action) -> Bool {
+        switch action {
+        case .ack, .update, .note, .assign, .assignAccountable, .escalate, .mitigate, .resolve, .close, .show, .timeline:
+            true
+        default: false
+        }
+    }
+
+    /// A configured incident channel, or the channel of an open incident.
+    func isIncidentChannel(_ origin: Destination) async throws -> Bool {
+        if outgoing.channels.isConfigured(origin) { return true }
+        let channels = outgoing.channels
+        return try await store.read { r in try r.openIncidents().contains { channels.isChannel(origin, of: $0) } }
+    }
+
+    /// The check once the incident is known: the verb's rule, and for `show`/`timeline` the channel (the
+    /// incident's own, a configured one) unless the actor is its R, A or commander.
+    static func authorize(
+        _ action: AuthorizationPolicy.Action,
+        on incident: Incident,
+        command: ChatCommand,
+        person: BridgeConfiguration.Person?,
+        actor: String,
+        config: BridgeConfiguration,
+        channels: any ChannelDirectory
+    ) throws {
+        let authorizer = Authorizer(config: config)
+        if let refusal = authorizer.check(action, person: person, actor: actor, incident: incident) { throw refusal }
+        guard action == .show || action == .timeline, !channels.isChannel(command.origin, of: incident) else { return }
+        if authorizer.allows(.responders, person: person, incident: incident) { return }
+        throw AuthorizationRefusal(
+            action: action,
+            actor: actor,
+            reason: LocalizedLine(
+                en: "Not allowed here: \(incident.id) is shown only in its channel or to its R, A or commander",
+                ja: "\(incident.id) はそのチャンネルか、R・A・指揮者にだけ表示します"
+            )
+        )
+    }
+}
