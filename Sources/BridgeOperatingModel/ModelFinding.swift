@@ -8,7 +8,7 @@ public struct ModelFinding: Sendable, Codable, Equatable, CustomStringConvertibl
 
     /// The part of the operating model a finding is about.
     public enum Area: String, Sendable, Codable, CaseIterable {
-        case raci, roles, reachability, escalation, chain, coverage, runbooks, bridge, hypercare
+        case raci, roles, reachability, escalation, chain, coverage, runbooks, bridge, hypercare, security
     }
 
     public var level: Level

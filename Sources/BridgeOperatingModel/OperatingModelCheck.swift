@@ -63,6 +63,7 @@ public struct OperatingModelCheck: Sendable {
         checkCoverage(matrix, &c)
         checkRunbooks(&c)
         checkBridgeAndHypercare(&c)
+        checkSecurity(&c)
         return OperatingModelReport(
             configPath: config.sourcePath,
             findings: c.sorted(),

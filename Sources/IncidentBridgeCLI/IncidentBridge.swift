@@ -67,7 +67,14 @@ struct Chat: AsyncParsableCommand {
             ConsoleOutput.error("incident-bridge: --as \(me): no such person under people in the config")
             throw ExitCode(2)
         }
+        if env.config.people[me] == nil { ConsoleOutput.error(Self.strangerHint(me)) }
         await ConsoleChat(environment: env, user: me).run()
+    }
+
+    /// Said once on stderr when the console user is nobody in the config: they may only read.
+    static func strangerHint(_ me: String) -> String {
+        "incident-bridge: you are '\(me)', not a person under people in the config: read-only commands only "
+            + "(use --as PERSON to act as someone)"
     }
 }
 
@@ -147,6 +154,7 @@ struct Serve: AsyncParsableCommand {
             ConsoleOutput.error("incident-bridge: --as \(u): no such person under people in the config")
             throw ExitCode(2)
         }
+        if config.chat.consoleEnabled, config.people[me] == nil { ConsoleOutput.error(Chat.strangerHint(me)) }
         if let door = Perimeter.refusal(config, host: host) {
             ConsoleOutput.error("incident-bridge: refusing to start: \(door)")
             throw ExitCode(2)

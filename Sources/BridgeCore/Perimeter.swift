@@ -1,4 +1,3 @@
-import BridgeCore
 import Foundation
 
 /// The doors of `serve` that would let an unauthenticated caller in. A door the config does not open on
