@@ -28,7 +28,7 @@ extension ConfigReader {
     mutating func readRoles(_ top: [(String, Node)], people: [String: BridgeConfiguration.Person]) -> [String: BridgeConfiguration.Role] {
         var roles: [String: BridgeConfiguration.Role] = [:]
         for (id, node) in pairs(value(top, "roles"), "roles") {
-            let p = pairs(node, "roles.\(id)", allowed: ["name", "members"])
+            let p = pairs(node, "roles.\(id)", allowed: ["name", "members", "schedule"])
             let membersNode = value(p, "members")
             let members = strings(membersNode, "roles.\(id).members")
             if let seq = membersNode?.sequence {
@@ -42,7 +42,12 @@ extension ConfigReader {
             } else if let m = members.first, people[m] == nil {
                 fail("roles.\(id).members", membersNode, "unknown person '\(m)' (not under people)")
             }
-            roles[id] = .init(id: id, name: string(value(p, "name"), "roles.\(id).name") ?? id, members: members)
+            roles[id] = .init(
+                id: id,
+                name: string(value(p, "name"), "roles.\(id).name") ?? id,
+                members: members,
+                schedule: string(value(p, "schedule"), "roles.\(id).schedule")
+            )
         }
         return roles
     }

@@ -17,7 +17,7 @@ struct ConfigReader {
     static let topLevelKeys: Set<String> = [
         "locale", "timezone", "bridge", "people", "roles", "severities", "event_types", "escalation_policies",
         "agreements", "coverage", "maintenance_windows", "alerts", "chat", "paging", "hypercare", "runbooks", "http",
-        "retention", "authorization",
+        "retention", "authorization", "holidays", "schedules",
     ]
 
     /// The chat platforms a person may have a handle on (`people.<id>.<platform>`).
@@ -161,6 +161,8 @@ struct ConfigReader {
         )
         http.publicPages = bool(value(hp, "public_pages"), "http.public_pages") ?? false
         let authorization = readAuthorization(top, roles: roles)
+        let holidays = readHolidays(top)
+        let schedules = readSchedules(top, people: people, roles: roles, timeZone: tz ?? TimeZone(identifier: "UTC")!)
 
         let retention = readRetention(top)
         guard let locale, let tz else { return nil }
@@ -186,6 +188,8 @@ struct ConfigReader {
         )
         config.retention = retention
         config.authorization = authorization
+        config.holidays = holidays
+        config.schedules = schedules
         config.alertsAllowUnauthenticated = alertsOpen
         return config
     }

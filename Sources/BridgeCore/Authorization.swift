@@ -33,12 +33,16 @@ public struct AuthorizationPolicy: Sendable, Equatable {
     public enum Action: String, Sendable, CaseIterable {
         case declare, ack, update, note, assign, escalate, mitigate, resolve, close
         case assignAccountable = "assign_accountable"
+        /// `assign R`: whoever is R may resolve, so only the incident's R, A or commander hands R over.
+        case assignResponsible = "assign_responsible"
         case show, list, timeline, raci, runbook, kpi, help, drill, change
+        case oncall
+        case oncallOverride = "oncall_override"
 
         /// Verbs that change nothing: people outside `people` may use them where an incident is discussed.
         public var readOnly: Bool {
             switch self {
-            case .show, .list, .timeline, .raci, .runbook, .kpi, .help: true
+            case .show, .list, .timeline, .raci, .runbook, .kpi, .help, .oncall: true
             default: false
             }
         }
@@ -53,9 +57,9 @@ public struct AuthorizationPolicy: Sendable, Equatable {
     public func grants(_ action: Action, config: BridgeConfiguration) -> [Grant] {
         if let r = rules[action] { return r }
         switch action {
-        case .show, .list, .timeline, .raci, .runbook, .kpi, .help: return [.anyone]
-        case .declare, .ack, .update, .note, .assign, .escalate: return [.people]
-        case .mitigate, .resolve, .close: return [.responders]
+        case .show, .list, .timeline, .raci, .runbook, .kpi, .help, .oncall: return [.anyone]
+        case .declare, .ack, .update, .note, .assign, .escalate, .oncallOverride: return [.people]
+        case .mitigate, .resolve, .close, .assignResponsible: return [.responders]
         case .assignAccountable: return [.deciders]
         case .drill, .change: return config.rolesWithAccountability.map(Grant.role)
         }
@@ -70,7 +74,12 @@ extension AuthorizationPolicy.Action {
         case .ack: self = .ack
         case .update: self = .update
         case .note: self = .note
-        case .assign(_, let role, _): self = role == .accountable || role == .commander ? .assignAccountable : .assign
+        case .assign(_, let role, _):
+            switch role {
+            case .accountable, .commander: self = .assignAccountable
+            case .responsible: self = .assignResponsible
+            default: self = .assign
+            }
         case .escalate: self = .escalate
         case .mitigate: self = .mitigate
         case .resolve: self = .resolve
@@ -84,6 +93,8 @@ extension AuthorizationPolicy.Action {
         case .drill: self = .drill
         case .change: self = .change
         case .help: self = .help
+        case .oncall, .oncallOverrides: self = .oncall
+        case .oncallOverride, .oncallCancel: self = .oncallOverride
         }
     }
 }

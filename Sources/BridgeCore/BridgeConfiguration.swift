@@ -25,6 +25,10 @@ public struct BridgeConfiguration: Sendable, Equatable {
     public var retention: Retention = .init()
     /// Who may use which verb (`authorization:`), over the defaults.
     public var authorization: AuthorizationPolicy = .init()
+    /// `holidays`: national calendar and extra days off (schedules' `when.holidays`).
+    public var holidays: Holidays = .init()
+    /// `schedules`: on-call rotations by id.
+    public var schedules: [String: Schedule] = [:]
     /// `alerts.alertmanager.allow_unauthenticated`: the alert route may run without a token (an open door).
     public var alertsAllowUnauthenticated = false
     /// The file the configuration came from (for messages and relative paths).
@@ -74,10 +78,13 @@ public struct BridgeConfiguration: Sendable, Equatable {
         public var id: String
         public var name: String
         public var members: [String]
-        public init(id: String, name: String, members: [String]) {
+        /// `roles.<id>.schedule`: when set, pages go to whoever the schedule has on call, not every member.
+        public var schedule: String?
+        public init(id: String, name: String, members: [String], schedule: String? = nil) {
             self.id = id
             self.name = name
             self.members = members
+            self.schedule = schedule
         }
     }
 

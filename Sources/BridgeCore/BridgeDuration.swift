@@ -9,7 +9,7 @@ public struct BridgeDuration: Sendable, Hashable, Codable, Comparable, CustomStr
     public static func minutes(_ m: Int) -> BridgeDuration { .init(seconds: m * 60) }
     public static func hours(_ h: Int) -> BridgeDuration { .init(seconds: h * 3600) }
 
-    /// Parses `1h30m`, `15m`, `30s`, `2d`; returns nil for anything else (no bare numbers, no zero-length text).
+    /// Parses `1h30m`, `15m`, `30s`, `2d`, `1w`; returns nil for anything else (no bare numbers, no zero-length text).
     public init?(parsing text: String) {
         let s = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard !s.isEmpty else { return nil }
@@ -24,6 +24,7 @@ public struct BridgeDuration: Sendable, Hashable, Codable, Comparable, CustomStr
             }
             let (mult, rank): (Int, Int)
             switch ch {
+            case "w": (mult, rank) = (604_800, 5)
             case "d": (mult, rank) = (86_400, 4)
             case "h": (mult, rank) = (3_600, 3)
             case "m": (mult, rank) = (60, 2)

@@ -23,7 +23,7 @@ public struct ChatCommand: Sendable, Equatable {
 /// The verbs of the command grammar.
 public enum Verb: String, Sendable, CaseIterable {
     case declare, ack, update, note, assign, escalate, mitigate, resolve, close, show, list, timeline, raci, runbook
-    case kpi, drill, change, help
+    case kpi, drill, change, help, oncall
 
     /// Japanese aliases accepted for each verb.
     public var aliases: [String] {
@@ -46,6 +46,7 @@ public enum Verb: String, Sendable, CaseIterable {
         case .drill: ["訓練"]
         case .change: ["変更"]
         case .help: ["ヘルプ"]
+        case .oncall: ["当番"]
         }
     }
 
@@ -70,6 +71,9 @@ public enum Verb: String, Sendable, CaseIterable {
         case .drill: "/incident drill restore|recovery-dry-run|contact-tree <result> [minutes]"
         case .change: "/incident change <name> success|failed"
         case .help: "/incident help"
+        case .oncall:
+            "/incident oncall [schedule|role] (or /oncall) · oncall override <schedule> @person <from> <until> [reason] · "
+                + "oncall overrides [schedule] · oncall cancel <id> (times: 2026-12-24 18:00, today 18:00, tomorrow 09:00)"
         }
     }
 
@@ -132,6 +136,14 @@ public enum ParsedCommand: Sendable, Equatable {
     case drill(kind: DrillKind, result: String, minutes: Int?)
     case change(name: String, success: Bool)
     case help
+    /// `/oncall [schedule|role]`: who is on call now, until when, and who is next.
+    case oncall(String?)
+    /// `/oncall override <schedule> @person <from> <until> [reason]`; times as typed, resolved in the schedule's zone.
+    case oncallOverride(schedule: String, user: String, from: String, until: String, reason: String?)
+    /// `/oncall overrides [schedule]`.
+    case oncallOverrides(String?)
+    /// `/oncall cancel <id>`.
+    case oncallCancel(Int64)
 
     /// The incident the command names, if it names one.
     public var incidentID: IncidentID? {

@@ -19,6 +19,9 @@ public enum CommandParser {
         case .failure(let e): return .failure(e)
         }
         if let first = tokens.first, prefixes.contains(first.lowercased()) { tokens.removeFirst() }
+        if let first = tokens.first, ["/oncall", "!oncall", "/当番", "!当番"].contains(first.lowercased()) {
+            tokens[0] = "oncall"
+        }
         guard let verbText = tokens.first else {
             return .failure(.init(reason: .init(en: "No command given", ja: "コマンドがありません"), usage: helpUsage))
         }
@@ -52,6 +55,7 @@ public enum CommandParser {
         func restText() -> String? { rest.isEmpty ? nil : rest.joined(separator: " ") }
 
         switch verb {
+        case .oncall: return parseOnCall(rest, fail: fail)
         case .declare:
             guard let type = rest.first else { return fail("Missing event type", "イベント種別がありません") }
             rest.removeFirst()
@@ -225,5 +229,45 @@ public enum CommandParser {
         }
         if inToken { tokens.append(current) }
         return .success(tokens)
+    }
+
+    /// `oncall`, `oncall <name>`, `oncall override <schedule> @person <from> <until> [reason]`, `oncall overrides
+    /// [schedule]`, `oncall cancel <id>`. A time is `YYYY-MM-DD HH:MM` or `today|tomorrow|今日|明日 HH:MM`.
+    static func parseOnCall(
+        _ args: [String],
+        fail: (String, String) -> Result<ParsedCommand, CommandError>
+    ) -> Result<ParsedCommand, CommandError> {
+        var rest = args
+        guard let sub = rest.first else { return .success(.oncall(nil)) }
+        switch sub.lowercased() {
+        case "override", "交代":
+            rest.removeFirst()
+            guard rest.count >= 6 else {
+                return fail("Missing schedule, person, from or until", "当番表・担当者・開始・終了のいずれかがありません")
+            }
+            let schedule = rest.removeFirst()
+            let user = rest.removeFirst()
+            let from = rest.removeFirst() + " " + rest.removeFirst()
+            let until = rest.removeFirst() + " " + rest.removeFirst()
+            return .success(
+                .oncallOverride(
+                    schedule: schedule,
+                    user: user,
+                    from: from,
+                    until: until,
+                    reason: rest.isEmpty ? nil : rest.joined(separator: " ")
+                )
+            )
+        case "overrides", "交代一覧":
+            return .success(.oncallOverrides(rest.count > 1 ? rest[1] : nil))
+        case "cancel", "取消":
+            guard rest.count == 2, let id = Int64(rest[1].trimmingCharacters(in: CharacterSet(charactersIn: "#"))) else {
+                return fail("Missing override id", "交代の ID がありません")
+            }
+            return .success(.oncallCancel(id))
+        default:
+            guard rest.count == 1 else { return fail("Too many arguments", "引数が多すぎます") }
+            return .success(.oncall(sub))
+        }
     }
 }

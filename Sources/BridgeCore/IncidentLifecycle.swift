@@ -41,7 +41,12 @@ public struct LifecycleError: Error, Sendable, Equatable {
 /// It decides what to record, schedule, cancel and post; it never touches a database or a network.
 public struct IncidentLifecycle: Sendable {
     public var config: BridgeConfiguration
-    public init(config: BridgeConfiguration) { self.config = config }
+    /// On-call overrides in force (read in the step's transaction): who a scheduled role pages.
+    public var overrides: [OnCallOverride]
+    public init(config: BridgeConfiguration, overrides: [OnCallOverride] = []) {
+        self.config = config
+        self.overrides = overrides
+    }
 
     /// Opens a new incident: resolves R/A/C/I from the RACI row, writes the SLA/OLA timers and the declare post.
     public func declare(
@@ -108,11 +113,23 @@ public struct IncidentLifecycle: Sendable {
             fx.timeline.append(entry(incident, now, "bot", .maintenance, "declared inside maintenance window \(w)"))
         }
         fx.schedule = declareTimers(incident, severity: sev, at: now)
-        let firstStepPeople =
-            policy(for: incident)?.steps.first.map { config.members(ofRoles: $0.notify).map(\.id) } ?? []
+        // Scheduled roles page whoever is on call now; a schedule with nobody on call pages every member.
+        let onCall = policy(for: incident)?.steps.first.map {
+            OnCallResolver(config: config, overrides: overrides).people(forRoles: $0.notify, at: now)
+        }
+        let firstStepPeople = onCall?.people ?? []
+        for note in onCall?.notes ?? [] { fx.timeline.append(entry(incident, now, "bot", .note, note)) }
         var mentions = incident.responsible + incident.accountable
         for p in firstStepPeople where !mentions.contains(p) { mentions.append(p) }
-        fx.posts.append(Post(kind: .declare, incident: incident, actor: actor, mentions: mentions))
+        fx.posts.append(
+            Post(
+                kind: .declare,
+                incident: incident,
+                actor: actor,
+                mentions: mentions,
+                fields: onCall?.notes.isEmpty == false ? ["oncall_note": onCall!.notes.joined(separator: " / ")] : [:]
+            )
+        )
         if sev.page {
             let roles = policy(for: incident)?.steps.first?.notify ?? type.roles(.R)
             fx.pages.append(

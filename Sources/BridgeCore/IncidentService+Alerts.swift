@@ -64,6 +64,8 @@ extension IncidentService {
     ) throws -> AlertOutcome {
         let day = LocalTime(config.timeZone).dayStamp(now)
         let id = IncidentID.make(day: day, sequence: try tx.nextIncidentSequence(day: day))
+        var lifecycle = self.lifecycle
+        lifecycle.overrides = try tx.overridesInForce(config, at: now)
         var fx = try lifecycle.declare(
             id: id,
             eventType: route.eventType,

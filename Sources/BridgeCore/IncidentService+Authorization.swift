@@ -36,6 +36,13 @@ extension IncidentService {
                 )
             )
         }
+        // People outside the config get nothing but what `anyone` may do, before any lookup (no probing).
+        let grants = config.authorization.grants(action, config: config)
+        if person == nil, !grants.contains(.anyone),
+            let refusal = authorizer.check(action, person: nil, actor: actor, incident: nil)
+        {
+            throw refusal
+        }
         // Verbs on one incident are checked once it is known (`authorize(_:on:...)`).
         if Self.targetsIncident(action) { return }
         if let refusal = authorizer.check(action, person: person, actor: actor, incident: nil) { throw refusal }
@@ -44,7 +51,8 @@ extension IncidentService {
     /// Verbs that act on (or show) one incident.
     static func targetsIncident(_ action: AuthorizationPolicy.Action) -> Bool {
         switch action {
-        case .ack, .update, .note, .assign, .assignAccountable, .escalate, .mitigate, .resolve, .close, .show, .timeline:
+        case .ack, .update, .note, .assign, .assignAccountable, .assignResponsible, .escalate, .mitigate, .resolve,
+            .close, .show, .timeline:
             true
         default: false
         }

@@ -20,7 +20,12 @@ extension IncidentService {
         case .runbook(let name):
             return CommandOutcome(reply: try runbookText(name, platform: command.platform))
         case .list:
-            let open = try await store.read { try $0.openIncidents() }
+            // Only the incidents of this channel, and those the actor is R, A or commander of.
+            let channels = outgoing.channels
+            let authorizer = self.authorizer
+            let open = try await store.read { try $0.openIncidents() }.filter {
+                channels.isChannel(command.origin, of: $0) || authorizer.allows(.responders, person: person, incident: $0)
+            }
             let post = Post(
                 kind: .list,
                 incident: nil,

@@ -94,6 +94,7 @@ public struct IncidentService: Sendable {
         if let answer = try await query(parsed, command: command, person: person, actor: actor, now: now) {
             return answer
         }
+        if let answer = try await onCall(parsed, command: command, actor: actor, now: now) { return answer }
         switch parsed {
         case .drill(let kind, let result, let minutes):
             let record = DrillRecord(kind: kind.rawValue, result: result, minutes: minutes, at: now, actor: actor)
@@ -198,6 +199,8 @@ public struct IncidentService: Sendable {
             if let key = deliveryKey, try !tx.recordInbound(key: key, at: now) { return (nil, true) }
             let day = tz.dayStamp(now)
             let id = IncidentID.make(day: day, sequence: try tx.nextIncidentSequence(day: day))
+            var lifecycle = lifecycle
+            lifecycle.overrides = try tx.overridesInForce(lifecycle.config, at: now)
             let fx = try lifecycle.declare(
                 id: id,
                 eventType: type,

@@ -49,7 +49,8 @@ public struct TimerEngine: Sendable {
         let result = try await store.write { tx -> (Bool, LifecycleEffects?) in
             guard try tx.markFired(timerID, at: now) else { return (false, nil) }
             guard let incident = try tx.incident(timer.incidentID),
-                let fx = TimerFiring(config: config).fire(timer, incident: incident, now: now)
+                let fx = TimerFiring(config: config, overrides: try tx.overridesInForce(config, at: now))
+                    .fire(timer, incident: incident, now: now)
             else { return (true, nil) }
             if fx.incident != incident { try tx.update(fx.incident) }
             try IncidentService.commit(fx, tx: tx, now: now, outgoing: outgoing)

@@ -3,7 +3,12 @@ import Foundation
 /// What firing a due timer does: a pure function from (timer, incident, time) to effects, like the lifecycle.
 public struct TimerFiring: Sendable {
     public var config: BridgeConfiguration
-    public init(config: BridgeConfiguration) { self.config = config }
+    /// On-call overrides in force: an escalation step pages whoever is on call when it fires.
+    public var overrides: [OnCallOverride]
+    public init(config: BridgeConfiguration, overrides: [OnCallOverride] = []) {
+        self.config = config
+        self.overrides = overrides
+    }
 
     var ja: Bool { config.locale == .ja }
 
@@ -52,7 +57,8 @@ public struct TimerFiring: Sendable {
         }
         let previous = step > 0 ? policy.steps[step - 1] : policy.steps[policy.steps.count - 1]
         let current = policy.steps[step]
-        let people = config.members(ofRoles: current.notify).map(\.id)
+        let onCall = OnCallResolver(config: config, overrides: overrides).people(forRoles: current.notify, at: now)
+        let people = onCall.people
         inc.escalationStep = step
         inc.escalationRound = round
         let reason =
@@ -72,6 +78,9 @@ public struct TimerFiring: Sendable {
                     : "escalated to \(roleNames(current.notify)): \(reason)") + roundNote + lateNote
             )
         )
+        for note in onCall.notes {
+            fx.timeline.append(TimelineEntry(incidentID: inc.id, at: now, actor: "bot", kind: .note, text: note))
+        }
         fx.posts.append(
             Post(
                 kind: .escalated,
@@ -80,7 +89,7 @@ public struct TimerFiring: Sendable {
                 mentions: people,
                 fields: [
                     "step_roles": roleNames(current.notify), "reason": reason + roundNote,
-                    "step": String(step + 1),
+                    "step": String(step + 1), "oncall_note": onCall.notes.joined(separator: " / "),
                 ]
             )
         )

@@ -44,7 +44,7 @@ extension OperatingModelCheck {
     /// Rules in `authorization:` wider than the defaults on the verbs that decide. Returns how many were found.
     func checkPolicy(_ c: inout Collector) -> Int {
         var found = 0
-        let deciding: [AuthorizationPolicy.Action] = [.mitigate, .resolve, .close, .assignAccountable]
+        let deciding: [AuthorizationPolicy.Action] = [.mitigate, .resolve, .close, .assignAccountable, .assignResponsible]
         for action in deciding {
             guard let grants = config.authorization.rules[action] else { continue }
             if grants.contains(.people) || grants.contains(.anyone) {
@@ -71,6 +71,7 @@ extension OperatingModelCheck {
     }
 
     static let incidentActions: Set<AuthorizationPolicy.Action> = [
-        .ack, .update, .note, .assign, .assignAccountable, .escalate, .mitigate, .resolve, .close, .show, .timeline,
+        .ack, .update, .note, .assign, .assignAccountable, .assignResponsible, .escalate, .mitigate, .resolve, .close,
+        .show, .timeline,
     ]
 }

@@ -13,6 +13,8 @@ public struct OperatingModelCheck: Sendable {
     public var runbookCandidates: [String]
     /// Where runbook files are looked up.
     public var files: any FileProbe
+    /// The moment the on-call gaps are looked for from (the next 8 weeks).
+    public var now = Date()
 
     /// Prepares a check. Runbooks are looked up as described in `runbookDirectoryCandidates`.
     public init(
@@ -64,6 +66,7 @@ public struct OperatingModelCheck: Sendable {
         checkRunbooks(&c)
         checkBridgeAndHypercare(&c)
         checkSecurity(&c)
+        checkOnCall(&c, now: now)
         return OperatingModelReport(
             configPath: config.sourcePath,
             findings: c.sorted(),

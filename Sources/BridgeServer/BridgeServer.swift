@@ -137,7 +137,10 @@ public struct BridgeServer: Sendable {
         ).register(on: router)
         let pages = IncidentPages(parts: parts)
         pages.register(on: router)
-        let metricsOpen = parts.loopbackOnly || parts.environment.config.http.publicPages
+        // With a read token /metrics always needs it (a reverse proxy in front makes every caller look local);
+        // without one it is served on loopback only, or to anyone with `public_pages`.
+        let http = parts.environment.config.http
+        let metricsOpen = http.publicPages || (http.readTokenEnv == nil && parts.loopbackOnly)
         router.get("/healthz") { _, _ -> Response in
             let health = await Self.health(parts)
             var headers = HTTPFields()

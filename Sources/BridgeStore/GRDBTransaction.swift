@@ -287,6 +287,46 @@ struct GRDBTransaction: IncidentTransaction {
         )
     }
 
+    func onCallOverrides(endingAfter after: Date) throws -> [OnCallOverride] {
+        try rows(
+            "SELECT * FROM oncall_overrides WHERE cancelled_at IS NULL AND until_at > ? ORDER BY created_at, id",
+            arguments: [after.timeIntervalSince1970]
+        ).map { r in
+            OnCallOverride(
+                id: r["id"],
+                schedule: r["schedule"],
+                person: r["person"],
+                from: Date(timeIntervalSince1970: r["from_at"]),
+                until: Date(timeIntervalSince1970: r["until_at"]),
+                reason: r["reason"],
+                createdBy: r["created_by"],
+                createdAt: Date(timeIntervalSince1970: r["created_at"])
+            )
+        }
+    }
+
+    func insert(_ o: OnCallOverride) throws -> Int64 {
+        try exec(
+            """
+            INSERT INTO oncall_overrides (schedule, person, from_at, until_at, reason, created_by, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """,
+            arguments: [
+                o.schedule, o.person, o.from.timeIntervalSince1970, o.until.timeIntervalSince1970, o.reason,
+                o.createdBy, o.createdAt.timeIntervalSince1970,
+            ]
+        )
+        return db.lastInsertedRowID
+    }
+
+    func cancelOverride(_ id: Int64, at: Date) throws -> Bool {
+        try exec(
+            "UPDATE oncall_overrides SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL",
+            arguments: [at.timeIntervalSince1970, id]
+        )
+        return db.changesCount > 0
+    }
+
     func record(_ change: ChangeRecord) throws {
         try exec(
             "INSERT INTO changes (name, success, at, actor) VALUES (?, ?, ?, ?)",

@@ -98,6 +98,24 @@ enum Migrations {
                     """
             )
         }
+        m.registerMigration("v2-oncall-overrides") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE oncall_overrides (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        schedule TEXT NOT NULL,
+                        person TEXT NOT NULL,
+                        from_at REAL NOT NULL,
+                        until_at REAL NOT NULL CHECK (until_at > from_at),
+                        reason TEXT,
+                        created_by TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        cancelled_at REAL
+                    );
+                    CREATE INDEX oncall_overrides_until ON oncall_overrides(until_at) WHERE cancelled_at IS NULL;
+                    """
+            )
+        }
         return m
     }
 }

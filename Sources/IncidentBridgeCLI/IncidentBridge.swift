@@ -62,7 +62,7 @@ struct Chat: AsyncParsableCommand {
 
     func run() async throws {
         let env = try common.environment()
-        let me = user ?? ProcessInfo.processInfo.environment["USER"] ?? "console"
+        let me = user ?? "console"  // without --as: nobody in the config, read-only
         if user != nil, env.config.people[me] == nil {
             ConsoleOutput.error("incident-bridge: --as \(me): no such person under people in the config")
             throw ExitCode(2)
@@ -149,7 +149,7 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let logger = Logger(label: "incident-bridge")
-        let me = user ?? ProcessInfo.processInfo.environment["USER"] ?? "console"
+        let me = user ?? "console"  // without --as: nobody in the config, read-only
         if let u = user, config.people[u] == nil {
             ConsoleOutput.error("incident-bridge: --as \(u): no such person under people in the config")
             throw ExitCode(2)

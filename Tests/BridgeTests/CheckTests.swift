@@ -9,11 +9,16 @@ import BridgeChat
 import BridgeAlerts
 
 @Suite struct CheckTests {
+    /// The moment on-call gaps are looked for from: Tuesday 2026-12-01 00:00 in Tokyo.
+    static let checkedAt = Date(timeIntervalSince1970: 1_796_050_800)
+
     func check(_ file: String, mutate: (inout BridgeConfiguration) -> Void = { _ in }) throws -> OperatingModelReport {
         let loaded = try ConfigLoader.load(path: Fixtures.path(file), lenient: true)
         var config = loaded.configuration
         mutate(&config)
-        return OperatingModelCheck(config: config, lines: loaded.lines, currentDirectory: Fixtures.root).run()
+        var c = OperatingModelCheck(config: config, lines: loaded.lines, currentDirectory: Fixtures.root)
+        c.now = Self.checkedAt
+        return c.run()
     }
 
     func errorPaths(_ r: OperatingModelReport) -> [String] { r.errors.map(\.path) }
@@ -48,8 +53,16 @@ import BridgeAlerts
         )
         let r = try check("Examples/handover-gaps.yaml")
         #expect(!r.ok)
+        // The brief's night and holiday hole: the schedule covers weekday daytime only.
+        let gaps = r.errors.filter { $0.path == "schedules.ops-oncall" }.map(\.message)
+        #expect(gaps.first == "nobody on call Tue 2026-12-01 00:00 - Tue 2026-12-01 09:00 (role ops_lead, escalation_policies.decision.steps[0])")
+        #expect(gaps.contains { $0.hasPrefix("nobody on call Fri 2026-12-04 18:00 - Mon 2026-12-07 09:00") })
+        // New Year's Day (Fri) and Coming-of-Age Day (Mon 2027-01-11) join the weekend.
+        #expect(gaps.contains { $0.hasPrefix("nobody on call Thu 2026-12-31 18:00 - Mon 2027-01-04 09:00") })
+        #expect(gaps.contains { $0.hasPrefix("nobody on call Fri 2027-01-08 18:00 - Tue 2027-01-12 09:00") })
         #expect(
             Set(errorPaths(r)) == [
+                "schedules.ops-oncall",
                 // RACI rows without an A (the brief's original table).
                 "event_types.incident-declaration.raci", "event_types.batch-failure.raci",
                 "event_types.external-saas-outage.raci",
@@ -59,7 +72,7 @@ import BridgeAlerts
                 "coverage.platform.backup",
             ]
         )
-        #expect(r.errors.count == 9)
+        #expect(r.errors.count == 9 + gaps.count)
         #expect(r.errors.allSatisfy { $0.line != nil })
         let declaration = try #require(r.errors.first { $0.path == "event_types.incident-declaration.raci" })
         #expect(
@@ -79,7 +92,7 @@ import BridgeAlerts
         #expect(r.coverage.holes.count == 6)
         let text = r.text()
         #expect(text.contains("!! ? (no owner)"))
-        #expect(text.hasSuffix("FAIL: 9 errors (exit 1)"))
+        #expect(text.hasSuffix("FAIL: \(9 + gaps.count) errors (exit 1)"))
         // Errors come before warnings, in file order.
         let lines = r.errors.compactMap(\.line)
         #expect(lines == lines.sorted())
@@ -89,7 +102,7 @@ import BridgeAlerts
         let r = try check("Examples/handover-gaps.yaml")
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.json().utf8)) as? [String: Any])
         #expect(doc["ok"] as? Bool == false)
-        #expect(doc["errors"] as? Int == 9)
+        #expect(doc["errors"] as? Int == r.errors.count && r.errors.count > 9)
         let findings = try #require(doc["findings"] as? [[String: Any]])
         #expect(
             findings.contains {

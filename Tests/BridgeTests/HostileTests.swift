@@ -39,6 +39,8 @@ import Testing
         let dispatcher: Task<Void, Error>
 
         init() throws {
+            // IncidentPages reads the read token from the process environment, as `serve` does.
+            setenv("INCIDENT_BRIDGE_READ_TOKEN", Fixtures.readToken, 1)
             sink = try Sink()
             var config = try Fixtures.config("Examples/bridge.en.yaml")
             config.chat.consoleEnabled = false
@@ -157,7 +159,8 @@ import Testing
         h[.authorization] = "HMAC " + Data(mac).base64EncodedString()
         return try await client.execute(uri: "/teams/messages", method: .post, headers: h, body: ByteBuffer(data: body)) {
             #expect($0.status == .ok)
-            return String(buffer: $0.body)
+            let json = try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [String: Any]
+            return json?["text"] as? String ?? ""
         }
     }
 
@@ -205,6 +208,12 @@ import Testing
                 ("known, not R/A: resolve", { try await Self.slack(client, "resolve \(id) done", user: Self.nakamuraSlack) }),
                 ("known, not R/A: close", { try await Self.slack(client, "close \(id)", user: Self.tanakaSlack) }),
                 ("C takes A", { try await Self.slack(client, "assign \(id) A @tanaka", user: Self.tanakaSlack) }),
+                ("I takes R (then could resolve)", {
+                    try await Self.slack(client, "assign \(id) R @nakamura", user: Self.nakamuraSlack)
+                }),
+                ("stranger probes who is in the config", {
+                    try await Self.slack(client, "assign \(id) comms sato@example.com", user: "U0EVIL0001")
+                }),
                 ("R makes themselves commander", { try await Self.slack(client, "assign \(id) commander @suzuki", user: Self.suzukiSlack) }),
                 ("no A anywhere: drill", { try await Self.slack(client, "drill restore ok 30", user: Self.watanabeSlack) }),
                 ("no A anywhere: change", { try await Self.slack(client, "change deploy-42 success", user: Self.watanabeSlack) }),
@@ -266,18 +275,28 @@ import Testing
                 #expect(try await rig.state() == before, "\(what) changed something")
             }
             // A genuine button clicked by someone who may not resolve: accepted as a click, refused as a command.
-            let genuine = context("resolve", channel: Self.mmChannel, expires: expires)
+            let genuine = context("ack", channel: Self.mmChannel, expires: expires)
             #expect(try await Self.mattermostClick(client, context: genuine, channel: Self.mmChannel, user: "evil0000000000000000000000") == .ok)
             #expect(try await rig.state() == before)
+            // Clicked once by someone allowed, then replayed with another user's id: the context acts once.
+            let suzukiMM = try #require(rig.parts.environment.config.people["suzuki"]?.handles["mattermost_id"])
+            #expect(try await Self.mattermostClick(client, context: genuine, channel: Self.mmChannel, user: suzukiMM) == .ok)
+            #expect(try await rig.open().first?.state == .acknowledged)
+            let acked = try await rig.state()
+            #expect(try await Self.mattermostClick(client, context: genuine, channel: Self.mmChannel, user: satoMM) == .ok)
+            #expect(try await rig.state() == acked, "a replayed click acted again")
 
             // The alert route without or with a wrong token: 401, nothing changes.
             let resolved = try String(contentsOfFile: Fixtures.path("Tests/BridgeTests/Resources/alertmanager-webhook-resolved.json"), encoding: .utf8)
             #expect(try await Self.alert(client, resolved, token: nil) == .unauthorized)
             #expect(try await Self.alert(client, resolved, token: "guess") == .unauthorized)
-            #expect(try await rig.state() == before)
+            #expect(try await rig.state() == acked)
 
-            // Refusals are counted in /metrics (loopback: no token needed there).
-            let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            // Refusals are counted in /metrics, which needs the read token once one is configured.
+            #expect(try await client.execute(uri: "/metrics", method: .get) { $0.status } == .unauthorized)
+            var auth = HTTPFields()
+            auth[.authorization] = "Bearer \(Fixtures.readToken)"
+            let metrics = try await client.execute(uri: "/metrics", method: .get, headers: auth) { String(buffer: $0.body) }
             #expect(metrics.contains("incident_bridge_commands_refused_total{verb=\"resolve\",platform=\"slack\"}"), "\(metrics.prefix(400))")
             #expect(metrics.contains("platform=\"mattermost\""))
             #expect(metrics.contains("platform=\"teams\""))
@@ -286,8 +305,8 @@ import Testing
             let satoReply = try await Self.slack(client, "assign \(id) commander @sato", user: Self.satoSlack)
             #expect(try await rig.open().first?.assignments["commander"] == "sato", "\(satoReply)")
             let satoTeams = try #require(rig.parts.environment.config.people["sato"]?.handles["teams_id"])
-            _ = try await Self.teams(client, "ack \(id)", name: "whatever name", aad: satoTeams)
-            #expect(try await rig.open().first?.state == .acknowledged)
+            _ = try await Self.teams(client, "update \(id) failing over", name: "whatever name", aad: satoTeams)
+            #expect(try await rig.parts.environment.store.read { try $0.timeline(IncidentID(id)) }.contains { $0.kind == .update && $0.actor == "sato" })
             _ = try await Self.slack(client, "resolve \(id) failover done", user: Self.suzukiSlack)
             #expect(try await rig.open().isEmpty)
         }
@@ -414,7 +433,9 @@ import Testing
             for r in replies { #expect(Self.live("slack", r).isEmpty, "slack reply: \(Self.live("slack", r)) in \(r)") }
             let mmList = try await Self.mattermost(client, "list", userID: satoMM, userName: "sato")
             #expect(Self.live("mattermost", mmList).isEmpty, "\(mmList)")
+            _ = try await Self.slack(client, "note \(id) =HYPERLINK(\"https://evil.example\",\"x\")", user: Self.suzukiSlack)
             let csv = try await Self.slack(client, "timeline \(id) csv", user: Self.suzukiSlack)
+            #expect(csv.contains("'=HYPERLINK"), "the note's cell is there, quoted: \(csv)")
             #expect(!csv.contains(",=HYPERLINK") && !csv.contains("\"=HYPERLINK"), "\(csv)")
 
             // Every platform got the posts (declare, note, update, the alert's declare), none of them live.
@@ -428,7 +449,7 @@ import Testing
             for platform in ["slack", "mattermost", "matrix", "matrix-html", "teams", "webhook"] {
                 let texts = got[platform] ?? []
                 #expect(texts.count >= 4, "\(platform) received \(texts.count) posts")
-                #expect(texts.contains { $0.contains("Bridge") || $0.contains("bridge") }, "\(platform): no bridge line at all?")
+                #expect(texts.contains { $0.contains("Bridge: +81-50-3000-0110") }, "\(platform): the real bridge line is missing")
                 for t in texts {
                     let bad = Self.live(platform, t)
                     #expect(bad.isEmpty, "\(platform): live \(bad) in \(t)")

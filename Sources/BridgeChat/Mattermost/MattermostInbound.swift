@@ -71,7 +71,9 @@ public enum MattermostInbound {
         return .command(
             InboundCommand(
                 ChatCommand(platform: "mattermost", channel: signedChannel, user: user, text: text),
-                deliveryKey: (json["trigger_id"] as? String).map { "mattermost:action:\($0)" }
+                // Keyed by the signature, not the (unsigned) trigger id: a signed context acts once, so a
+                // captured click replayed with another user id is a repeat, not a second command.
+                deliveryKey: "mattermost:action:\(sig)"
             )
         )
     }

@@ -25,7 +25,9 @@ public enum SlashCommand {
     public static func command(platform: String, form: [String: String], channel: String, user: String)
         -> InboundCommand
     {
-        let text = (form["text"] ?? "").isEmpty ? "help" : form["text"]!
+        var text = (form["text"] ?? "").isEmpty ? "help" : form["text"]!
+        // A second slash command `/oncall` (same request URL) is the `oncall` verb.
+        if form["command"] == "/oncall" { text = "oncall " + (form["text"] ?? "") }
         return InboundCommand(
             ChatCommand(platform: platform, channel: channel, user: user, text: text),
             deliveryKey: form["trigger_id"].map { "\(platform):command:\($0)" }

@@ -23,6 +23,7 @@ public struct SlackPoster: ChatPoster {
             "channel": message.destination.channel,
             "text": Truncation.cut(message.text, maxCharacters: 39_000),
             "unfurl_links": false,
+            "unfurl_media": false,
             "metadata": [
                 "event_type": "incident_bridge_post",
                 "event_payload": ["outbox_id": message.id ?? 0, "incident_id": message.incidentID?.rawValue ?? ""],

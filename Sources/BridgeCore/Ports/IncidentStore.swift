@@ -16,6 +16,8 @@ public protocol IncidentReader {
     func nextTimerDue() throws -> Date?
     func drills() throws -> [DrillRecord]
     func changes(since: Date) throws -> [ChangeRecord]
+    /// On-call overrides not cancelled that end after `after`, oldest first.
+    func onCallOverrides(endingAfter after: Date) throws -> [OnCallOverride]
 }
 
 /// Everything one command may write; a store applies it in ONE transaction.
@@ -35,6 +37,10 @@ public protocol IncidentTransaction: IncidentReader {
     /// that makes each timer fire exactly once).
     func markFired(_ timerID: Int64, at: Date) throws -> Bool
     func record(_ change: ChangeRecord) throws
+    /// Stores an on-call override; returns its id.
+    @discardableResult func insert(_ override: OnCallOverride) throws -> Int64
+    /// Cancels an override; false when there is none with this id (or it was cancelled before).
+    func cancelOverride(_ id: Int64, at: Date) throws -> Bool
 }
 
 /// The durable store of incidents, timelines, timers and the outbox.

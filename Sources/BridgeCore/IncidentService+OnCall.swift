@@ -1,0 +1,141 @@
+import Foundation
+
+/// `/oncall`: who is on call now and next, and overrides (stored with who made them).
+extension IncidentService {
+    /// The answer to an on-call command, or nil when `parsed` is not one.
+    func onCall(_ parsed: ParsedCommand, command: ChatCommand, actor: String, now: Date) async throws -> CommandOutcome? {
+        switch parsed {
+        case .oncall(let name):
+            let overrides = try await store.read { try $0.onCallOverrides(endingAfter: now) }
+            let schedules = try onCallSchedules(name)
+            let resolver = OnCallResolver(config: config, overrides: overrides)
+            let lines = schedules.map { onCallLine($0, resolver: resolver, now: now) }
+            return CommandOutcome(reply: escape(lines.joined(separator: "\n"), command))
+        case .oncallOverrides(let name):
+            let schedules = Set(try onCallSchedules(name).map(\.id))
+            let overrides = try await store.read { try $0.onCallOverrides(endingAfter: now) }
+                .filter { schedules.contains($0.schedule) }
+            if overrides.isEmpty {
+                return CommandOutcome(reply: locale == .ja ? "有効な交代はありません" : "No overrides in force")
+            }
+            let lines = overrides.map { o -> String in
+                let s = config.schedules[o.schedule]
+                let tz = LocalTime(s?.timeZone ?? config.timeZone)
+                return "#\(o.id ?? 0) \(s?.name ?? o.schedule): \(personName(o.person)) \(tz.display(o.from)) - "
+                    + "\(tz.display(o.until))" + (o.reason.map { " (\($0))" } ?? "") + " [\(personName(o.createdBy))]"
+            }
+            return CommandOutcome(reply: escape(lines.joined(separator: "\n"), command))
+        case .oncallOverride(let sid, let user, let fromText, let untilText, let reason):
+            guard let schedule = config.schedules[sid] ?? config.schedules.values.first(where: { $0.name == sid }) else {
+                throw unknownSchedule(sid)
+            }
+            guard let person = config.person(matching: user) else {
+                throw LifecycleError(.init(en: "Unknown person '\(user)'", ja: "不明な担当者「\(user)」"))
+            }
+            guard let from = Self.onCallTime(fromText, schedule.timeZone, now: now),
+                let until = Self.onCallTime(untilText, schedule.timeZone, now: now)
+            else {
+                throw LifecycleError(
+                    .init(
+                        en: "Bad time (use 2026-12-24 18:00, today 18:00 or tomorrow 09:00)",
+                        ja: "時刻の形式が違います（2026-12-24 18:00、today 18:00、tomorrow 09:00）"
+                    )
+                )
+            }
+            guard until > from, until > now else {
+                throw LifecycleError(.init(en: "The override must end after it starts, in the future", ja: "終了は開始より後の未来にしてください"))
+            }
+            let o = OnCallOverride(
+                schedule: schedule.id,
+                person: person.id,
+                from: from,
+                until: until,
+                reason: reason.map(OneLine.clean),
+                createdBy: actor,
+                createdAt: now
+            )
+            let id = try await store.write { try $0.insert(o) }
+            onCommit()
+            let tz = LocalTime(schedule.timeZone)
+            let text =
+                locale == .ja
+                ? "交代 #\(id): \(schedule.name) の当番を \(person.name)（\(tz.display(from)) - \(tz.display(until))）"
+                : "Override #\(id): \(person.name) on call for \(schedule.name) \(tz.display(from)) - \(tz.display(until))"
+            return CommandOutcome(reply: escape(text, command))
+        case .oncallCancel(let id):
+            let done = try await store.write { try $0.cancelOverride(id, at: now) }
+            guard done else {
+                throw LifecycleError(.init(en: "No override #\(id) in force", ja: "有効な交代 #\(id) はありません"))
+            }
+            return CommandOutcome(reply: locale == .ja ? "交代 #\(id) を取り消しました" : "Override #\(id) cancelled")
+        default:
+            return nil
+        }
+    }
+
+    func escape(_ text: String, _ command: ChatCommand) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { renderer.escape(String($0), for: command.platform) }.joined(separator: "\n")
+    }
+
+    func personName(_ id: String) -> String { config.people[id]?.name ?? id }
+
+    func unknownSchedule(_ name: String) -> LifecycleError {
+        let known = config.schedules.keys.sorted().joined(separator: ", ")
+        return LifecycleError(
+            .init(
+                en: "Unknown schedule or role '\(name)' (schedules: \(known))",
+                ja: "不明な当番表またはロール「\(name)」（当番表: \(known)）"
+            )
+        )
+    }
+
+    /// The schedules `name` means: a schedule id or name, a role with a schedule, or all when nil.
+    func onCallSchedules(_ name: String?) throws -> [BridgeConfiguration.Schedule] {
+        guard let name else {
+            if config.schedules.isEmpty {
+                throw LifecycleError(.init(en: "No schedules in the config", ja: "設定に当番表がありません"))
+            }
+            return config.schedules.values.sorted { $0.id < $1.id }
+        }
+        if let s = config.schedules[name] ?? config.schedules.values.first(where: { $0.name == name }) { return [s] }
+        if let sid = config.roles[name]?.schedule, let s = config.schedules[sid] { return [s] }
+        throw unknownSchedule(name)
+    }
+
+    /// `運用オンコール: 高橋 誠 (夜間・休日) until 12/07 09:00, then 鈴木 美咲`.
+    func onCallLine(_ s: BridgeConfiguration.Schedule, resolver: OnCallResolver, now: Date) -> String {
+        let shifts = resolver.shifts(s, from: now, until: now.addingTimeInterval(35 * 86_400))
+        let tz = LocalTime(s.timeZone)
+        let ja = locale == .ja
+        guard let current = shifts.first else { return s.name }
+        let who = current.person.map(personName) ?? (ja ? "（当番なし）" : "(nobody)")
+        let source = current.source.map { $0 == "override" ? (ja ? "交代" : "override") : $0 }.map { " (\($0))" } ?? ""
+        let next = shifts.dropFirst().first.map { $0.person.map(personName) ?? (ja ? "（当番なし）" : "(nobody)") }
+        let until = shifts.count > 1 ? tz.display(current.until) : nil
+        if ja {
+            return "\(s.name): \(who)\(source)" + (until.map { " \($0) まで" } ?? "") + (next.map { "、次は \($0)" } ?? "")
+        }
+        return "\(s.name): \(who)\(source)" + (until.map { " until \($0)" } ?? "") + (next.map { ", then \($0)" } ?? "")
+    }
+
+    /// `2026-12-24 18:00`, `today 18:00`, `tomorrow 09:00` (今日, 明日) in `tz`.
+    static func onCallTime(_ text: String, _ tz: TimeZone, now: Date) -> Date? {
+        let parts = text.split(separator: " ").map(String.init)
+        guard parts.count == 2 else { return nil }
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = tz
+        let today = cal.dateComponents([.year, .month, .day], from: now)
+        var day: CalendarDay
+        switch parts[0].lowercased() {
+        case "today", "今日": day = CalendarDay(today.year!, today.month!, today.day!)
+        case "tomorrow", "明日": day = CalendarDay(today.year!, today.month!, today.day!).adding(days: 1)
+        default:
+            guard let d = CalendarDay(parts[0]) else { return nil }
+            day = d
+        }
+        let hm = parts[1].split(separator: ":").compactMap { Int($0) }
+        guard hm.count == 2, (0...23).contains(hm[0]), (0...59).contains(hm[1]) else { return nil }
+        return cal.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: hm[0], minute: hm[1]))
+    }
+}
