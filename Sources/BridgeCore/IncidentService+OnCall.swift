@@ -120,7 +120,7 @@ extension IncidentService {
     }
 
     /// `2026-12-24 18:00`, `today 18:00`, `tomorrow 09:00` (今日, 明日) in `tz`.
-    static func onCallTime(_ text: String, _ tz: TimeZone, now: Date) -> Date? {
+    public static func onCallTime(_ text: String, _ tz: TimeZone, now: Date) -> Date? {
         let parts = text.split(separator: " ").map(String.init)
         guard parts.count == 2 else { return nil }
         var cal = Calendar(identifier: .gregorian)
