@@ -154,7 +154,9 @@ struct Serve: AsyncParsableCommand {
             ConsoleOutput.error("incident-bridge: --as \(u): no such person under people in the config")
             throw ExitCode(2)
         }
-        if config.chat.consoleEnabled, config.people[me] == nil { ConsoleOutput.error(Chat.strangerHint(me)) }
+        if config.chat.consoleEnabled, config.people[me] == nil {
+            logger.notice("console chat is read-only: its user is nobody in the config (use --as PERSON)", metadata: ["as": "\(me)"])
+        }
         if let door = Perimeter.refusal(config, host: host) {
             ConsoleOutput.error("incident-bridge: refusing to start: \(door)")
             throw ExitCode(2)

