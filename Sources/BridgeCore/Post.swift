@@ -9,6 +9,8 @@ public enum PostKind: String, Sendable, Codable, CaseIterable {
     case slaBreach = "sla_breach"
     case reminder
     case show, list, raci, runbook, help, error, info
+    /// An on-call hand-off (`schedules.<id>.announce`).
+    case handoff
 }
 
 /// A post to render: the template kind, the incident snapshot and the extra fields the template uses.

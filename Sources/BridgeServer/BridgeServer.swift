@@ -137,6 +137,12 @@ public struct BridgeServer: Sendable {
         ).register(on: router)
         let pages = IncidentPages(parts: parts)
         pages.register(on: router)
+        OnCallRoutes(
+            config: parts.environment.config,
+            store: store,
+            clock: parts.environment.clock,
+            pages: pages
+        ).register(on: router)
         // With a read token /metrics always needs it (a reverse proxy in front makes every caller look local);
         // without one it is served on loopback only, or to anyone with `public_pages`.
         let http = parts.environment.config.http
@@ -246,7 +252,15 @@ public struct BridgeServer: Sendable {
             clock: parts.environment.clock,
             logger: logger
         )
-        var services: [any Service] = [app, parts.scheduler, parts.dispatcher, retention]
+        let outboxWake = parts.outboxWake
+        let announcer = OnCallAnnouncer(
+            store: parts.environment.store,
+            outgoing: parts.environment.outgoing,
+            config: config,
+            clock: parts.environment.clock,
+            logger: logger
+        ) { outboxWake.signal() }
+        var services: [any Service] = [app, parts.scheduler, parts.dispatcher, retention, announcer]
         if let m = parts.settings.matrix {
             services.append(
                 MatrixPoller(

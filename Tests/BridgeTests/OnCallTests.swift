@@ -5,7 +5,12 @@ import BridgeServer
 import BridgeTesting
 import BridgeTransport
 import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import Logging
+import NIOCore
 import Testing
 
 /// On-call schedules: the Japanese calendar against the `jpholiday` package, layers at the moments of the
@@ -248,6 +253,55 @@ import Testing
             let out = await env.run("/oncall", as: "watanabe")
             #expect(out.ok && out.reply.contains(expected), "\(out.reply)")
             #expect(out.reply.contains(file.hasSuffix("en.yaml") ? "Misaki Suzuki (Weekday daytime) until" : "鈴木 美咲（") || out.reply.contains("鈴木 美咲 (平日日中)"), "\(out.reply)")
+        }
+    }
+
+    /// `announce: true`: the 09:00 hand-off is posted once, mentioning the new person; a shift that began long
+    /// ago is not announced on start. `GET /oncall/<schedule>.ics` needs the read token.
+    @Test func handOffsAreAnnouncedOnceAndTheFeedNeedsTheReadToken() async throws {
+        setenv("INCIDENT_BRIDGE_READ_TOKEN", Fixtures.readToken, 1)
+        let clock = ManualClock(Self.tokyo("2026-12-08 08:55"))
+        var config = try Fixtures.config("Examples/bridge.en.yaml")
+        config.schedules["ops-oncall"]?.announce = true
+        let parts = try BridgeServer.parts(
+            config: config,
+            dbPath: Fixtures.tempDir() + "/a.sqlite",
+            clock: clock,
+            settings: try PlatformSettings(config: config, environment: Fixtures.secrets()),
+            templates: Fixtures.path("Templates"),
+            logger: Logger(label: "announce")
+        )
+        let announcer = OnCallAnnouncer(
+            store: parts.environment.store,
+            outgoing: parts.environment.outgoing,
+            config: config,
+            clock: clock,
+            logger: Logger(label: "announce")
+        )
+        func texts() async throws -> [String] {
+            try await parts.environment.store.writer.read { try String.fetchAll($0, sql: "SELECT text FROM outbox ORDER BY id") }
+        }
+        #expect(try await announcer.announceOnce() == Self.tokyo("2026-12-08 09:00"))
+        #expect(try await texts().isEmpty, "the night shift began at 18:00 yesterday: not announced on start")
+        clock.advance(by: 5 * 60 + 30)
+        try await announcer.announceOnce()
+        try await announcer.announceOnce()
+        let posted = try await texts()
+        #expect(posted.count == 1, "\(posted)")
+        #expect(posted.first?.contains("Ops on-call: Sho Watanabe → @Misaki Suzuki (until 2026-12-08 18:00)") == true, "\(posted)")
+
+        let app = Application(router: BridgeServer.router(parts))
+        try await app.test(.router) { client in
+            #expect(try await client.execute(uri: "/oncall/ops-oncall.ics", method: .get) { $0.status } == .unauthorized)
+            var auth = HTTPFields()
+            auth[.authorization] = "Bearer \(Fixtures.readToken)"
+            try await client.execute(uri: "/oncall/ops-oncall.ics", method: .get, headers: auth) { r in
+                #expect(r.status == .ok)
+                #expect(r.headers[.contentType] == "text/calendar; charset=utf-8")
+                let body = String(buffer: r.body)
+                #expect(body.hasPrefix("BEGIN:VCALENDAR\r\n") && body.contains("SUMMARY:Ops on-call: Misaki Suzuki"))
+            }
+            #expect(try await client.execute(uri: "/oncall/nope.ics", method: .get, headers: auth) { $0.status } == .notFound)
         }
     }
 }
