@@ -50,3 +50,4 @@ bench:
 	.build/release/incident-bridge-bench slack --seconds 10 --requests 80000
 	.build/release/incident-bridge-bench alerts --posts 10000 --groups 500
 	.build/release/incident-bridge-bench parsers
+	.build/release/incident-bridge-bench oncall --schedules 20 --layers 10 --overrides 500

@@ -9,6 +9,7 @@ case "timers": try await timersBenchmark()
 case "slack": try await slackBenchmark()
 case "alerts": try await alertsBenchmark()
 case "parsers": try parsersBenchmark()
+case "oncall": try onCallBenchmark()
 default:
     FileHandle.standardError.write(
         Data(
@@ -17,6 +18,7 @@ default:
                    incident-bridge-bench slack [--seconds S] [--connections N] [--requests N]
                    incident-bridge-bench alerts [--posts N] [--groups N] [--concurrency N]
                    incident-bridge-bench parsers [--ms M]
+                   incident-bridge-bench oncall [--schedules N] [--layers N] [--overrides N]
 
             """.utf8
         )

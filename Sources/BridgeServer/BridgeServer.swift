@@ -260,7 +260,9 @@ public struct BridgeServer: Sendable {
             clock: parts.environment.clock,
             logger: logger
         ) { outboxWake.signal() }
-        var services: [any Service] = [app, parts.scheduler, parts.dispatcher, retention, announcer]
+        var services: [any Service] = [app, parts.scheduler, parts.dispatcher, retention]
+        // A service that returns ends the group: the announcer runs only when a schedule announces.
+        if config.schedules.values.contains(where: \.announce) { services.append(announcer) }
         if let m = parts.settings.matrix {
             services.append(
                 MatrixPoller(

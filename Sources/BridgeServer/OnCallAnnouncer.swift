@@ -88,8 +88,8 @@ public struct OnCallAnnouncer: Service {
         }
     }
 
+    /// Runs until shutdown (`serve` adds it only when a schedule has `announce: true`).
     public func run() async throws {
-        guard config.schedules.values.contains(where: \.announce) else { return }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 var next = clock.now().addingTimeInterval(60)
