@@ -87,7 +87,7 @@ func onCallBenchmark() throws {
         """
         oncall: \(schedulesCount) schedules x \(layersCount) layers, \(overridesCount) overrides, \(hours) hourly moments each
           resolve \(ordered.count * hours) moments: \(String(format: "%.3f", resolveSeconds)) s (\(found) with someone on call; target < 1 s)
-          per moment: \(String(format: "%.2f", resolveSeconds / Double(ordered.count * hours) * 1e6)) µs; flat member list: \(String(format: "%.3f", flatSeconds / Double(ordered.count * hours) * 1e6)) µs (\(members > 0 ? "" : "-"))
+          per moment: \(String(format: "%.2f", resolveSeconds / Double(ordered.count * hours) * 1e6)) µs; flat member list: \(String(format: "%.3f", flatSeconds / Double(ordered.count * hours) * 1e6)) µs (\(members) members seen)
           declare (lifecycle step, no I/O): scheduled role \(String(format: "%.1f", withSchedule * 1e6)) µs vs flat role \(String(format: "%.1f", without * 1e6)) µs = \(String(format: "%.2f", withSchedule / without))x
         """
     )
