@@ -48,6 +48,9 @@ extension IncidentService {
         if let refusal = authorizer.check(action, person: person, actor: actor, incident: nil) { throw refusal }
     }
 
+    /// Platforms whose replies only the sender sees (ephemeral in Slack and Mattermost; the console's terminal).
+    static let privateReplies: Set<String> = ["slack", "mattermost", "console"]
+
     /// Verbs that act on (or show) one incident.
     static func targetsIncident(_ action: AuthorizationPolicy.Action) -> Bool {
         switch action {
@@ -79,7 +82,11 @@ extension IncidentService {
         let authorizer = Authorizer(config: config)
         if let refusal = authorizer.check(action, person: person, actor: actor, incident: incident) { throw refusal }
         guard action == .show || action == .timeline, !channels.isChannel(command.origin, of: incident) else { return }
-        if authorizer.allows(.responders, person: person, incident: incident) { return }
+        // Its R, A or commander may read it anywhere, where the answer is private (Teams and Matrix answer in
+        // the channel for everyone to read).
+        if Self.privateReplies.contains(command.platform), authorizer.allows(.responders, person: person, incident: incident) {
+            return
+        }
         throw AuthorizationRefusal(
             action: action,
             actor: actor,

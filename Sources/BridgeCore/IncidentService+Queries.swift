@@ -20,11 +20,14 @@ extension IncidentService {
         case .runbook(let name):
             return CommandOutcome(reply: try runbookText(name, platform: command.platform))
         case .list:
-            // Only the incidents of this channel, and those the actor is R, A or commander of.
+            // Only the incidents of this channel, and (where the answer is private) those the actor is R, A or
+            // commander of.
             let channels = outgoing.channels
             let authorizer = self.authorizer
             let open = try await store.read { try $0.openIncidents() }.filter {
-                channels.isChannel(command.origin, of: $0) || authorizer.allows(.responders, person: person, incident: $0)
+                channels.isChannel(command.origin, of: $0)
+                    || (Self.privateReplies.contains(command.platform)
+                        && authorizer.allows(.responders, person: person, incident: $0))
             }
             let post = Post(
                 kind: .list,

@@ -21,6 +21,12 @@ public enum OneLine {
         return String(out)
     }
 
+    /// URLs in text a person or an alert wrote stop being links (`https:\u{200B}//...`): no platform autolinks
+    /// them, a reader still sees the address. The bot's own links (bridge, runbooks, alert links) are not passed here.
+    public static func inertURLs(_ s: String) -> String {
+        s.contains("://") ? s.replacingOccurrences(of: "://", with: ":\u{200B}//") : s
+    }
+
     static func needsWork(_ u: Unicode.Scalar) -> Bool { isBreak(u) || isDropped(u) }
 
     static func isBreak(_ u: Unicode.Scalar) -> Bool {

@@ -93,7 +93,7 @@ public struct MustacheRenderer: PostRenderer {
     }
 
     public func escape(_ text: String, for platform: String) -> String {
-        (dialects[platform] ?? PlainDialect()).escape(OneLine.clean(text))
+        (dialects[platform] ?? PlainDialect()).escape(OneLine.inertURLs(OneLine.clean(text)))
     }
 
     public func render(_ post: Post, for platform: String) -> String {
@@ -199,7 +199,10 @@ struct PostContext {
 
     /// Escapes text a person wrote (an update, a note) the same way: in a channel post a line break of theirs
     /// could start a line that looks like the bot's ("Bridge: ..."), so it becomes a space.
-    func escapeText(_ s: String) -> String { dialect.escape(OneLine.clean(s)) }
+    func escapeText(_ s: String) -> String { dialect.escape(OneLine.inertURLs(OneLine.clean(s))) }
+
+    /// Fields a person or an alert wrote: escaped, one line, and no live URLs.
+    static let writtenFields: Set<String> = ["alert_summary", "alert_labels", "reason", "summary", "previous"]
 
     func name(_ id: String) -> String { escape(config.people[id]?.name ?? id) }
 
@@ -222,7 +225,10 @@ struct LazyPostContext: MustacheParent {
     func child(named key: String) -> Any? {
         if let inc = post.incident, let v = incidentValue(key, inc) { return v }
         if key == "person_mention", let p = post.fields["person"] { return base.mention(p) }
-        if let v = post.fields[key] { return key == "rows" || key == "person" || key == "role" ? v : base.escape(v) }
+        if let v = post.fields[key] {
+            if key == "rows" || key == "person" || key == "role" { return v }
+            return PostContext.writtenFields.contains(key) ? base.escapeText(v) : base.escape(v)
+        }
         switch key {
         case "actor": return base.name(post.actor)
         case "bridge_phone": return base.escape(base.config.bridge.phone)
@@ -238,7 +244,7 @@ struct LazyPostContext: MustacheParent {
         let tz = base.tz
         switch key {
         case "id": return inc.id.rawValue
-        case "title": return base.escape(inc.title)
+        case "title": return base.escapeText(inc.title)
         case "severity": return inc.severity
         case "severity_name": return base.escape(config.severities[inc.severity]?.name ?? inc.severity)
         case "event_type": return inc.eventType
@@ -251,7 +257,7 @@ struct LazyPostContext: MustacheParent {
         case "consulted": return inc.consulted.map(base.name).joined(separator: ", ")
         case "informed": return inc.informed.map(base.name).joined(separator: ", ")
         case "commander": return inc.assignments["commander"].map(base.mention)
-        case "summary": return inc.summary.map(base.escape)
+        case "summary": return inc.summary.map(base.escapeText)
         case "first_response_due", "restore_due", "first_response_target", "restore_target", "next_update_due",
             "update_every":
             guard let sev = config.severities[inc.severity] else { return nil }

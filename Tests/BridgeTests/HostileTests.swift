@@ -328,6 +328,21 @@ import Testing
             #expect(try await rig.open().first?.state == .acknowledged)
             let read = try await Self.slack(client, "show", user: "U0EVIL0001")
             #expect(read.contains("Orders"), "\(read)")
+
+            // Teams answers in the channel for all to read: the incident declared there is acted on without an
+            // id; another incident's timeline is not shown there, even to its R.
+            let config = rig.parts.environment.config
+            let satoTeams = try #require(config.people["sato"]?.handles["teams_id"])
+            let suzukiTeams = try #require(config.people["suzuki"]?.handles["teams_id"])
+            let slackIncident = try #require(try await rig.open().first?.id.rawValue)
+            let declared = try await Self.teams(client, "declare db-outage sev1 Payments down", name: "x", aad: satoTeams)
+            #expect(declared.contains("INC-"), "\(declared)")
+            _ = try await Self.teams(client, "ack", name: "x", aad: suzukiTeams)
+            #expect(try await rig.open().filter { $0.state == .acknowledged }.count == 2)
+            let leak = try await Self.teams(client, "timeline \(slackIncident)", name: "x", aad: suzukiTeams)
+            #expect(!leak.contains("Orders"), "\(leak)")
+            let list = try await Self.teams(client, "list", name: "x", aad: suzukiTeams)
+            #expect(list.contains("Payments") && !list.contains("Orders"), "\(list)")
         }
     }
 
@@ -374,6 +389,7 @@ import Testing
             if text.range(of: pattern, options: .regularExpression) != nil { found.append(pattern) }
         }
         has(#"(?m)^\s*Bridge: \+1-555"#)  // a fake bridge line of its own
+        has(#"://evil"#)  // a bare URL from a person or an alert: every platform autolinks it
         switch platform {
         case "slack":
             has(#"<!"#)
@@ -411,7 +427,7 @@ import Testing
                 with: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("Tests/BridgeTests/Resources/alertmanager-webhook-firing.json")))
             ) as! [String: Any]
             alert["groupKey"] = "{}:{alertname=\"Hostile\"}"
-            alert["commonAnnotations"] = ["summary": Self.injected, "description": Self.injected, "runbook_url": "[x](https://evil.example)"]
+            alert["commonAnnotations"] = ["summary": Self.injected, "description": Self.injected, "runbook_url": "https://runbooks.example/db"]
             alert["commonLabels"] = ["alertname": "Hostile", "service": "db", "team": Self.injected]
             var alerts = alert["alerts"] as! [[String: Any]]
             for i in alerts.indices {

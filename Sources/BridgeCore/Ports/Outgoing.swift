@@ -15,7 +15,7 @@ extension ChannelDirectory {
 
     /// True when `channel` is one of the incident's channels: its origin or a configured incident channel.
     public func isChannel(_ channel: Destination, of incident: Incident) -> Bool {
-        channel == .console || destinations(origin: incident.origin).contains(channel)
+        channel == .console || channel == incident.origin || destinations(origin: incident.origin).contains(channel)
     }
 }
 
