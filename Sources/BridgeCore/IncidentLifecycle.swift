@@ -81,8 +81,16 @@ public struct IncidentLifecycle: Sendable {
                 )
             )
         }
+        // R and A are the roles' members plus whoever a schedule has on call now (so the person paged may decide);
+        // only the people on call are mentioned (`onDuty`), so the off-duty members are not woken.
+        let onCallNow = OnCallResolver(config: config, overrides: overrides)
+        func onDuty(_ letter: BridgeConfiguration.RACILetter) -> [String] {
+            onCallNow.people(forRoles: type.roles(letter), at: now).people
+        }
         func people(_ letter: BridgeConfiguration.RACILetter) -> [String] {
-            config.members(ofRoles: type.roles(letter)).map(\.id)
+            var ids = config.members(ofRoles: type.roles(letter)).map(\.id)
+            if letter == .R || letter == .A { for p in onDuty(letter) where !ids.contains(p) { ids.append(p) } }
+            return ids
         }
         var incident = Incident(
             id: id,
@@ -119,8 +127,8 @@ public struct IncidentLifecycle: Sendable {
         }
         let firstStepPeople = onCall?.people ?? []
         for note in onCall?.notes ?? [] { fx.timeline.append(entry(incident, now, "bot", .note, note)) }
-        var mentions = incident.responsible + incident.accountable
-        for p in firstStepPeople where !mentions.contains(p) { mentions.append(p) }
+        var mentions = onDuty(.R)
+        for p in onDuty(.A) + firstStepPeople where !mentions.contains(p) { mentions.append(p) }
         fx.posts.append(
             Post(
                 kind: .declare,

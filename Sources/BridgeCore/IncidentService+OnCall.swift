@@ -32,6 +32,15 @@ extension IncidentService {
             guard let person = config.person(matching: user) else {
                 throw LifecycleError(.init(en: "Unknown person '\(user)'", ja: "不明な担当者「\(user)」"))
             }
+            try mayChange(schedule, actor: actor, command: command)
+            guard Self.pool(schedule, config).contains(person.id) else {
+                throw LifecycleError(
+                    .init(
+                        en: "\(person.name) is not in \(schedule.name) (its layers' or roles' members)",
+                        ja: "\(person.name) は \(schedule.name) のメンバーではありません"
+                    )
+                )
+            }
             guard let from = Self.onCallTime(fromText, schedule.timeZone, now: now),
                 let until = Self.onCallTime(untilText, schedule.timeZone, now: now)
             else {
@@ -63,14 +72,41 @@ extension IncidentService {
                 : "Override #\(id): \(person.name) on call for \(schedule.name) \(tz.display(from)) - \(tz.display(until))"
             return CommandOutcome(reply: escape(text, command))
         case .oncallCancel(let id):
-            let done = try await store.write { try $0.cancelOverride(id, at: now) }
-            guard done else {
+            let existing = try await store.read { try $0.onCallOverrides(endingAfter: now) }.first { $0.id == id }
+            guard let o = existing else {
                 throw LifecycleError(.init(en: "No override #\(id) in force", ja: "有効な交代 #\(id) はありません"))
             }
+            // Its creator, the person it covers, or a member of the schedule may cancel it.
+            if o.createdBy != actor && o.person != actor, let s = config.schedules[o.schedule] {
+                try mayChange(s, actor: actor, command: command)
+            }
+            _ = try await store.write { try $0.cancelOverride(id, at: now, by: actor) }
             return CommandOutcome(reply: locale == .ja ? "交代 #\(id) を取り消しました" : "Override #\(id) cancelled")
         default:
             return nil
         }
+    }
+
+    /// Everyone a schedule may put on call: its layers' members and the members of roles that use it.
+    static func pool(_ s: BridgeConfiguration.Schedule, _ config: BridgeConfiguration) -> Set<String> {
+        var out = Set(s.layers.flatMap(\.members))
+        for r in config.roles.values where r.schedule == s.id { out.formUnion(r.members) }
+        return out
+    }
+
+    /// Overrides of a schedule are made by its members (the `oncall_override` rule, when set in the config,
+    /// decides alone).
+    func mayChange(_ s: BridgeConfiguration.Schedule, actor: String, command: ChatCommand) throws {
+        if config.authorization.rules[.oncallOverride] != nil || Self.pool(s, config).contains(actor) { return }
+        let names = Self.pool(s, config).sorted().map(personName).joined(separator: ", ")
+        throw AuthorizationRefusal(
+            action: .oncallOverride,
+            actor: actor,
+            reason: LocalizedLine(
+                en: "Not allowed: overrides of \(s.name) are made by its members (\(names))",
+                ja: "\(s.name) の交代はメンバー（\(names)）だけが登録できます"
+            )
+        )
     }
 
     func escape(_ text: String, _ command: ChatCommand) -> String {
@@ -99,7 +135,17 @@ extension IncidentService {
             return config.schedules.values.sorted { $0.id < $1.id }
         }
         if let s = config.schedules[name] ?? config.schedules.values.first(where: { $0.name == name }) { return [s] }
-        if let sid = config.roles[name]?.schedule, let s = config.schedules[sid] { return [s] }
+        if let role = config.roles[name] {
+            guard let sid = role.schedule, let s = config.schedules[sid] else {
+                throw LifecycleError(
+                    .init(
+                        en: "\(role.name) has no schedule: all its members are paged (\(role.members.map(personName).joined(separator: ", ")))",
+                        ja: "\(role.name) には当番表がありません: 全員を呼び出します（\(role.members.map(personName).joined(separator: "、"))）"
+                    )
+                )
+            }
+            return [s]
+        }
         throw unknownSchedule(name)
     }
 

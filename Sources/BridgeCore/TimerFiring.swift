@@ -24,6 +24,17 @@ public struct TimerFiring: Sendable {
         }
     }
 
+    /// Who a reminder or an SLA warning mentions: the incident's R who are on duty now (a scheduled role's
+    /// person on call; every R when none of them is on call), and the commander.
+    func onDutyResponders(_ inc: Incident, _ now: Date) -> [String] {
+        let roles = config.eventTypes[inc.eventType]?.roles(.R) ?? []
+        let onCall = Set(OnCallResolver(config: config, overrides: overrides).people(forRoles: roles, at: now).people)
+        var out = inc.responsible.filter { onCall.contains($0) }
+        if out.isEmpty { out = inc.responsible }
+        if let c = inc.assignments["commander"], !out.contains(c) { out.append(c) }
+        return out
+    }
+
     func roleNames(_ ids: [String]) -> String {
         ids.map { config.roles[$0]?.name ?? $0 }.joined(separator: ja ? "・" : ", ")
     }
@@ -162,8 +173,7 @@ public struct TimerFiring: Sendable {
                         : "\(clockName) SLA at \(percent)% (\(left) left)") + lateNote
                 )
             )
-            var mentions = inc.responsible
-            if let c = inc.assignments["commander"], !mentions.contains(c) { mentions.append(c) }
+            let mentions = onDutyResponders(inc, now)
             fx.posts.append(
                 Post(
                     kind: .slaWarning,
@@ -183,8 +193,7 @@ public struct TimerFiring: Sendable {
     func remind(_ inc: Incident, _ now: Date, _ lateNote: String) -> LifecycleEffects? {
         guard inc.state.isOpen, let sev = config.severities[inc.severity] else { return nil }
         var fx = LifecycleEffects(incident: inc)
-        var mentions = inc.responsible
-        if let c = inc.assignments["commander"], !mentions.contains(c) { mentions.append(c) }
+        let mentions = onDutyResponders(inc, now)
         fx.timeline.append(
             TimelineEntry(
                 incidentID: inc.id,

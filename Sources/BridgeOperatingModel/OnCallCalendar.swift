@@ -12,8 +12,12 @@ public struct OnCallCalendar: Sendable {
         resolver = OnCallResolver(config: config, overrides: overrides)
     }
 
+    /// The shifts that overlap `from ..< until`, each whole (the first begins when it really began, up to 35
+    /// days back), so an event keeps its start and UID whenever the feed is fetched.
     public func shifts(_ schedules: [BridgeConfiguration.Schedule], from: Date, until: Date) -> [OnCallShift] {
-        schedules.flatMap { resolver.shifts($0, from: from, until: until) }
+        schedules.flatMap {
+            resolver.shifts($0, from: from.addingTimeInterval(-35 * 86_400), until: until).filter { $0.until > from }
+        }
     }
 
     func name(_ person: String?) -> String {
@@ -56,7 +60,7 @@ public struct OnCallCalendar: Sendable {
 
     /// The iCalendar feed. Times are UTC (`Z`); a shift's UID is its schedule, start and person, so a feed
     /// fetched again updates the same events.
-    public func ics(_ shifts: [OnCallShift], calendarName: String) -> String {
+    public func ics(_ shifts: [OnCallShift], calendarName: String, generated: Date = Date()) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
@@ -70,7 +74,7 @@ public struct OnCallCalendar: Sendable {
             lines += [
                 "BEGIN:VEVENT",
                 "UID:\(s.schedule)-\(Int(s.from.timeIntervalSince1970))-\(s.person ?? "nobody")@incident-bridge",
-                "DTSTAMP:" + f.string(from: s.from),
+                "DTSTAMP:" + f.string(from: generated),
                 "DTSTART:" + f.string(from: s.from),
                 "DTEND:" + f.string(from: s.until),
                 "SUMMARY:" + Self.text("\(scheduleName): \(name(s.person))"),

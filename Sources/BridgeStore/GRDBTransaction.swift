@@ -319,10 +319,10 @@ struct GRDBTransaction: IncidentTransaction {
         return db.lastInsertedRowID
     }
 
-    func cancelOverride(_ id: Int64, at: Date) throws -> Bool {
+    func cancelOverride(_ id: Int64, at: Date, by actor: String) throws -> Bool {
         try exec(
-            "UPDATE oncall_overrides SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL",
-            arguments: [at.timeIntervalSince1970, id]
+            "UPDATE oncall_overrides SET cancelled_at = ?, cancelled_by = ? WHERE id = ? AND cancelled_at IS NULL",
+            arguments: [at.timeIntervalSince1970, actor, id]
         )
         return db.changesCount > 0
     }

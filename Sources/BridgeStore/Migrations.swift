@@ -110,7 +110,8 @@ enum Migrations {
                         reason TEXT,
                         created_by TEXT NOT NULL,
                         created_at REAL NOT NULL,
-                        cancelled_at REAL
+                        cancelled_at REAL,
+                        cancelled_by TEXT
                     );
                     CREATE INDEX oncall_overrides_until ON oncall_overrides(until_at) WHERE cancelled_at IS NULL;
                     """

@@ -239,6 +239,8 @@ struct LazyPostContext: MustacheParent {
         }
     }
 
+    func mentionIfPaged(_ id: String) -> String { post.mentions.contains(id) ? base.mention(id) : base.name(id) }
+
     func incidentValue(_ key: String, _ inc: Incident) -> Any? {
         let config = base.config
         let tz = base.tz
@@ -252,8 +254,9 @@ struct LazyPostContext: MustacheParent {
         case "state": return inc.state.rawValue
         case "declared_at": return tz.display(inc.declaredAt)
         case "declared_by": return base.name(inc.declaredBy)
-        case "responsible": return inc.responsible.map(base.mention).joined(separator: " ")
-        case "accountable": return inc.accountable.map(base.mention).joined(separator: " ")
+        // R and A ping only those the post mentions (the people on duty); the others are named.
+        case "responsible": return inc.responsible.map(mentionIfPaged).joined(separator: " ")
+        case "accountable": return inc.accountable.map(mentionIfPaged).joined(separator: " ")
         case "consulted": return inc.consulted.map(base.name).joined(separator: ", ")
         case "informed": return inc.informed.map(base.name).joined(separator: ", ")
         case "commander": return inc.assignments["commander"].map(base.mention)

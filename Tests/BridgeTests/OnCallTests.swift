@@ -86,7 +86,60 @@ import Testing
         #expect(rn.onCall(n, at: Self.tokyo("2026-12-05 06:00")) == nil)
         #expect(rn.onCall(n, at: Self.tokyo("2026-12-04 21:59")) == nil)
         #expect(rn.onCall(n, at: Self.tokyo("2026-12-05 22:30")) == nil)  // Saturday night is not Friday's
+
+        // A layer whose start is ahead covers nothing before it (check reports the hours until then).
+        var later = config
+        later.schedules["ops-oncall"]?.layers = [
+            .init(name: "from January", members: ["takahashi"], every: .init(seconds: 604_800), start: Self.tokyo("2027-01-04 09:00"))
+        ]
+        let l = try #require(later.schedules["ops-oncall"])
+        #expect(OnCallResolver(config: later).onCall(l, at: Self.tokyo("2026-12-02 10:00")) == nil)
+        #expect(OnCallResolver(config: later).onCall(l, at: Self.tokyo("2027-01-04 09:00"))?.person == "takahashi")
+        var check = OperatingModelCheck(config: later, currentDirectory: Fixtures.root)
+        check.now = Self.tokyo("2026-12-01 00:00")
+        let gaps = check.run().errors.filter { $0.path == "schedules.ops-oncall" }.map(\.message)
+        #expect(gaps.first?.hasPrefix("nobody on call Tue 2026-12-01 00:00 - Mon 2027-01-04 09:00") == true, "\(gaps)")
     }
+
+    /// Turns that divide a day (12 h) hand off at the same local times across a daylight saving change.
+    @Test func twelveHourTurnsKeepLocalTimeAcrossDST() throws {
+        var config = try Fixtures.config("Examples/bridge.en.yaml")
+        let tz = TimeZone(identifier: "Europe/Berlin")!
+        config.schedules = [
+            "h": .init(id: "h", name: "h", timeZone: tz, layers: [
+                .init(name: "12h", members: ["sato", "suzuki"], every: .init(seconds: 43_200),
+                      start: IncidentService.onCallTime("2027-03-26 09:00", tz, now: Date())!)
+            ])
+        ]
+        let s = try #require(config.schedules["h"])
+        let shifts = OnCallResolver(config: config).shifts(
+            s,
+            from: IncidentService.onCallTime("2027-03-26 09:00", tz, now: Date())!,
+            until: IncidentService.onCallTime("2027-04-02 09:00", tz, now: Date())!
+        )
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = tz
+        #expect(shifts.count == 14)
+        #expect(shifts.allSatisfy { [9, 21].contains(cal.component(.hour, from: $0.from)) }, "\(shifts.map(\.from))")
+    }
+
+    @Test func overridesAreMadeAndCancelledByTheSchedulesMembers() async throws {
+        let env = try Fixtures.environment("Examples/bridge.en.yaml", clock: ManualClock(Self.tokyo("2026-12-08 10:00")))
+        // Security is not on the ops schedule: no override; nobody outside the schedule is put on call.
+        let outsider = await env.run("/oncall override ops-oncall @suzuki today 12:00 today 13:00", as: "nakamura")
+        #expect(outsider.refused, "\(outsider.reply)")
+        let notMember = await env.run("/oncall override ops-oncall @sato today 12:00 today 13:00", as: "suzuki")
+        #expect(!notMember.ok && notMember.reply.contains("not in Ops on-call"), "\(notMember.reply)")
+        #expect((await env.run("/oncall override ops-oncall @yamamoto today 12:00 today 13:00", as: "takahashi")).ok)
+        #expect((await env.run("/oncall cancel 1", as: "nakamura")).refused)
+        #expect((await env.run("/oncall cancel 1", as: "yamamoto")).ok)  // the person it covers
+        let cancelledBy = try await env.store.writer.read {
+            try String.fetchOne($0, sql: "SELECT cancelled_by FROM oncall_overrides WHERE id = 1")
+        }
+        #expect(cancelledBy == "yamamoto")
+        #expect((await env.run("/oncall cloud_ops", as: "suzuki")).reply.contains("has no schedule"))
+    }
+
 
     /// Daily hand-offs at 09:00 local stay at 09:00 across daylight saving changes; the turns are 23 h and 25 h.
     @Test(arguments: ["Europe/Berlin", "America/New_York"]) func dailyHandOffsKeepLocalTimeAcrossDST(zone: String) throws {
@@ -243,8 +296,12 @@ import Testing
             #expect((e[3] as? String)?.hasSuffix(r["person_name"] as! String) == true)
         }
         #expect(Set(events.map { $0[0] as! String }).count == events.count, "UIDs are unique")
-        // Stable across runs.
-        #expect(try CLI.run(args + ["--format", "ics"]).stdout == ics.stdout)
+        // Stable across runs and moments: the same events and UIDs (DTSTAMP is when the feed was made), and the
+        // shift in progress keeps its real start when asked an hour later.
+        func stable(_ text: String) -> [String] { text.split(separator: "\r\n").map(String.init).filter { !$0.hasPrefix("DTSTAMP:") } }
+        #expect(stable(try CLI.run(args + ["--format", "ics"]).stdout) == stable(ics.stdout))
+        let later = try CLI.run(args.map { $0 == "2026-12-01T00:00" ? "2026-12-01T01:00" : $0 } + ["--format", "ics"])
+        #expect(stable(later.stdout).prefix(12) == stable(ics.stdout).prefix(12))
     }
 
     @Test func oncallAnswersInJapaneseAndEnglish() async throws {

@@ -48,7 +48,7 @@ public struct OnCallResolver: Sendable {
 
     public init(config: BridgeConfiguration, overrides: [OnCallOverride] = []) {
         self.config = config
-        self.overrides = overrides.sorted { $0.createdAt < $1.createdAt }
+        self.overrides = overrides.sorted { ($0.createdAt, $0.id ?? 0) < ($1.createdAt, $1.id ?? 0) }
     }
 
     /// The person on call for `schedule` at `t` and where that comes from (a layer's name or "override").
@@ -61,7 +61,7 @@ public struct OnCallResolver: Sendable {
         let local = cal.dateComponents([.year, .month, .day, .hour, .minute], from: t)
         let day = CalendarDay(local.year!, local.month!, local.day!)
         let minute = local.hour! * 60 + local.minute!
-        for layer in schedule.layers.reversed() where applies(layer, day: day, minute: minute) {
+        for layer in schedule.layers.reversed() where t >= layer.start && applies(layer, day: day, minute: minute) {
             guard !layer.members.isEmpty else { continue }
             let i = Self.turn(layer, at: t, calendar: cal).index
             return (layer.members[((i % layer.members.count) + layer.members.count) % layer.members.count], layer.name)
@@ -96,6 +96,9 @@ public struct OnCallResolver: Sendable {
         index: Int, from: Date, until: Date
     ) {
         let every = max(layer.every.seconds, 60)
+        if every < 86_400, 86_400 % every == 0, every % 60 == 0 {
+            return subDayTurn(layer, every: every, at: t, calendar: cal)
+        }
         if every % 86_400 == 0 {
             let days = every / 86_400
             let s = cal.dateComponents([.year, .month, .day, .hour, .minute], from: layer.start)
@@ -116,6 +119,39 @@ public struct OnCallResolver: Sendable {
         let index = Int((elapsed / Double(every)).rounded(.down))
         let from = layer.start.addingTimeInterval(Double(index * every))
         return (index, from, from.addingTimeInterval(Double(every)))
+    }
+
+    /// Turns that divide a day (12h, 8h, 6h ...) hand off at the same local times every day, across daylight
+    /// saving changes too: slot n of a local day starts at the start's time of day plus n turns.
+    static func subDayTurn(
+        _ layer: BridgeConfiguration.Layer,
+        every: Int,
+        at t: Date,
+        calendar cal: Calendar
+    ) -> (index: Int, from: Date, until: Date) {
+        let perDay = 86_400 / every
+        let minutes = every / 60
+        let s = cal.dateComponents([.year, .month, .day, .hour, .minute], from: layer.start)
+        let startDay = CalendarDay(s.year!, s.month!, s.day!)
+        let startMinute = s.hour! * 60 + s.minute!
+        let l = cal.dateComponents([.year, .month, .day, .hour, .minute], from: t)
+        var d = CalendarDay(l.year!, l.month!, l.day!).ordinal - startDay.ordinal
+        var m = l.hour! * 60 + l.minute! - startMinute
+        if m < 0 {
+            d -= 1
+            m += 1440
+        }
+        let index = d * perDay + m / minutes
+        func at(_ n: Int) -> Date {
+            let dayN = Int((Double(n) / Double(perDay)).rounded(.down))
+            let slot = n - dayN * perDay
+            let day = startDay.adding(days: dayN)
+            let minute = startMinute + slot * minutes
+            return cal.date(
+                from: DateComponents(year: day.year, month: day.month, day: day.day, hour: minute / 60, minute: minute % 60)
+            ) ?? t
+        }
+        return (index, at(index), at(index + 1))
     }
 
     /// The shifts of a schedule between two moments, merged where the same person stays on call.
@@ -149,6 +185,7 @@ public struct OnCallResolver: Sendable {
                 turn = Self.turn(layer, at: turn.until, calendar: cal)
             }
         }
+        for layer in schedule.layers { points.insert(layer.start) }
         for o in overrides where o.schedule == schedule.id {
             points.insert(o.from)
             points.insert(o.until)

@@ -40,7 +40,7 @@ public protocol IncidentTransaction: IncidentReader {
     /// Stores an on-call override; returns its id.
     @discardableResult func insert(_ override: OnCallOverride) throws -> Int64
     /// Cancels an override; false when there is none with this id (or it was cancelled before).
-    func cancelOverride(_ id: Int64, at: Date) throws -> Bool
+    func cancelOverride(_ id: Int64, at: Date, by actor: String) throws -> Bool
 }
 
 /// The durable store of incidents, timelines, timers and the outbox.
