@@ -76,7 +76,9 @@ enum CLI {
         let r = try CLI.run(["chat", "--config", "Examples/bridge.yaml", "--db", db, "--as", "suzuki"], stdin: session)
         #expect(r.status == 0)
         #expect(r.stdout.contains("【重大障害宣言】INC-"))
-        #expect(r.stdout.contains("R（実行責任者）: @鈴木 美咲 @高橋 誠"))
+        // R: both ops leads are named; the one on call now (a schedule: day lead or night rotation) is mentioned.
+        let rLine = r.stdout.split(separator: "\n").first { $0.hasPrefix("R（実行責任者）: ") } ?? ""
+        #expect(rLine.contains("鈴木 美咲") && rLine.contains("高橋 誠") && rLine.contains("@"), "\(rLine)")
         #expect(r.stdout.contains("A（説明責任者）: @佐藤 健"))
         #expect(r.stdout.contains("+81-50-3000-0110"))
         #expect(r.stdout.contains("手順書: Runbooks/db-outage.md"))

@@ -189,6 +189,6 @@ import BridgeAlerts
         #expect((request["headers"] as? [String: String])?["Authorization"] == "Bearer mm-bot-token")
         let body = try JSONSerialization.jsonObject(with: Data((request["body"] as! String).utf8)) as! [String: Any]
         #expect(body["channel_id"] as? String == "fakechannel000000000000000")
-        #expect((body["message"] as? String)?.contains("@oncall.alice") == true)
+        #expect((body["message"] as? String)?.contains("@sato") == true)  // the A, in Mattermost's mention syntax
     }
 }
