@@ -40,7 +40,8 @@ public struct OnCallAnnouncer: Service {
         let now = clock.now()
         let overrides = try await store.read { try $0.onCallOverrides(endingAfter: now.addingTimeInterval(-8 * 86_400)) }
         let resolver = OnCallResolver(config: config, overrides: overrides)
-        var next = now.addingTimeInterval(900)
+        // Looked at every minute at least, so an override made meanwhile is announced when it starts.
+        var next = now.addingTimeInterval(60)
         for schedule in config.schedules.values.sorted(by: { $0.id < $1.id }) where schedule.announce {
             let shifts = resolver.shifts(schedule, from: now.addingTimeInterval(-8 * 86_400), until: now.addingTimeInterval(35 * 86_400))
             guard let i = shifts.firstIndex(where: { $0.from <= now && now < $0.until }) else { continue }

@@ -71,11 +71,15 @@ public struct OnCallResolver: Sendable {
 
     /// Whether a layer covers a local day and minute.
     func applies(_ layer: BridgeConfiguration.Layer, day: CalendarDay, minute: Int) -> Bool {
-        if let f = layer.activeFrom, day < f { return false }
-        if let u = layer.activeUntil, day > u { return false }
-        guard let w = layer.when else { return true }
+        func active(_ d: CalendarDay) -> Bool {
+            if let f = layer.activeFrom, d < f { return false }
+            if let u = layer.activeUntil, d > u { return false }
+            return true
+        }
+        guard let w = layer.when else { return active(day) }
+        // A window belongs to the day it starts: that day's weekday, holiday and `active` range decide.
         func dayOK(_ d: CalendarDay) -> Bool {
-            guard w.days.contains(d.weekday) else { return false }
+            guard active(d), w.days.contains(d.weekday) else { return false }
             switch w.holidays {
             case .include: return true
             case .exclude: return !config.holidays.isHoliday(d)
