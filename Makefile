@@ -3,8 +3,8 @@ SWIFT ?= swift
 CONFIG ?= Examples/bridge.yaml
 DB ?= var/bridge.sqlite
 BIN = .build/debug/incident-bridge
-# Who the console acts as in `make run` / `make chat` (a person id of the config; commands are authorized as them).
-AS ?= suzuki
+# Who the console acts as in `make run` / `make chat` (`AS` would be make's assembler variable) (a person id of the config; commands are authorized as them).
+PERSON ?= suzuki
 # Local secrets for `make run`: random tokens for the alert route and the read-only pages, made once.
 DEV_SECRETS = var/dev-secrets.env
 
@@ -23,10 +23,10 @@ $(DEV_SECRETS):
 	} > $@ && echo "made $@ (alert route and page tokens for make run)"
 
 run: build $(DEV_SECRETS)
-	. ./$(DEV_SECRETS) && $(BIN) serve --config $(CONFIG) --db $(DB) --as $(AS)
+	. ./$(DEV_SECRETS) && $(BIN) serve --config $(CONFIG) --db $(DB) --as $(PERSON)
 
 chat: build
-	$(BIN) chat --config $(CONFIG) --db $(DB) --as $(AS)
+	$(BIN) chat --config $(CONFIG) --db $(DB) --as $(PERSON)
 
 peers:
 	@PEERS_VENV=.peers-venv ./scripts/peers/install.sh
