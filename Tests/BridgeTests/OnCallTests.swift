@@ -255,6 +255,18 @@ import Testing
 
     }
 
+    /// Monday 2027-03-22 is a substitute holiday (the equinox fell on Sunday): at 10:00 the day lead's layer
+    /// does not apply and the night/holiday rotation is paged.
+    @Test func aSubstituteHolidayPagesTheHolidayLayer() async throws {
+        let rig = try Rig(at: Self.tokyo("2027-03-22 10:00"))
+        defer { rig.stop() }
+        let out = await rig.run("declare db-outage sev1 holiday outage")
+        #expect(try await rig.waitFor(try #require(out.incidentID).rawValue) == ["watanabe@msp.example.net"])
+        rig.clock.advance(by: 86_400)  // Tuesday: a working day again
+        let tue = await rig.run("declare db-outage sev1 working day outage")
+        #expect(try await rig.waitFor(try #require(tue.incidentID).rawValue) == ["suzuki@example.com"])
+    }
+
     /// Declared Monday 17:50, when the vendor PM is on site (Tanaka); step 2 fires at 18:05, when the AMS desk
     /// rotation has Ito: Ito is paged, the person on call when the step fires, not at declaration.
     @Test func anEscalationStepPagesWhoIsOnCallWhenItFires() async throws {
