@@ -12,6 +12,17 @@ extension IncidentService {
             let lines = schedules.map { onCallLine($0, resolver: resolver, now: now) }
             return CommandOutcome(reply: escape(lines.joined(separator: "\n"), command))
         case .oncallOverrides(let name):
+            // Who stands in for whom, and why, is for the people of the config.
+            guard person(for: command) != nil else {
+                throw AuthorizationRefusal(
+                    action: .oncall,
+                    actor: actor,
+                    reason: LocalizedLine(
+                        en: "Not allowed: overrides are listed to people listed under people in the config",
+                        ja: "交代の一覧は設定の people に登録された人にだけ表示します"
+                    )
+                )
+            }
             let schedules = Set(try onCallSchedules(name).map(\.id))
             let overrides = try await store.read { try $0.onCallOverrides(endingAfter: now) }
                 .filter { schedules.contains($0.schedule) }

@@ -101,6 +101,28 @@ import Testing
         #expect(gaps.first?.hasPrefix("nobody on call Tue 2026-12-01 00:00 - Mon 2027-01-04 09:00") == true, "\(gaps)")
     }
 
+    /// A hand-off at 02:30 in New York does not exist on 2027-03-14 (clocks jump 02:00 -> 03:00): who is on
+    /// call at each moment and the shift list agree all around it.
+    @Test func aHandOffAtANonexistentLocalTimeAgreesEverywhere() throws {
+        var config = try Fixtures.config("Examples/bridge.en.yaml")
+        let tz = TimeZone(identifier: "America/New_York")!
+        config.schedules = [
+            "n": .init(id: "n", name: "n", timeZone: tz, layers: [
+                .init(name: "daily", members: ["sato", "suzuki"], every: .init(seconds: 86_400),
+                      start: IncidentService.onCallTime("2027-03-01 02:30", tz, now: Date())!)
+            ])
+        ]
+        let s = try #require(config.schedules["n"])
+        let r = OnCallResolver(config: config)
+        let from = IncidentService.onCallTime("2027-03-13 00:00", tz, now: Date())!
+        let shifts = r.shifts(s, from: from, until: from.addingTimeInterval(3 * 86_400))
+        for minute in stride(from: 0, to: 3 * 1440, by: 10) {
+            let t = from.addingTimeInterval(Double(minute * 60))
+            let listed = shifts.first { $0.from <= t && t < $0.until }?.person
+            #expect(r.onCall(s, at: t)?.person == listed, "\(t)")
+        }
+    }
+
     /// Turns that divide a day (12 h) hand off at the same local times across a daylight saving change.
     @Test func twelveHourTurnsKeepLocalTimeAcrossDST() throws {
         var config = try Fixtures.config("Examples/bridge.en.yaml")

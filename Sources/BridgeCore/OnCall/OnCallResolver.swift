@@ -110,13 +110,16 @@ public struct OnCallResolver: Sendable {
             let l = cal.dateComponents([.year, .month, .day, .hour, .minute], from: t)
             var d = CalendarDay(l.year!, l.month!, l.day!).ordinal - startDay.ordinal
             if l.hour! * 60 + l.minute! < s.hour! * 60 + s.minute! { d -= 1 }
-            let index = Int((Double(d) / Double(days)).rounded(.down))
+            var index = Int((Double(d) / Double(days)).rounded(.down))
             func at(_ n: Int) -> Date {
                 let day = startDay.adding(days: n * days)
                 return cal.date(
                     from: DateComponents(year: day.year, month: day.month, day: day.day, hour: s.hour, minute: s.minute)
                 ) ?? t
             }
+            // A hand-off time that does not exist on a spring-forward day moves later: compare instants, not
+            // wall-clock minutes, so `onCall` and `shifts` agree.
+            if t < at(index) { index -= 1 } else if t >= at(index + 1) { index += 1 }
             return (index, at(index), at(index + 1))
         }
         let elapsed = t.timeIntervalSince(layer.start)
