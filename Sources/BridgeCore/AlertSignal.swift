@@ -60,6 +60,29 @@ public struct AlertSignal: Sendable, Equatable {
 
     public var firing: [Alert] { alerts.filter { $0.status == .firing } }
 
+    /// Alerts named for a reader: `PayLatency instance=pay02: 決済API p99 > 3s on pay02`, the alert name, the
+    /// labels whose values differ within the group, and the summary; at most `limit`, then "+N more". The
+    /// fingerprints follow in brackets, so exports keep them (and later entries can tell new alerts from known).
+    public func describe(_ some: [Alert], limit: Int = 10) -> String {
+        var keys = Set(alerts.flatMap(\.labels.keys)).filter { k in
+            k != "alertname" && Set(alerts.map { $0.labels[k] ?? "" }).count > 1
+        }.sorted()
+        // A group of one alert has no differing label: its instance still tells which machine it was.
+        if keys.isEmpty, alerts.contains(where: { $0.labels["instance"] != nil }) { keys = ["instance"] }
+        let named = some.prefix(limit).map { a -> String in
+            let name = a.labels["alertname"] ?? routingLabels["alertname"] ?? "alert"
+            let labels = keys.compactMap { k in a.labels[k].map { "\(k)=\($0)" } }.joined(separator: " ")
+            let head = labels.isEmpty ? name : "\(name) \(labels)"
+            let summary = a.annotations["summary"] ?? commonAnnotations?["summary"]
+            return OneLine.clean(summary.map { "\(head): \($0)" } ?? head)
+        }
+        var text = named.joined(separator: "; ")
+        if some.count > limit { text += " +\(some.count - limit) more" }
+        let fingerprints = some.compactMap(\.fingerprint)
+        if !fingerprints.isEmpty { text += " [\(fingerprints.joined(separator: ", "))]" }
+        return text
+    }
+
     /// A title for the incident: the summary annotation, else the alert name.
     public var title: String {
         commonAnnotations?["summary"] ?? alerts.first?.annotations["summary"]

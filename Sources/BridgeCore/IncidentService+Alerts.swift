@@ -29,7 +29,14 @@ extension IncidentService {
             let existing = try tx.openIncident(alertGroupKey: n.groupKey)
             switch (n.status, existing) {
             case (.firing, let inc?):
-                try tx.append(service.alertEntry(inc.id, n, now: now, text: service.firingText(n)))
+                // Name the alerts that are new to this incident (known ones were named in earlier entries).
+                let seen = try tx.timeline(inc.id).filter { $0.kind == .alert }.map(\.text).joined(separator: " ")
+                let new = n.firing.filter { a in a.fingerprint.map { !seen.contains($0) } ?? true }
+                let text =
+                    new.isEmpty
+                    ? "\(n.firing.count) alert(s) still firing, none new"
+                    : "\(new.count) new alert(s) firing (\(n.firing.count) in all): \(n.describe(new))"
+                try tx.append(service.alertEntry(inc.id, n, now: now, text: text))
                 return AlertOutcome(action: .noted, incidentID: inc.id, message: "note added to \(inc.id)")
             case (.firing, nil):
                 return try service.declare(from: n, route: route, tx: tx, now: now)
@@ -52,7 +59,7 @@ extension IncidentService {
     }
 
     func firingText(_ n: AlertSignal) -> String {
-        "\(n.firing.count) alert(s) firing: \(n.firing.compactMap(\.fingerprint).joined(separator: ", "))"
+        "\(n.firing.count) alert(s) firing: \(n.describe(n.firing))"
     }
 
     /// Opens an incident for a newly firing group, with the alert's summary, labels and links in its posts.
@@ -104,8 +111,8 @@ extension IncidentService {
         tx: any IncidentTransaction,
         now: Date
     ) throws -> AlertOutcome {
-        let fingerprints = n.alerts.compactMap(\.fingerprint).joined(separator: ", ")
-        try tx.append(alertEntry(inc.id, n, now: now, text: "alerts resolved: \(fingerprints)"))
+        let resolved = n.alerts.filter { $0.status == .resolved }
+        try tx.append(alertEntry(inc.id, n, now: now, text: "alerts resolved: \(n.describe(resolved.isEmpty ? n.alerts : resolved))"))
         guard route.autoMitigate, inc.state == .declared || inc.state == .acknowledged else {
             return AlertOutcome(action: .resolved, incidentID: inc.id, message: "resolution recorded on \(inc.id)")
         }

@@ -75,6 +75,45 @@ import BridgeAlerts
         }
     }
 
+    /// The reviewer reads which instance fired and recovered: alert entries name each new or resolved alert by
+    /// its alert name, the labels that differ within the group and its summary; the fingerprints stay in brackets.
+    @Test func alertEntriesNameTheInstancesThatFiredAndResolved() async throws {
+        let rig = try Rig()
+        var doc = try JSONSerialization.jsonObject(with: Data(Self.firing.utf8)) as! [String: Any]
+        var alerts = doc["alerts"] as! [[String: Any]]
+        var second = alerts[0]
+        second["fingerprint"] = "c0ffee0000000002"
+        second["labels"] = (second["labels"] as! [String: String]).merging(["instance": "db02:9100"]) { $1 }
+        second["annotations"] = ["summary": "Disk almost full on db02"]
+        alerts.append(second)
+        doc["alerts"] = alerts
+        let both = String(decoding: try JSONSerialization.data(withJSONObject: doc), as: UTF8.self)
+        doc["status"] = "resolved"
+        doc["alerts"] = alerts.map { a -> [String: Any] in
+            var r = a
+            r["status"] = "resolved"
+            return r
+        }
+        let resolved = String(decoding: try JSONSerialization.data(withJSONObject: doc), as: UTF8.self)
+        try await rig.app.test(.router) { client in
+            let a1 = try await Self.post(client, Self.firing).1["action"] as? String
+            let a2 = try await Self.post(client, both).1["action"] as? String
+            let a3 = try await Self.post(client, resolved).1["action"] as? String
+            #expect([a1, a2, a3] == ["declared", "noted", "resolved"])
+        }
+        let inc = try #require(try await rig.incidents().first)
+        let entries = try await rig.parts.environment.store.read { try $0.timeline(inc.id) }.filter { $0.kind == .alert }
+        #expect(entries.map(\.text) == [
+            "1 alert(s) firing: DiskFull instance=db01:9100: Disk almost full on db01 [b3cdf832dd4b7a15] "
+                + "[alertname=DiskFull instance=db01:9100 service=db severity=critical]",
+            "1 new alert(s) firing (2 in all): DiskFull instance=db02:9100: Disk almost full on db02 [c0ffee0000000002]",
+            "alerts resolved: DiskFull instance=db01:9100: Disk almost full on db01; "
+                + "DiskFull instance=db02:9100: Disk almost full on db02 [b3cdf832dd4b7a15, c0ffee0000000002]",
+        ])
+        let md = TimelineExporter(config: rig.parts.environment.config).markdown(inc, entries)
+        #expect(md.contains("instance=db01:9100") && md.contains("instance=db02:9100: Disk almost full on db02"))
+    }
+
     @Test func oneIncidentPerGroupNotesAndResolution() async throws {
         let rig = try Rig(autoMitigate: true)
         try await rig.app.test(.router) { client in
