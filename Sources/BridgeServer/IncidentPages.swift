@@ -117,9 +117,10 @@ public struct IncidentPages: Sendable {
         }
         router.get("/incidents/:id") { request, context -> Response in
             let raw = context.parameters.get("id") ?? ""
+            let all = request.uri.queryParameters["all"] == "1"
             return try await self.respond(request, template: "incident") { link in
                 guard IncidentID.looksLikeID(raw) else { return nil }
-                return try await self.incidentContext(IncidentID(raw.uppercased()), now: self.clock.now(), link: link)
+                return try await self.incidentContext(IncidentID(raw.uppercased()), now: self.clock.now(), link: link, all: all)
             }
         }
     }
@@ -297,11 +298,16 @@ public struct IncidentPages: Sendable {
     }
 
     /// `/incidents/<INC>`: summary, R/A/C/I, SLA clocks, the timeline; nil when there is no such incident.
-    func incidentContext(_ id: IncidentID, now: Date, link: String) async throws -> [String: Any]? {
+    /// How many timeline entries the first screen of an incident page shows (the newest); `?all=1` shows all.
+    static let firstScreen = 200
+
+    func incidentContext(_ id: IncidentID, now: Date, link: String, all: Bool = false) async throws -> [String: Any]? {
+        let limit = all ? Int.max : Self.firstScreen
         guard
-            let (inc, entries) = try await store.read({ r -> (Incident, [TimelineEntry])? in
+            let (inc, entries, total) = try await store.read({ r -> (Incident, [TimelineEntry], Int)? in
                 guard let i = try r.incident(id) else { return nil }
-                return (i, try r.timeline(id))
+                let t = try r.timeline(id, latest: limit)
+                return (i, t.entries, t.total)
             })
         else { return nil }
         var c = base(now: now, link: link)
@@ -365,6 +371,11 @@ public struct IncidentPages: Sendable {
             ]
         }
         c["has_timeline"] = !entries.isEmpty
+        if entries.count < total {
+            let shown = ja ? "最新 \(entries.count) 件を表示（全 \(total) 件）" : "Showing the latest \(entries.count) of \(total) entries"
+            let href = "/incidents/\(inc.id.rawValue)" + (link.isEmpty ? "?all=1" : link + "&all=1")
+            c["timeline_more"] = ["shown": shown, "href": href]
+        }
         if let base = config.runbooks.baseURL, !base.isEmpty {
             c["runbooks"] = (type?.runbooks ?? []).map { ["file": $0, "href": config.runbooks.link(for: $0)] }
         } else {
@@ -416,7 +427,7 @@ public struct IncidentPages: Sendable {
                     "bridge": "ブリッジ", "event_type": "イベント種別", "summary": "概要", "people": "体制",
                     "clocks": "SLAクロック", "clock": "クロック", "target": "目標", "elapsed": "実績", "result": "判定",
                     "deadline": "期限", "timeline": "タイムライン", "time": "時刻", "actor": "実施者", "kind": "種別",
-                    "text": "内容", "no_timeline": "記録はまだありません", "runbooks": "手順書", "back": "一覧へ戻る",
+                    "text": "内容", "no_timeline": "記録はまだありません", "show_all": "すべて表示", "runbooks": "手順書", "back": "一覧へ戻る",
                     "generated": "表示時刻", "times_in": "時刻はすべて",
                 ]
                 : [
@@ -432,7 +443,7 @@ public struct IncidentPages: Sendable {
                     "people": "Who", "clocks": "SLA clocks", "clock": "Clock", "target": "Target", "elapsed": "Actual",
                     "result": "Result", "deadline": "Deadline", "timeline": "Timeline", "time": "Time",
                     "actor": "Actor",
-                    "kind": "Kind", "text": "Text", "no_timeline": "Nothing recorded yet", "runbooks": "Runbooks",
+                    "kind": "Kind", "text": "Text", "no_timeline": "Nothing recorded yet", "show_all": "Show all", "runbooks": "Runbooks",
                     "back": "All incidents", "generated": "As of", "times_in": "All times in",
                 ]
         )

@@ -92,6 +92,24 @@ struct GRDBTransaction: IncidentTransaction {
         ).first
     }
 
+    func timeline(_ id: IncidentID, latest limit: Int) throws -> (entries: [TimelineEntry], total: Int) {
+        let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM timeline WHERE incident_id = ?", arguments: [id.rawValue]) ?? 0
+        let entries = try rows(
+            "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = ? ORDER BY id DESC LIMIT ?",
+            arguments: [id.rawValue, limit]
+        ).reversed().map { row in
+            TimelineEntry(
+                id: row["id"],
+                incidentID: id,
+                at: Date(timeIntervalSince1970: row["at"]),
+                actor: row["actor"],
+                kind: TimelineKind(rawValue: row["kind"]) ?? .note,
+                text: row["text"]
+            )
+        }
+        return (entries, total)
+    }
+
     func timeline(_ id: IncidentID) throws -> [TimelineEntry] {
         try rows(
             "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = ? ORDER BY id",

@@ -158,6 +158,28 @@ import BridgeAlerts
         }
     }
 
+    /// A big incident's page shows its summary, clocks and newest entries first, with a link to all of them.
+    @Test func aBigTimelineShowsTheNewestEntriesAndAWayToTheRest() async throws {
+        let rig = try Rig()
+        let id = try #require(try await rig.run("/incident declare db-outage sev1 storm"))
+        let at = rig.clock.now()
+        try await rig.parts.environment.store.write { tx in
+            for i in 1...500 {
+                try tx.append(TimelineEntry(incidentID: id, at: at, actor: "alertmanager", kind: .alert, text: "storm entry #\(i)."))
+            }
+        }
+        try await rig.app.test(.router) { client in
+            let (status, _, html) = try await Self.get(client, "/incidents/\(id)")
+            #expect(status == .ok)
+            #expect(html.contains("storm entry #500.") && html.contains("storm entry #301."))
+            #expect(!html.contains("storm entry #300."))
+            #expect(html.contains("Showing the latest 200 of 501 entries"))
+            #expect(html.contains("href=\"/incidents/\(id)?all=1\""))
+            let all = try await Self.get(client, "/incidents/\(id)?all=1").2
+            #expect(all.contains("storm entry #1.") && all.contains("storm entry #500.") && !all.contains("Showing the latest"))
+        }
+    }
+
     @Test func unknownOrMalformedIncidentIs404() async throws {
         let rig = try Rig()
         try await rig.app.test(.router) { client in

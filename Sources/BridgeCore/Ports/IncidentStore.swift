@@ -7,6 +7,8 @@ public protocol IncidentReader {
     /// Incidents declared at or after `since`, newest first.
     func incidents(declaredSince since: Date) throws -> [Incident]
     func timeline(_ id: IncidentID) throws -> [TimelineEntry]
+    /// The newest `limit` entries in time order, and how many the incident has (a page's first screen).
+    func timeline(_ id: IncidentID, latest limit: Int) throws -> (entries: [TimelineEntry], total: Int)
     /// The open incident opened by alert group `key`, if any.
     func openIncident(alertGroupKey key: String) throws -> Incident?
     func pendingTimers(_ id: IncidentID) throws -> [IncidentTimer]
