@@ -32,13 +32,6 @@ public struct TimelineExporter: Sendable {
         now: Date? = nil,
         escape: (String) -> String = { $0 }
     ) -> String {
-        struct Row: Encodable {
-            let at: String
-            let actor: String
-            let actor_name: String
-            let kind: String
-            let text: String
-        }
         struct Clock: Encodable {
             let clock: String
             let target: String
@@ -55,7 +48,7 @@ public struct TimelineExporter: Sendable {
             let responsible: [String]
             let accountable: [String]
             let clocks: [Clock]
-            let timeline: [Row]
+            let timeline: [JSONRow]
         }
         let clocks = ClockResult.evaluate(incident, config: config, now: now ?? entries.last?.at ?? incident.declaredAt)
         let doc = Doc(
@@ -75,36 +68,55 @@ public struct TimelineExporter: Sendable {
                     status: $0.status.rawValue
                 )
             },
-            timeline: entries.map {
-                Row(
-                    at: tz.iso8601($0.at),
-                    actor: escape($0.actor),
-                    actor_name: escape(name($0.actor)),
-                    kind: $0.kind.rawValue,
-                    text: escape($0.text)
-                )
-            }
+            timeline: entries.map { jsonRow($0, escape: escape) }
         )
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? enc.encode(doc)) ?? Data(), as: UTF8.self)
     }
 
+    /// One timeline entry of the JSON export.
+    struct JSONRow: Encodable {
+        let at: String
+        let actor: String
+        let actor_name: String
+        let kind: String
+        let text: String
+    }
+
+    func jsonRow(_ e: TimelineEntry, escape: (String) -> String) -> JSONRow {
+        JSONRow(
+            at: tz.iso8601(e.at),
+            actor: escape(e.actor),
+            actor_name: escape(name(e.actor)),
+            kind: e.kind.rawValue,
+            text: escape(e.text)
+        )
+    }
+
     /// RFC 4180 CSV: time, actor, kind, text. A cell a spreadsheet would read as a formula (starting with
     /// `= + - @`, TAB or CR) gets a leading `'` (OWASP "CSV injection").
     public func csv(_ entries: [TimelineEntry], escape: (String) -> String = { $0 }) -> String {
+        var out = "time,actor,kind,text\r\n"
+        for e in entries { out += csvRow(e, escape: escape) + "\r\n" }
+        return out
+    }
+
+    /// One CSV line without its CRLF.
+    func csvRow(_ e: TimelineEntry, escape: (String) -> String) -> String {
         func field(_ raw: String) -> String {
             var s = raw
             if let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { s = "'" + s }
             return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
         }
-        var out = "time,actor,kind,text\r\n"
-        for e in entries {
-            out += [tz.iso8601(e.at), escape(e.actor), e.kind.rawValue, escape(e.text)].map(field)
-                .joined(separator: ",") + "\r\n"
-        }
-        return out
+        return [tz.iso8601(e.at), escape(e.actor), e.kind.rawValue, escape(e.text)].map(field).joined(separator: ",")
+    }
+
+    /// One Markdown table row of the timeline.
+    func markdownRow(_ e: TimelineEntry, escape: (String) -> String) -> String {
+        func cell(_ s: String) -> String { escape(OneLine.clean(s)).replacingOccurrences(of: "|", with: "\\|") }
+        return "| \(tz.iso8601(e.at)) | \(cell(name(e.actor))) | \(e.kind.rawValue) | \(cell(e.text)) |"
     }
 
     /// A post-incident review skeleton: summary, impact, R and A, timeline, SLA clocks met or missed.
@@ -161,9 +173,7 @@ public struct TimelineExporter: Sendable {
             "", ja ? "## タイムライン" : "## Timeline", "",
             ja ? "| 時刻 | 実施者 | 種別 | 内容 |" : "| time | actor | kind | text |", "|---|---|---|---|",
         ]
-        for e in entries {
-            md.append("| \(tz.iso8601(e.at)) | \(name(e.actor)) | \(e.kind.rawValue) | \(cell(e.text)) |")
-        }
+        for e in entries { md.append(markdownRow(e, escape: escape)) }
         md += ["", ja ? "## 再発防止策" : "## Follow-up actions", "", "- [ ] ", ""]
         return md.joined(separator: "\n")
     }

@@ -92,6 +92,22 @@ struct GRDBTransaction: IncidentTransaction {
         ).first
     }
 
+    func timeline(_ id: IncidentID, after afterID: Int64, limit: Int) throws -> [TimelineEntry] {
+        try rows(
+            "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = ? AND id > ? ORDER BY id LIMIT ?",
+            arguments: [id.rawValue, afterID, limit]
+        ).map { row in
+            TimelineEntry(
+                id: row["id"],
+                incidentID: id,
+                at: Date(timeIntervalSince1970: row["at"]),
+                actor: row["actor"],
+                kind: TimelineKind(rawValue: row["kind"]) ?? .note,
+                text: row["text"]
+            )
+        }
+    }
+
     func timeline(_ id: IncidentID, latest limit: Int) throws -> (entries: [TimelineEntry], total: Int) {
         let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM timeline WHERE incident_id = ?", arguments: [id.rawValue]) ?? 0
         let entries = try rows(

@@ -98,17 +98,21 @@ struct Export: AsyncParsableCommand {
         }
         let env = try common.environment()
         let id = IncidentID(incident.uppercased())
-        let found = try await env.store.read { r -> (Incident, [TimelineEntry])? in
-            guard let inc = try r.incident(id) else { return nil }
-            return (inc, try r.timeline(id))
-        }
-        guard let (inc, entries) = found else {
+        guard let inc = try await env.store.read({ try $0.incident(id) }) else {
             ConsoleOutput.error("incident-bridge export: no incident \(id) in \(common.db)")
             throw ExitCode(1)
         }
-        ConsoleOutput.write(
-            TimelineExporter(config: env.config).export(inc, entries, format: fmt, now: env.clock.now())
+        // Streamed: 2,000 entries read and written at a time, so a 100k-entry timeline does not sit in memory.
+        let store = env.store
+        let out = FileHandle.standardOutput
+        try await TimelineExporter(config: env.config).stream(
+            inc,
+            format: fmt,
+            now: env.clock.now(),
+            chunk: { after in try await store.read { try $0.timeline(id, after: after, limit: 2000) } },
+            write: { out.write(Data($0.utf8)) }
         )
+        out.write(Data("\n".utf8))
     }
 }
 

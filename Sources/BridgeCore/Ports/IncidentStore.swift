@@ -7,6 +7,8 @@ public protocol IncidentReader {
     /// Incidents declared at or after `since`, newest first.
     func incidents(declaredSince since: Date) throws -> [Incident]
     func timeline(_ id: IncidentID) throws -> [TimelineEntry]
+    /// Up to `limit` entries with an id above `afterID`, in order (an export read in chunks).
+    func timeline(_ id: IncidentID, after afterID: Int64, limit: Int) throws -> [TimelineEntry]
     /// The newest `limit` entries in time order, and how many the incident has (a page's first screen).
     func timeline(_ id: IncidentID, latest limit: Int) throws -> (entries: [TimelineEntry], total: Int)
     /// The open incident opened by alert group `key`, if any.

@@ -1,0 +1,78 @@
+import BridgeCore
+import Foundation
+
+/// Exports written as a stream: the rows are read in chunks and written as they are read, so memory stays flat
+/// however long the timeline. The bytes are the same as `export` (the header and footer come from `export` itself
+/// around one marker row; each row is written by the same code).
+extension TimelineExporter {
+    /// Streams the export of `incident` to `write`; `chunk(afterID)` returns the next entries after that id, in
+    /// order (empty at the end). An incident without entries is written by `export`.
+    public func stream(
+        _ incident: Incident,
+        format: ExportFormat,
+        now: Date,
+        chunk: (Int64) async throws -> [TimelineEntry],
+        write: (String) -> Void
+    ) async throws {
+        var first = try await chunk(0)
+        guard !first.isEmpty else {
+            write(export(incident, [], format: format, now: now))
+            return
+        }
+        let marker = TimelineEntry(
+            incidentID: incident.id,
+            at: now,
+            actor: "\u{1}marker",
+            kind: .note,
+            text: "\u{1}incident-bridge-stream-marker\u{1}"
+        )
+        let whole = export(incident, [marker], format: format, now: now)
+        let (head, tail) = try Self.split(whole, around: markerRow(marker, format: format))
+        write(head)
+        var wroteOne = false
+        while !first.isEmpty {
+            var out = ""
+            for e in first {
+                if wroteOne && format == .json { out += ",\n" }
+                out += markerRow(e, format: format)
+                if format != .json { out += format == .csv ? "\r\n" : "\n" }
+                wroteOne = true
+            }
+            write(out)
+            first = try await chunk(first.last?.id ?? Int64.max)
+        }
+        write(tail)
+    }
+
+    /// One row exactly as `export` writes it (without the separator that follows it).
+    func markerRow(_ e: TimelineEntry, format: ExportFormat) -> String {
+        switch format {
+        case .csv: return csvRow(e, escape: { $0 })
+        case .md: return markdownRow(e, escape: { $0 })
+        case .json:
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let text = String(decoding: (try? enc.encode(jsonRow(e, escape: { $0 }))) ?? Data(), as: UTF8.self)
+            return text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
+                .joined(separator: "\n")
+        }
+    }
+
+    /// The text before and after the marker row (and its separator).
+    static func split(_ whole: String, around row: String) throws -> (String, String) {
+        guard let r = whole.range(of: row) else { throw StreamError() }
+        var tailStart = r.upperBound
+        for sep in ["\r\n", "\n"] where whole[tailStart...].hasPrefix(sep) {
+            tailStart = whole.index(tailStart, offsetBy: sep.count)
+            break
+        }
+        if whole[r.upperBound...].hasPrefix("\n") && row.hasPrefix("    {") {
+            tailStart = r.upperBound  // json: the newline before the closing bracket belongs to the tail
+        }
+        return (String(whole[..<r.lowerBound]), String(whole[tailStart...]))
+    }
+
+    struct StreamError: Error, CustomStringConvertible {
+        var description: String { "stream export: marker row not found" }
+    }
+}
