@@ -18,6 +18,14 @@ import Testing
                 clock.advance(by: Double(60 * (i + 1)))
                 await env.run("/incident \(text)")
             }
+            // Text no command could produce: every control character, quotes, backslashes, slashes, non-ASCII.
+            var odd = ""
+            for c in 0..<0x20 { odd.unicodeScalars.append(Unicode.Scalar(c)!) }
+            odd += "\u{7f}\"\\/é日\u{2028}\u{85}|,=x"
+            let weird = odd
+            try await env.store.write { tx in
+                try tx.append(TimelineEntry(incidentID: id, at: clock.now(), actor: "x\"y", kind: .alert, text: weird))
+            }
             let (inc, entries) = try await env.store.read { r in (try r.incident(id)!, try r.timeline(id)) }
             #expect(entries.count >= 6)
             let exporter = TimelineExporter(config: env.config)
