@@ -50,3 +50,23 @@ import Testing
         }
     }
 }
+
+/// `LocalTime` formats by arithmetic on the zone offset: it agrees with Foundation's calendar everywhere.
+@Suite struct LocalTimeTests {
+    @Test(arguments: ["Asia/Tokyo", "Europe/Berlin", "America/New_York", "America/St_Johns", "UTC", "Pacific/Chatham"])
+    func agreesWithTheCalendar(zone: String) {
+        let tz = TimeZone(identifier: zone)!
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = tz
+        let lt = LocalTime(tz)
+        var seed: UInt64 = 42
+        for _ in 0..<5000 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let t = Date(timeIntervalSince1970: Double(seed % 4_000_000_000) - 500_000_000 + 0.25)
+            let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: t)
+            let expected = String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+            #expect(lt.display(t) == expected, "\(t)")
+            #expect(lt.iso8601(t).hasPrefix(String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)))
+        }
+    }
+}
