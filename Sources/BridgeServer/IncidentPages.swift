@@ -234,12 +234,12 @@ public struct IncidentPages: Sendable {
     /// `/incidents`: open incidents, then the recently declared ones that are no longer open.
     func listContext(now: Date, link: String) async throws -> [String: Any] {
         let since = now.addingTimeInterval(-recentWindow)
-        let (open, recent) = try await store.read { r in
-            (try r.openIncidents(), try r.incidents(declaredSince: since))
+        // Only what the page shows: the open incidents and the newest closed ones (not every record of 14 days).
+        let limit = recentLimit
+        let (open, closed) = try await store.read { r in
+            (try r.openIncidents(), try r.closedIncidents(declaredSince: since, limit: limit))
         }
         let openSorted = open.sorted { $0.declaredAt > $1.declaredAt }
-        let closed = recent.filter { !$0.state.isOpen }.sorted { $0.declaredAt > $1.declaredAt }
-            .prefix(recentLimit)
         func rows(_ list: [Incident]) -> [[String: Any]] { list.map { row($0, now: now, link: link) } }
         var c = base(now: now, link: link)
         c["open"] = rows(openSorted)

@@ -83,6 +83,17 @@ struct GRDBTransaction: IncidentTransaction {
         )
     }
 
+    func closedIncidents(declaredSince since: Date, limit: Int) throws -> [Incident] {
+        // Walks the declared_at index from the newest and decodes only the rows it returns.
+        try incidents(
+            """
+            SELECT record FROM incidents WHERE declared_at >= ? AND state IN ('resolved','closed')
+            ORDER BY declared_at DESC, id DESC LIMIT ?
+            """,
+            [since.timeIntervalSince1970, limit]
+        )
+    }
+
     func openIncident(alertGroupKey key: String) throws -> Incident? {
         try incidents(
             """

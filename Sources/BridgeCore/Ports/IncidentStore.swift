@@ -6,6 +6,8 @@ public protocol IncidentReader {
     func openIncidents() throws -> [Incident]
     /// Incidents declared at or after `since`, newest first.
     func incidents(declaredSince since: Date) throws -> [Incident]
+    /// The newest `limit` incidents that are no longer open, declared at or after `since`, newest first.
+    func closedIncidents(declaredSince since: Date, limit: Int) throws -> [Incident]
     func timeline(_ id: IncidentID) throws -> [TimelineEntry]
     /// Up to `limit` entries with an id above `afterID`, in order (an export read in chunks).
     func timeline(_ id: IncidentID, after afterID: Int64, limit: Int) throws -> [TimelineEntry]
