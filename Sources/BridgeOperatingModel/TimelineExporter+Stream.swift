@@ -65,6 +65,9 @@ extension TimelineExporter {
     /// A JSON string as Foundation's JSONEncoder writes it with `.withoutEscapingSlashes`: `"` and `\\`
     /// escaped, \\b \\t \\n \\f \\r by name, other controls below U+0020 as lower-case `\\u00xx`, the rest raw.
     static func json(_ s: String) -> String {
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for u in s.unicodeScalars {

@@ -106,16 +106,22 @@ public struct TimelineExporter: Sendable {
     func csvRow(_ e: TimelineEntry, escape: (String) -> String) -> String {
         func field(_ raw: String) -> String {
             var s = raw
-            if let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { s = "'" + s }
-            return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+            if let first = s.utf8.first, "=+-@\t\r".utf8.contains(first) { s = "'" + s }
+            // Byte checks: Character iteration and NSString bridging were most of a 100k-row export.
+            guard s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D })
+            else { return s }
+            return "\"" + (s.utf8.contains(UInt8(ascii: "\"")) ? s.replacingOccurrences(of: "\"", with: "\"\"") : s) + "\""
         }
         return [tz.iso8601(e.at), escape(e.actor), e.kind.rawValue, escape(e.text)].map(field).joined(separator: ",")
     }
 
     /// One Markdown table row of the timeline.
     func markdownRow(_ e: TimelineEntry, escape: (String) -> String) -> String {
-        func cell(_ s: String) -> String { escape(OneLine.clean(s)).replacingOccurrences(of: "|", with: "\\|") }
+        func cell(_ s: String) -> String {
+            let t = escape(OneLine.clean(s))
+            // `replacingOccurrences` bridges to NSString on Linux: only for cells that have a pipe.
+            return t.utf8.contains(UInt8(ascii: "|")) ? t.replacingOccurrences(of: "|", with: "\\|") : t
+        }
         return "| \(tz.iso8601(e.at)) | \(cell(name(e.actor))) | \(e.kind.rawValue) | \(cell(e.text)) |"
     }
 
