@@ -56,39 +56,10 @@ extension TimelineExporter {
             // 100k entries against 0.64 s for the in-memory export (BENCHMARKS.md); the equality test holds it to
             // JSONEncoder's bytes, control characters included.
             let r = jsonRow(e, escape: { $0 })
-            return "    {\n      \"actor\" : \(Self.json(r.actor)),\n      \"actor_name\" : \(Self.json(r.actor_name)),\n"
-                + "      \"at\" : \(Self.json(r.at)),\n      \"kind\" : \(Self.json(r.kind)),\n"
-                + "      \"text\" : \(Self.json(r.text))\n    }"
+            return "    {\n      \"actor\" : \(JSONText.quote(r.actor)),\n      \"actor_name\" : \(JSONText.quote(r.actor_name)),\n"
+                + "      \"at\" : \(JSONText.quote(r.at)),\n      \"kind\" : \(JSONText.quote(r.kind)),\n"
+                + "      \"text\" : \(JSONText.quote(r.text))\n    }"
         }
-    }
-
-    /// A JSON string as Foundation's JSONEncoder writes it with `.withoutEscapingSlashes`: `"` and `\\`
-    /// escaped, \\b \\t \\n \\f \\r by name, other controls below U+0020 as lower-case `\\u00xx`, the rest raw.
-    static func json(_ s: String) -> String {
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            return "\"" + s + "\""
-        }
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{8}": out += "\\b"
-            case "\t": out += "\\t"
-            case "\n": out += "\\n"
-            case "\u{c}": out += "\\f"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
     }
 
     /// The text before and after the marker row (and its separator).

@@ -103,11 +103,9 @@ struct GRDBTransaction: IncidentTransaction {
         ).first
     }
 
-    func timeline(_ id: IncidentID, after afterID: Int64, limit: Int) throws -> [TimelineEntry] {
-        try rows(
-            "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = ? AND id > ? ORDER BY id LIMIT ?",
-            arguments: [id.rawValue, afterID, limit]
-        ).map { row in
+    /// Timeline rows of one incident as entries (`sql` selects id, at, actor, kind, text).
+    func timelineEntries(_ id: IncidentID, _ sql: String, _ arguments: StatementArguments) throws -> [TimelineEntry] {
+        try rows(sql, arguments: arguments).map { row in
             TimelineEntry(
                 id: row["id"],
                 incidentID: id,
@@ -117,40 +115,28 @@ struct GRDBTransaction: IncidentTransaction {
                 text: row["text"]
             )
         }
+    }
+
+    func timeline(_ id: IncidentID, after afterID: Int64, limit: Int) throws -> [TimelineEntry] {
+        try timelineEntries(
+            id,
+            "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = ? AND id > ? ORDER BY id LIMIT ?",
+            [id.rawValue, afterID, limit]
+        )
     }
 
     func timeline(_ id: IncidentID, latest limit: Int) throws -> (entries: [TimelineEntry], total: Int) {
         let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM timeline WHERE incident_id = ?", arguments: [id.rawValue]) ?? 0
-        let entries = try rows(
+        let newest = try timelineEntries(
+            id,
             "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = ? ORDER BY id DESC LIMIT ?",
-            arguments: [id.rawValue, limit]
-        ).reversed().map { row in
-            TimelineEntry(
-                id: row["id"],
-                incidentID: id,
-                at: Date(timeIntervalSince1970: row["at"]),
-                actor: row["actor"],
-                kind: TimelineKind(rawValue: row["kind"]) ?? .note,
-                text: row["text"]
-            )
-        }
-        return (entries, total)
+            [id.rawValue, limit]
+        )
+        return (newest.reversed(), total)
     }
 
     func timeline(_ id: IncidentID) throws -> [TimelineEntry] {
-        try rows(
-            "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = ? ORDER BY id",
-            arguments: [id.rawValue]
-        ).map { row in
-            TimelineEntry(
-                id: row["id"],
-                incidentID: id,
-                at: Date(timeIntervalSince1970: row["at"]),
-                actor: row["actor"],
-                kind: TimelineKind(rawValue: row["kind"]) ?? .note,
-                text: row["text"]
-            )
-        }
+        try timelineEntries(id, "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = ? ORDER BY id", [id.rawValue])
     }
 
     func pendingTimers(_ id: IncidentID) throws -> [IncidentTimer] {

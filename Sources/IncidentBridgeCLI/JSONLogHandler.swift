@@ -1,4 +1,5 @@
 import ArgumentParser
+import BridgeCore
 import Foundation
 import Logging
 
@@ -83,24 +84,7 @@ struct JSONLogHandler: LogHandler {
     }
 
     /// A JSON string literal (RFC 8259 escaping; non-ASCII passes through as UTF-8).
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { JSONText.quote(s) }
 
     /// `2026-11-26T01:05:03.123Z`.
     static func timestamp(_ date: Date) -> String {
