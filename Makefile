@@ -42,12 +42,15 @@ clean:
 format:
 	$(SWIFT) format format --configuration .swift-format --in-place --recursive Sources Tests Package.swift
 
-# Benchmarks (release build); results go to BENCHMARKS.md by hand with the command that produced them.
+# Benchmarks (release build, Swift runtime linked in as deployed: deploy/Dockerfile); results go to BENCHMARKS.md by
+# hand with the command that produced them.
 bench:
-	@./scripts/install-deps.sh wrk
-	$(SWIFT) build -c release --product incident-bridge-bench
+	@./scripts/install-deps.sh wrk time
+	$(SWIFT) build -c release --static-swift-stdlib --product incident-bridge-bench
+	$(SWIFT) build -c release --static-swift-stdlib --product incident-bridge
 	.build/release/incident-bridge-bench timers --pending 100000 --due 500 --window 20 --idle 10
 	.build/release/incident-bridge-bench slack --seconds 10 --requests 80000
 	.build/release/incident-bridge-bench alerts --posts 10000 --groups 500
 	.build/release/incident-bridge-bench parsers
 	.build/release/incident-bridge-bench oncall --schedules 20 --layers 10 --overrides 500
+	.build/release/incident-bridge-bench growth --incidents 10000 --entries 100000

@@ -10,6 +10,7 @@ case "slack": try await slackBenchmark()
 case "alerts": try await alertsBenchmark()
 case "parsers": try parsersBenchmark()
 case "oncall": try onCallBenchmark()
+case "growth": try await growthBenchmark()
 default:
     FileHandle.standardError.write(
         Data(
@@ -19,6 +20,7 @@ default:
                    incident-bridge-bench alerts [--posts N] [--groups N] [--concurrency N]
                    incident-bridge-bench parsers [--ms M]
                    incident-bridge-bench oncall [--schedules N] [--layers N] [--overrides N]
+                   incident-bridge-bench growth [--incidents N] [--entries N] [--keep]
 
             """.utf8
         )

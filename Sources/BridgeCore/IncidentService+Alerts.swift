@@ -30,8 +30,9 @@ extension IncidentService {
             switch (n.status, existing) {
             case (.firing, let inc?):
                 // Name the alerts that are new to this incident (known ones were named in earlier entries).
-                let seen = try tx.timeline(inc.id).filter { $0.kind == .alert }.map(\.text).joined(separator: " ")
-                let new = n.firing.filter { a in a.fingerprint.map { !seen.contains($0) } ?? true }
+                let known = try tx.knownAlerts(inc.id, among: n.firing.compactMap(\.fingerprint))
+                let new = n.firing.filter { a in a.fingerprint.map { !known.contains($0) } ?? true }
+                try tx.rememberAlerts(inc.id, new.compactMap(\.fingerprint))
                 let text =
                     new.isEmpty
                     ? "\(n.firing.count) alert(s) still firing, none new"
@@ -99,6 +100,7 @@ extension IncidentService {
         let quiet = fx.incident.maintenanceWindow != nil ? " (maintenance window: not paged)" : ""
         fx.timeline.append(alertEntry(id, n, now: now, text: "\(firingText(n)) [\(labels)]\(quiet)"))
         try tx.insert(fx.incident)
+        try tx.rememberAlerts(id, n.firing.compactMap(\.fingerprint))
         try Self.commit(fx, tx: tx, now: now, outgoing: outgoing)
         return AlertOutcome(action: .declared, incidentID: id, message: "\(id) declared")
     }

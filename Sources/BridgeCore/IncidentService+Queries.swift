@@ -51,7 +51,7 @@ extension IncidentService {
             let window = window ?? .init(seconds: 30 * 86_400)
             let since = now.addingTimeInterval(-window.timeInterval)
             let (incidents, changes) = try await store.read { r in
-                (try r.incidents(declaredSince: since), try r.changes(since: since))
+                (try r.incidentTimes(declaredSince: since), try r.changes(since: since))
             }
             return CommandOutcome(reply: reports.kpi(incidents: incidents, changes: changes, now: now, window: window))
         default:

@@ -12,6 +12,11 @@ public struct ClockResult: Sendable, Equatable {
 
     /// Evaluates both clocks of `incident` against its severity's targets.
     public static func evaluate(_ incident: Incident, config: BridgeConfiguration, now: Date) -> [ClockResult] {
+        evaluate(IncidentTimes(incident), config: config, now: now)
+    }
+
+    /// Evaluates both clocks of an incident's moments against its severity's targets.
+    public static func evaluate(_ incident: IncidentTimes, config: BridgeConfiguration, now: Date) -> [ClockResult] {
         guard let sev = config.severities[incident.severity] else { return [] }
         let restoredAt = [incident.mitigatedAt, incident.resolvedAt].compactMap { $0 }.min()
         return [
@@ -38,5 +43,47 @@ public struct ClockResult: Sendable, Equatable {
                 deadline: deadline
             )
         }
+    }
+}
+
+/// What the SLA clocks and the KPIs need of an incident: its severity, state and the moments of its life. A
+/// store reads these without decoding whole records (`kpi` over years of incidents).
+public struct IncidentTimes: Sendable, Equatable {
+    public var severity: String
+    public var state: IncidentState
+    public var declaredAt: Date
+    public var acknowledgedAt: Date?
+    public var firstResponseAt: Date?
+    public var mitigatedAt: Date?
+    public var resolvedAt: Date?
+
+    public init(
+        severity: String,
+        state: IncidentState,
+        declaredAt: Date,
+        acknowledgedAt: Date?,
+        firstResponseAt: Date?,
+        mitigatedAt: Date?,
+        resolvedAt: Date?
+    ) {
+        self.severity = severity
+        self.state = state
+        self.declaredAt = declaredAt
+        self.acknowledgedAt = acknowledgedAt
+        self.firstResponseAt = firstResponseAt
+        self.mitigatedAt = mitigatedAt
+        self.resolvedAt = resolvedAt
+    }
+
+    public init(_ i: Incident) {
+        self.init(
+            severity: i.severity,
+            state: i.state,
+            declaredAt: i.declaredAt,
+            acknowledgedAt: i.acknowledgedAt,
+            firstResponseAt: i.firstResponseAt,
+            mitigatedAt: i.mitigatedAt,
+            resolvedAt: i.resolvedAt
+        )
     }
 }

@@ -50,7 +50,7 @@ public struct KPIReport: Sendable, Equatable, Codable {
 
     public static func compute(
         config: BridgeConfiguration,
-        incidents: [Incident],
+        incidents: [IncidentTimes],
         changes: [ChangeRecord],
         now: Date,
         window: BridgeDuration
@@ -74,7 +74,7 @@ public struct KPIReport: Sendable, Equatable, Codable {
         window: String
     ) async throws -> KPIReport {
         let (incidents, changes) = try await store.read { r in
-            (try r.incidents(declaredSince: since), try r.changes(since: since))
+            (try r.incidentTimes(declaredSince: since), try r.changes(since: since))
         }
         return compute(config: config, incidents: incidents, changes: changes, now: now, since: since, window: window)
     }
@@ -83,6 +83,25 @@ public struct KPIReport: Sendable, Equatable, Codable {
     public static func compute(
         config: BridgeConfiguration,
         incidents: [Incident],
+        changes: [ChangeRecord],
+        now: Date,
+        since: Date,
+        window: String
+    ) -> KPIReport {
+        compute(
+            config: config,
+            incidents: incidents.map(IncidentTimes.init),
+            changes: changes,
+            now: now,
+            since: since,
+            window: window
+        )
+    }
+
+    /// Computes the KPIs of the incidents' moments and `changes` over the period `since`..`now`.
+    public static func compute(
+        config: BridgeConfiguration,
+        incidents: [IncidentTimes],
         changes: [ChangeRecord],
         now: Date,
         since: Date,

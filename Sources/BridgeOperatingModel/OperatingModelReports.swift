@@ -16,7 +16,7 @@ public struct OperatingModelReports: IncidentReports {
         TimelineExporter(config: config).export(incident, entries, format: format, now: now, escape: escape)
     }
 
-    public func kpi(incidents: [Incident], changes: [ChangeRecord], now: Date, window: BridgeDuration) -> String {
+    public func kpi(incidents: [IncidentTimes], changes: [ChangeRecord], now: Date, window: BridgeDuration) -> String {
         KPIReport.compute(config: config, incidents: incidents, changes: changes, now: now, window: window)
             .text(locale: config.locale)
     }

@@ -51,8 +51,18 @@ public struct ConsoleChat: Sendable {
     /// Reads stdin until end of file.
     public func run() async {
         await flushConsolePosts()
-        while let line = readLine(strippingNewline: true) {
-            await handle(line: line)
+        var reader = BoundedLineReader()
+        while let item = reader.next() {
+            switch item {
+            case .line(let line): await handle(line: line)
+            case .tooLong: ConsoleOutput.error(Self.tooLong(item))
+            }
         }
+    }
+
+    /// The one-line refusal of an input line over `BoundedLineReader.defaultLimit` bytes.
+    static func tooLong(_ item: BoundedLineReader.Item) -> String {
+        guard case .tooLong(let n) = item else { return "" }
+        return "line of \(n) bytes ignored (at most \(BoundedLineReader.defaultLimit) bytes a command)"
     }
 }

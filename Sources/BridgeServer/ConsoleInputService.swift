@@ -15,10 +15,11 @@ public struct ConsoleInputService: Service {
         self.user = user
     }
 
-    static func lines() -> AsyncStream<String> {
+    static func lines() -> AsyncStream<BoundedLineReader.Item> {
         AsyncStream { continuation in
             let thread = Thread {
-                while let line = readLine(strippingNewline: true) { continuation.yield(line) }
+                var reader = BoundedLineReader()
+                while let item = reader.next() { continuation.yield(item) }
                 continuation.finish()
             }
             thread.name = "console-stdin"
@@ -28,7 +29,11 @@ public struct ConsoleInputService: Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            for await line in Self.lines() {
+            for await item in Self.lines() {
+                guard case .line(let line) = item else {
+                    ConsoleOutput.write("! " + ConsoleChat.tooLong(item))
+                    continue
+                }
                 let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
                 let outcome = await service.handle(

@@ -83,12 +83,38 @@ extension IncidentPages {
         abs(d.seconds) < 60 ? d : BridgeDuration(seconds: d.seconds / 60 * 60)
     }
 
+    /// Which timeline rows an incident page's context carries.
+    enum TimelineRows {
+        case firstScreen, all
+        case sentinel([String: Any])
+    }
+
+    /// One timeline row of the incident template.
+    func timelineRow(_ e: TimelineEntry) -> [String: Any] {
+        [
+            "at": tz.display(e.at), "iso": tz.iso8601(e.at), "actor": name(e.actor), "kind": e.kind.rawValue,
+            "text": e.text,
+        ]
+    }
+
     /// `/incidents/<INC>`: summary, R/A/C/I, SLA clocks, the timeline; nil when there is no such incident.
     /// How many timeline entries the first screen of an incident page shows (the newest); `?all=1` shows all.
     static let firstScreen = 200
 
-    func incidentContext(_ id: IncidentID, now: Date, link: String, all: Bool = false) async throws -> [String: Any]? {
-        let limit = all ? Int.max : Self.firstScreen
+    /// `rows`: `.firstScreen` (the newest 200 and a link to the rest), `.all` (every entry, in memory), or
+    /// `.sentinel(row)`: one given row standing for all of them (the frame of a streamed page).
+    func incidentContext(
+        _ id: IncidentID,
+        now: Date,
+        link: String,
+        rows: TimelineRows = .firstScreen
+    ) async throws -> [String: Any]? {
+        let limit: Int
+        switch rows {
+        case .firstScreen: limit = Self.firstScreen
+        case .all: limit = Int.max
+        case .sentinel: limit = 0
+        }
         guard
             let (inc, entries, total) = try await store.read({ r -> (Incident, [TimelineEntry], Int)? in
                 guard let i = try r.incident(id) else { return nil }
@@ -150,14 +176,14 @@ extension IncidentPages {
                 "deadline": tz.display(clock.deadline), "deadline_iso": tz.iso8601(clock.deadline),
             ]
         }
-        c["timeline"] = entries.map { e -> [String: Any] in
-            [
-                "at": tz.display(e.at), "iso": tz.iso8601(e.at), "actor": name(e.actor), "kind": e.kind.rawValue,
-                "text": e.text,
-            ]
+        if case .sentinel(let row) = rows {
+            c["timeline"] = [row]
+            c["has_timeline"] = total > 0
+        } else {
+            c["timeline"] = entries.map(timelineRow)
+            c["has_timeline"] = !entries.isEmpty
         }
-        c["has_timeline"] = !entries.isEmpty
-        if entries.count < total {
+        if case .firstScreen = rows, entries.count < total {
             let shown = ja ? "最新 \(entries.count) 件を表示（全 \(total) 件）" : "Showing the latest \(entries.count) of \(total) entries"
             let href = "/incidents/\(inc.id.rawValue)" + (link.isEmpty ? "?all=1" : link + "&all=1")
             c["timeline_more"] = ["shown": shown, "href": href]

@@ -100,7 +100,12 @@ public struct IncidentPages: Sendable {
             }
             do {
                 // HTML content type (the default): every {{value}} is escaped.
-                out[name] = try MustacheTemplate(string: String(decoding: data, as: UTF8.self))
+                let text = String(decoding: data, as: UTF8.self)
+                out[name] = try MustacheTemplate(string: text)
+                // The timeline row on its own, for the streamed `?all=1` page.
+                if name == "incident", let row = timelineSection(of: text) {
+                    out[rowTemplate] = try MustacheTemplate(string: row)
+                }
             } catch {
                 return .failure(TemplateError(message: "template \(file) does not parse: \(error)"))
             }
@@ -117,10 +122,14 @@ public struct IncidentPages: Sendable {
         }
         router.get("/incidents/:id") { request, context -> Response in
             let raw = context.parameters.get("id") ?? ""
-            let all = request.uri.queryParameters["all"] == "1"
+            if request.uri.queryParameters["all"] == "1", IncidentID.looksLikeID(raw),
+                let streamed = try await self.streamAll(request, IncidentID(raw.uppercased()))
+            {
+                return streamed
+            }
             return try await self.respond(request, template: "incident") { link in
                 guard IncidentID.looksLikeID(raw) else { return nil }
-                return try await self.incidentContext(IncidentID(raw.uppercased()), now: self.clock.now(), link: link, all: all)
+                return try await self.incidentContext(IncidentID(raw.uppercased()), now: self.clock.now(), link: link)
             }
         }
     }

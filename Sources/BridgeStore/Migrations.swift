@@ -117,6 +117,54 @@ enum Migrations {
                     """
             )
         }
+        m.registerMigration("v3-alert-fingerprints") { db in
+            // The alerts an alert-born incident has named, so a repeated notification finds the new ones with an
+            // index lookup instead of reading the whole timeline (an alert storm writes 100k entries).
+            try db.execute(
+                sql: """
+                    CREATE TABLE alert_fingerprints (
+                        incident_id TEXT NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        PRIMARY KEY (incident_id, fingerprint)
+                    ) WITHOUT ROWID;
+                    """
+            )
+            // Open alert-born incidents of an older version: their alert entries end in `[fingerprint, ...]`.
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.incident_id, t.text FROM timeline t JOIN incidents i ON i.id = t.incident_id
+                    WHERE i.alert_group_key IS NOT NULL AND t.kind = 'alert'
+                      AND i.state IN ('declared','acknowledged','mitigated')
+                    """
+            )
+            for row in rows {
+                let id: String = row[0]
+                let text: String = row[1]
+                for fingerprint in AlertFingerprints.bracketed(in: text) {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO alert_fingerprints (incident_id, fingerprint) VALUES (?, ?)",
+                        arguments: [id, fingerprint]
+                    )
+                }
+            }
+        }
         return m
+    }
+}
+
+/// Reading fingerprints back out of an alert entry's text (the migration of incidents opened before v3).
+enum AlertFingerprints {
+    /// The comma-separated words of every `[...]` group in `text`.
+    static func bracketed(in text: String) -> [String] {
+        var out: [String] = []
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]") {
+            out += rest[rest.index(after: open)..<close].split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty }
+            rest = rest[rest.index(after: close)...]
+        }
+        return out
     }
 }

@@ -98,13 +98,13 @@ extension SQLiteStore {
         }
     }
 
-    /// Deletes sent outbox rows older than `sentBefore` and inbound delivery ids older than `inboundBefore`;
-    /// nothing unsent is ever removed.
+    /// Deletes sent outbox rows older than `sentBefore`, inbound delivery ids older than `inboundBefore` and the
+    /// alert fingerprints of incidents no longer open; nothing unsent is ever removed.
     /// Works in batches of 1000 rows, each its own short transaction, so the writer is never held for long.
     public func purge(sentBefore: Date, inboundBefore: Date) async throws -> (outbox: Int, inbound: Int) {
         var total = (outbox: 0, inbound: 0)
         while true {
-            let n = try await groupWrite { db -> (Int, Int) in
+            let n = try await groupWrite { db -> (Int, Int, Int) in
                 try db.execute(
                     sql: """
                         DELETE FROM outbox WHERE id IN
@@ -120,11 +120,20 @@ extension SQLiteStore {
                         """,
                     arguments: [inboundBefore.timeIntervalSince1970]
                 )
-                return (outbox, db.changesCount)
+                let inbound = db.changesCount
+                // The alerts named by incidents that are no longer open (only open ones take new alerts).
+                try db.execute(
+                    sql: """
+                        DELETE FROM alert_fingerprints WHERE (incident_id, fingerprint) IN
+                        (SELECT a.incident_id, a.fingerprint FROM alert_fingerprints a JOIN incidents i ON i.id = a.incident_id
+                         WHERE i.state IN ('resolved','closed') LIMIT 1000)
+                        """
+                )
+                return (outbox, inbound, db.changesCount)
             }
             total.outbox += n.0
             total.inbound += n.1
-            if n.0 < 1000 && n.1 < 1000 { return total }
+            if n.0 < 1000 && n.1 < 1000 && n.2 < 1000 { return total }
         }
     }
 }

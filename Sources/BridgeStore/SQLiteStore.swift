@@ -27,7 +27,12 @@ public struct SQLiteStore: IncidentStore {
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         var config = Configuration()
         config.busyMode = .timeout(10)
+        // Memory held at idle (BENCHMARKS.md, "Years of data"): SQLite keeps every page it read in each
+        // connection's cache until the connection closes (2 MB each by default). Three readers (pages, exports,
+        // the dispatcher's reads) and 1 MB caches: sequential reads (exports) do not need more.
+        config.maximumReaderCount = 3
         config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -1024")
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Checkpointer.backstopPages)")
         }

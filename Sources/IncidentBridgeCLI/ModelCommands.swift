@@ -158,7 +158,7 @@ struct KPI: AsyncParsableCommand {
             ConsoleOutput.error("incident-bridge kpi: no database at \(common.db): nothing recorded yet")
             report = KPIReport.compute(
                 config: config,
-                incidents: [],
+                incidents: [IncidentTimes](),
                 changes: [],
                 now: now,
                 since: start,

@@ -114,6 +114,34 @@ import BridgeAlerts
         #expect(md.contains("instance=db01:9100") && md.contains("instance=db02:9100: Disk almost full on db02"))
     }
 
+    /// A repeated notification (a new delivery of the same firing alerts) names no alert twice; the store looks
+    /// the fingerprints up instead of reading the timeline.
+    @Test func repeatedNotificationsNameEachAlertOnce() async throws {
+        let rig = try Rig()
+        // Alertmanager re-sends a group at repeat_interval: another body (another delivery key), same alerts.
+        let again = Self.firing.replacingOccurrences(of: "\"version\"", with: "\"truncatedAlerts\":0,\"version\"")
+        #expect(again != Self.firing)
+        let second = Self.firing.replacingOccurrences(of: "b3cdf832dd4b7a15", with: "c0ffee0000000002")
+            .replacingOccurrences(of: "db01:9100", with: "db02:9100")
+        try await rig.app.test(.router) { client in
+            for body in [Self.firing, again, second, second + " "] {
+                let action = try await Self.post(client, body).1["action"] as? String
+                #expect(action == (body == Self.firing ? "declared" : "noted"))
+            }
+        }
+        let inc = try #require(try await rig.incidents().first)
+        let texts = try await rig.parts.environment.store.read { try $0.timeline(inc.id) }.filter { $0.kind == .alert }
+            .map(\.text)
+        #expect(texts.count == 4)
+        #expect(texts[1] == "1 alert(s) still firing, none new")
+        #expect(texts[2].hasPrefix("1 new alert(s) firing (1 in all): DiskFull instance=db02:9100"))
+        #expect(texts[3] == "1 alert(s) still firing, none new")
+        let known = try await rig.parts.environment.store.read {
+            try $0.knownAlerts(inc.id, among: ["b3cdf832dd4b7a15", "c0ffee0000000002", "ffff"])
+        }
+        #expect(known == ["b3cdf832dd4b7a15", "c0ffee0000000002"])
+    }
+
     @Test func oneIncidentPerGroupNotesAndResolution() async throws {
         let rig = try Rig(autoMitigate: true)
         try await rig.app.test(.router) { client in

@@ -88,6 +88,17 @@ import BridgeAlerts
         #expect(r.changes == 2 && r.changesSucceeded == 1 && r.changeSuccessRate == 0.5)
     }
 
+    /// `kpi` reads the moments with SQL instead of decoding records: the same values as the records hold.
+    @Test func theStoreReadsTheMomentsTheRecordsHold() async throws {
+        let (env, _) = try await scenario()
+        let (times, records) = try await env.store.read { r in
+            (try r.incidentTimes(declaredSince: .distantPast), try r.incidents(declaredSince: .distantPast))
+        }
+        #expect(times.count == 3)
+        #expect(times == records.map(IncidentTimes.init))
+        #expect(times.contains { $0.acknowledgedAt == nil } && times.contains { $0.resolvedAt != nil })
+    }
+
     @Test func bauVerdictNamesTheFailingCriteriaAndTheGap() async throws {
         let (env, clock) = try await scenario()
         let r = try await Self.last30Days(env, clock)

@@ -1,5 +1,5 @@
 import BridgeCore
-import BridgeServer
+@testable import BridgeServer
 import BridgeTesting
 import Foundation
 import HTTPTypes
@@ -177,6 +177,33 @@ import BridgeAlerts
             #expect(html.contains("href=\"/incidents/\(id)?all=1\""))
             let all = try await Self.get(client, "/incidents/\(id)?all=1").2
             #expect(all.contains("storm entry #1.") && all.contains("storm entry #500.") && !all.contains("Showing the latest"))
+        }
+    }
+
+    /// `?all=1` is streamed (the frame once, the rows 1,000 at a time) and gives the bytes of the page rendered in
+    /// memory with every entry.
+    @Test func theStreamedFullPageEqualsTheOneRenderedInMemory() async throws {
+        let rig = try Rig()
+        let id = try #require(try await rig.run("/incident declare db-outage sev1 storm <&> \"quoted\""))
+        let at = rig.clock.now()
+        try await rig.parts.environment.store.write { tx in
+            for i in 1...2_500 {
+                try tx.append(
+                    TimelineEntry(incidentID: id, at: at.addingTimeInterval(Double(i)), actor: i % 2 == 0 ? "suzuki" : "alertmanager",
+                                  kind: .alert, text: "entry #\(i) <b>&amp;</b> ‹x›")
+                )
+            }
+        }
+        let pages = IncidentPages(parts: rig.parts, templates: Fixtures.path("Templates"), environment: Fixtures.secrets())
+        let context = try #require(try await pages.incidentContext(id, now: rig.clock.now(), link: "", rows: .all))
+        guard case .success(let library) = pages.templates else { Issue.record("templates"); return }
+        let expected = try #require(library.render(context, withTemplate: "incident"))
+        try await rig.app.test(.router) { client in
+            let (status, headers, html) = try await Self.get(client, "/incidents/\(id)?all=1")
+            #expect(status == .ok && headers[.contentType] == "text/html; charset=utf-8")
+            #expect(html == expected)
+            #expect(html.components(separatedBy: "<td class=\"text entry\">").count == 2_502)
+            #expect(!html.contains("ib-sentinel-"))
         }
     }
 

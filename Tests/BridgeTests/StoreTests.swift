@@ -76,6 +76,45 @@ import BridgeAlerts
         #expect(due.map(\.text) == ["hello"])
     }
 
+    /// A database of the version before `alert_fingerprints`: the migration finds the alerts that open alert-born
+    /// incidents named in their timelines, so the next notification still names only new ones.
+    @Test func migrationRemembersTheAlertsOfOpenIncidents() async throws {
+        let path = Fixtures.tempDir() + "/old.sqlite"
+        do {
+            let store = try SQLiteStore(path: path)
+            var open = incident("INC-20261126-001")
+            open.alertGroupKey = "{}:{alertname=\"DiskFull\"}"
+            var closed = incident("INC-20261126-002")
+            closed.alertGroupKey = "{}:{alertname=\"CPU\"}"
+            closed.state = .resolved
+            try await store.write { [open, closed] tx in
+                try tx.insert(open)
+                try tx.insert(closed)
+                for (id, text) in [
+                    (open.id, "1 alert(s) firing: DiskFull instance=db01: full [b3cdf832dd4b7a15] [alertname=DiskFull]"),
+                    (open.id, "1 new alert(s) firing (2 in all): DiskFull instance=db02: full [c0ffee0000000002]"),
+                    (closed.id, "1 alert(s) firing: CPU [aaaa000000000001]"),
+                ] {
+                    try tx.append(TimelineEntry(incidentID: id, at: self.t0, actor: "alertmanager", kind: .alert, text: text))
+                }
+            }
+            // Back to the schema before v3.
+            try await store.writer.write { db in
+                try db.execute(sql: "DROP TABLE alert_fingerprints")
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3-alert-fingerprints'")
+            }
+        }
+        let store = try SQLiteStore(path: path)
+        let (open, closed) = try await store.read { r in
+            (
+                try r.knownAlerts(IncidentID("INC-20261126-001"), among: ["b3cdf832dd4b7a15", "c0ffee0000000002", "x"]),
+                try r.knownAlerts(IncidentID("INC-20261126-002"), among: ["aaaa000000000001"])
+            )
+        }
+        #expect(open == ["b3cdf832dd4b7a15", "c0ffee0000000002"])
+        #expect(closed.isEmpty, "a closed incident takes no new alerts: nothing to remember")
+    }
+
     @Test func failedTransactionWritesNothing() async throws {
         let store = try SQLiteStore()
         let inc = incident("INC-20261126-001")

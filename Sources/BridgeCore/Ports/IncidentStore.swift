@@ -6,6 +6,8 @@ public protocol IncidentReader {
     func openIncidents() throws -> [Incident]
     /// Incidents declared at or after `since`, newest first.
     func incidents(declaredSince since: Date) throws -> [Incident]
+    /// The moments of the incidents declared at or after `since` (what `kpi` needs), without decoding records.
+    func incidentTimes(declaredSince since: Date) throws -> [IncidentTimes]
     /// The newest `limit` incidents that are no longer open, declared at or after `since`, newest first.
     func closedIncidents(declaredSince since: Date, limit: Int) throws -> [Incident]
     func timeline(_ id: IncidentID) throws -> [TimelineEntry]
@@ -15,6 +17,8 @@ public protocol IncidentReader {
     func timeline(_ id: IncidentID, latest limit: Int) throws -> (entries: [TimelineEntry], total: Int)
     /// The open incident opened by alert group `key`, if any.
     func openIncident(alertGroupKey key: String) throws -> Incident?
+    /// Which of `fingerprints` incident `id` has already named in its timeline (an index lookup per fingerprint).
+    func knownAlerts(_ id: IncidentID, among fingerprints: [String]) throws -> Set<String>
     func pendingTimers(_ id: IncidentID) throws -> [IncidentTimer]
     /// Unfired, uncancelled timers due at or before `now`, earliest first.
     func dueTimers(now: Date, limit: Int) throws -> [IncidentTimer]
@@ -47,6 +51,8 @@ public protocol IncidentTransaction: IncidentReader {
     @discardableResult func insert(_ override: OnCallOverride) throws -> Int64
     /// Cancels an override; false when there is none with this id (or it was cancelled before).
     func cancelOverride(_ id: Int64, at: Date, by actor: String) throws -> Bool
+    /// Remembers that incident `id` has named these alerts (see `knownAlerts`).
+    func rememberAlerts(_ id: IncidentID, _ fingerprints: [String]) throws
 }
 
 /// The durable store of incidents, timelines, timers and the outbox.

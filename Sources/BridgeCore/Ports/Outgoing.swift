@@ -37,7 +37,7 @@ public protocol IncidentReports: Sendable {
         now: Date?,
         escape: @escaping (String) -> String
     ) -> String
-    func kpi(incidents: [Incident], changes: [ChangeRecord], now: Date, window: BridgeDuration) -> String
+    func kpi(incidents: [IncidentTimes], changes: [ChangeRecord], now: Date, window: BridgeDuration) -> String
 }
 
 /// Everything a committed lifecycle step sends: posts rendered per destination platform, pages per pager.
