@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        // WebSocket client (TLS, proxies from https_proxy) for Slack Socket Mode and Mattermost's event stream.
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", exact: "1.6.2"),
     ],
     targets: [
         // Domain values, command grammar, lifecycle state machine, timer rules, IncidentService and the ports
@@ -88,6 +90,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "WSClient", package: "swift-websocket"),
             ]
         ),
         .executableTarget(

@@ -10,12 +10,24 @@ public struct ChatCommand: Sendable, Equatable {
     public var text: String
     /// Platform reference to answer to (thread ts, event id), if any.
     public var replyTo: String?
-    public init(platform: String, channel: String, user: String, text: String, replyTo: String? = nil) {
+    /// True when only the sender sees the reply (Slack and Mattermost slash commands answer ephemerally, the
+    /// console is one person); false for replies posted in the channel (Matrix, Teams, Mattermost over its
+    /// WebSocket). Decides whether R/A may see another channel's incident here.
+    public var privateReply: Bool
+    public init(
+        platform: String,
+        channel: String,
+        user: String,
+        text: String,
+        replyTo: String? = nil,
+        privateReply: Bool? = nil
+    ) {
         self.platform = platform
         self.channel = channel
         self.user = user
         self.text = text
         self.replyTo = replyTo
+        self.privateReply = privateReply ?? ["slack", "mattermost", "console"].contains(platform)
     }
     public var origin: Destination { Destination(platform: platform, channel: channel) }
 }

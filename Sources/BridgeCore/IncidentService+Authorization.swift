@@ -49,7 +49,6 @@ extension IncidentService {
     }
 
     /// Platforms whose replies only the sender sees (ephemeral in Slack and Mattermost; the console's terminal).
-    static let privateReplies: Set<String> = ["slack", "mattermost", "console"]
 
     /// Verbs that act on (or show) one incident.
     static func targetsIncident(_ action: AuthorizationPolicy.Action) -> Bool {
@@ -84,7 +83,7 @@ extension IncidentService {
         guard action == .show || action == .timeline, !channels.isChannel(command.origin, of: incident) else { return }
         // Its R, A or commander may read it anywhere, where the answer is private (Teams and Matrix answer in
         // the channel for everyone to read).
-        if Self.privateReplies.contains(command.platform), authorizer.allows(.responders, person: person, incident: incident) {
+        if command.privateReply, authorizer.allows(.responders, person: person, incident: incident) {
             return
         }
         throw AuthorizationRefusal(

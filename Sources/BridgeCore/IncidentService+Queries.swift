@@ -26,7 +26,7 @@ extension IncidentService {
             let authorizer = self.authorizer
             let open = try await store.read { try $0.openIncidents() }.filter {
                 channels.isChannel(command.origin, of: $0)
-                    || (Self.privateReplies.contains(command.platform)
+                    || (command.privateReply
                         && authorizer.allows(.responders, person: person, incident: $0))
             }
             let post = Post(

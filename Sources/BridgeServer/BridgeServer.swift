@@ -40,6 +40,8 @@ public struct BridgeServer: Sendable {
         public var loopbackOnly = true
         /// The last database write probe of `/healthz` (one write per interval, not one per request).
         public var writeProbe = WriteProbe()
+        /// Slack Socket Mode and Mattermost WebSocket connections: their state in `/healthz`.
+        public var connections = ChatConnections()
     }
 
     /// The platform adapters the settings ask for. Over libcurl each platform gets its own worker pool (a
@@ -103,7 +105,7 @@ public struct BridgeServer: Sendable {
             logger: logger
         )
         let scheduler = SchedulerService(engine: engine, wake: timerWake, heartbeat: sBeat, logger: logger)
-        return Parts(
+        var parts = Parts(
             environment: env,
             timerWake: timerWake,
             outboxWake: outboxWake,
@@ -116,6 +118,8 @@ public struct BridgeServer: Sendable {
             settings: settings,
             logger: logger
         )
+        parts.connections = ChatConnections(registry: metrics.registry)
+        return parts
     }
 
     /// The HTTP routes of `serve`.
@@ -222,7 +226,11 @@ public struct BridgeServer: Sendable {
                     + "\(Int(since)) s"
             )
         }
-        return problems.isEmpty ? (true, "ok") : (false, problems.joined(separator: "; "))
+        // Outbound chat connections: reconnecting for longer than a minute, or stopped, is a problem.
+        let sockets = parts.connections.health(now: now, grace: stallAfter)
+        if !sockets.ok { problems.append("chat connection down") }
+        let status = problems.isEmpty ? "ok" : problems.joined(separator: "; ")
+        return (problems.isEmpty, ([status] + sockets.lines).joined(separator: "\n"))
     }
 
     /// Runs until SIGTERM/SIGINT.
@@ -273,6 +281,38 @@ public struct BridgeServer: Sendable {
                     service: parts.environment.service,
                     store: parts.environment.store,
                     transport: CurlTransport(connectTimeout: 5, timeout: 45, workers: 1),
+                    logger: logger
+                )
+            )
+        }
+        let routes = ChatRoutes(
+            service: parts.environment.service,
+            store: parts.environment.store,
+            settings: parts.settings,
+            metrics: parts.metrics,
+            logger: logger
+        )
+        if let s = parts.settings.slack, s.socketMode, let token = s.appToken {
+            services.append(
+                SlackSocketModeService(
+                    apiBase: s.apiBase,
+                    appToken: token,
+                    routes: routes,
+                    transport: CurlTransport(connectTimeout: 5, timeout: 15, workers: 1),
+                    connections: parts.connections,
+                    logger: logger
+                )
+            )
+        }
+        if let m = parts.settings.mattermost, m.websocket, let url = m.url, let token = m.botToken {
+            services.append(
+                MattermostSocketService(
+                    server: url,
+                    token: token,
+                    channelID: m.channelID,
+                    routes: routes,
+                    transport: CurlTransport(connectTimeout: 5, timeout: 30, workers: 1),
+                    connections: parts.connections,
                     logger: logger
                 )
             )

@@ -31,7 +31,7 @@ public struct ChatRoutes: Sendable {
         self.settings = settings
         self.metrics = metrics
         self.logger = logger
-        self.slackSigner = settings.slack.map { SlackSignature(secret: $0.signingSecret) }
+        self.slackSigner = settings.slack?.signingSecret.map { SlackSignature(secret: $0) }
     }
 
     var ja: Bool { service.config.locale == .ja }
@@ -40,14 +40,16 @@ public struct ChatRoutes: Sendable {
     }
 
     public func register(on router: Router<BasicRequestContext>) {
-        if settings.slack != nil {
+        // In Socket Mode, Slack's commands and clicks come over the WebSocket: no inbound route at all.
+        if let slack = settings.slack, !slack.socketMode, slackSigner != nil {
             router.post("/slack/commands") { request, _ in await self.slackCommand(request) }
             router.post("/slack/actions") { request, _ in await self.slackAction(request) }
         }
         if settings.teams?.hmacSecret != nil {
             router.post("/teams/messages") { request, _ in await self.teamsMessage(request) }
         }
-        if settings.mattermost != nil {
+        // Without a command token (WebSocket mode) there are no slash commands to take and no signed buttons.
+        if settings.mattermost?.commandToken != nil {
             router.post("/mattermost/commands") { request, _ in await self.mattermostCommand(request) }
             router.post("/mattermost/actions") { request, _ in await self.mattermostAction(request) }
         }
@@ -232,13 +234,15 @@ public struct ChatRoutes: Sendable {
 
     func mattermostCommand(_ request: Request) async -> Response {
         let route = "/mattermost/commands"
-        guard let mm = settings.mattermost else { return Self.text(.notFound, "mattermost is not configured") }
+        guard let token = settings.mattermost?.commandToken else {
+            return Self.text(.notFound, "mattermost is not configured")
+        }
         guard let body = await Self.body(request) else {
             return reject(.contentTooLarge, "body over 1 MiB", route: route)
         }
         let form = FormDecoder.decode(body)
         let auth = Self.header(request, .authorization)
-        guard MattermostInbound.authorized(authorization: auth, form: form, token: mm.commandToken) else {
+        guard MattermostInbound.authorized(authorization: auth, form: form, token: token) else {
             return reject(.unauthorized, "invalid Mattermost command token", route: route)
         }
         do {
@@ -250,12 +254,14 @@ public struct ChatRoutes: Sendable {
 
     func mattermostAction(_ request: Request) async -> Response {
         let route = "/mattermost/actions"
-        guard let mm = settings.mattermost else { return Self.text(.notFound, "mattermost is not configured") }
+        guard let key = settings.mattermost?.commandToken else {
+            return Self.text(.notFound, "mattermost is not configured")
+        }
         guard let body = await Self.body(request) else {
             return reject(.contentTooLarge, "body over 1 MiB", route: route)
         }
         do {
-            switch try MattermostInbound.action(body, key: mm.commandToken, locale: service.config.locale) {
+            switch try MattermostInbound.action(body, key: key, locale: service.config.locale) {
             case .forged:
                 return reject(.unauthorized, "invalid action signature", route: route)
             case .command(let inbound):

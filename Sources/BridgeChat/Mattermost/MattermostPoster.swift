@@ -16,7 +16,7 @@ public struct MattermostPoster: ChatPoster {
     /// The bot's public base URL for button callbacks (`/mattermost/actions`), if known.
     public let actionsURL: String?
     /// Key that signs button contexts, so a click can be verified on arrival.
-    public let actionKey: String
+    public let actionKey: String?
     public let transport: any HTTPTransport
     public let locale: BridgeConfiguration.Locale
 
@@ -25,7 +25,7 @@ public struct MattermostPoster: ChatPoster {
         botToken: String?,
         webhookURL: String?,
         actionsURL: String?,
-        actionKey: String,
+        actionKey: String?,
         transport: any HTTPTransport,
         locale: BridgeConfiguration.Locale
     ) {
@@ -63,7 +63,10 @@ public struct MattermostPoster: ChatPoster {
     public func body(for message: OutboxMessage) -> [String: Any] {
         var body: [String: Any] = ["channel_id": message.destination.channel, "message": Self.text(message)]
         if let id = message.id { body["pending_post_id"] = "incident-bridge-\(id)" }
-        if message.kind == PostKind.declare.rawValue, let inc = message.incidentID?.rawValue, let url = actionsURL {
+        // Buttons need a way back in (the public actions URL) and the key that signs their context.
+        if message.kind == PostKind.declare.rawValue, let inc = message.incidentID?.rawValue, let url = actionsURL,
+            let actionKey
+        {
             let channel = message.destination.channel
             let expires = Int(Date().timeIntervalSince1970 + Self.buttonLifetime)
             let labels = locale == .ja ? ["了解 (Ack)", "復旧"] : ["Ack", "Resolve"]

@@ -2,32 +2,40 @@ import BridgeConfig
 import BridgeCore
 import Foundation
 
-/// `chat.mattermost`: the slash-command token (required), the server URL with a bot token, or an incoming
-/// webhook, and the channel.
+/// `chat.mattermost`: the server URL with a bot token, or an incoming webhook, and the channel; commands come
+/// in as slash commands (the command token, required then) or, with `websocket: true`, as `!incident` /
+/// `/incident` messages on the bot's WebSocket event stream (URL and bot token required; no inbound port).
 public struct MattermostSettings: Sendable {
-    public var commandToken: String
+    /// The slash-command token; also the key that signs button contexts (no buttons without it).
+    public var commandToken: String?
     public var url: String?
     public var botToken: String?
     public var channelID: String?
     public var webhookURL: String?
+    /// Commands from the bot's WebSocket (`{url}/api/v4/websocket`) instead of the `/mattermost/*` routes.
+    public var websocket: Bool
 
     public init(_ m: [String: String], secrets: Secrets) throws {
         let path = "chat.mattermost"
+        websocket = Secrets.flag(m["websocket"])
         webhookURL = try secrets.value(m, "incoming_webhook_url_env", path: path, required: false)
         commandToken = try secrets.value(
             m,
             "command_token_env",
             default: "MATTERMOST_COMMAND_TOKEN",
             path: path,
-            required: true
-        )!
+            required: !websocket
+        )
         url = m["url"]
+        if websocket && url == nil {
+            throw SettingsError(message: "\(path).url: websocket: true needs the server URL (https://chat.example.com)")
+        }
         botToken = try secrets.value(
             m,
             "bot_token_env",
             default: "MATTERMOST_BOT_TOKEN",
             path: path,
-            required: m["url"] != nil && webhookURL == nil
+            required: websocket || (m["url"] != nil && webhookURL == nil)
         )
         channelID = m["channel_id"]
     }
