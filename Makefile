@@ -8,7 +8,7 @@ PERSON ?= suzuki
 # Local secrets for `make run`: random tokens for the alert route and the read-only pages, made once.
 DEV_SECRETS = var/dev-secrets.env
 
-.PHONY: deps peers build run chat test bench clean format
+.PHONY: deps peers pg build run chat test bench clean format
 
 deps:
 	@./scripts/install-deps.sh
@@ -31,7 +31,11 @@ chat: build
 peers:
 	@PEERS_VENV=.peers-venv ./scripts/peers/install.sh
 
-test: deps peers
+# PostgreSQL (server binaries for the throwaway cluster of the store conformance and two-instance tests).
+pg:
+	@./scripts/install-deps.sh postgresql
+
+test: deps peers pg
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 

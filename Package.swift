@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         // WebSocket client (TLS, proxies from https_proxy) for Slack Socket Mode and Mattermost's event stream.
         .package(url: "https://github.com/hummingbird-project/swift-websocket", exact: "1.6.2"),
+        // PostgreSQL store for several instances (`--db postgres://...`).
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // Domain values, command grammar, lifecycle state machine, timer rules, IncidentService and the ports
@@ -54,6 +56,15 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The same ports on PostgreSQL (postgres-nio) for several instances on one database.
+        .target(
+            name: "BridgePostgres",
+            dependencies: [
+                "BridgeCore", "BridgeStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // System libcurl with typed curl_easy_setopt/getinfo wrappers (shim.h).
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Outbound HTTP and SMTP over libcurl, off the cooperative pool.
@@ -81,8 +92,8 @@ let package = Package(
         .target(
             name: "BridgeServer",
             dependencies: [
-                "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeChat", "BridgeTransport",
-                "BridgePaging", "BridgeAlerts", "BridgeOperatingModel",
+                "BridgeCore", "BridgeConfig", "BridgeStore", "BridgePostgres", "BridgeTemplates", "BridgeChat",
+                "BridgeTransport", "BridgePaging", "BridgeAlerts", "BridgeOperatingModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -119,8 +130,8 @@ let package = Package(
         .testTarget(
             name: "BridgeTests",
             dependencies: [
-                "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeServer", "BridgeChat",
-                "BridgeTransport", "BridgeAlerts", "BridgeOperatingModel", "BridgePaging", "BridgeTesting",
+                "BridgeCore", "BridgeConfig", "BridgeStore", "BridgePostgres", "BridgeTemplates", "BridgeServer",
+                "BridgeChat", "BridgeTransport", "BridgeAlerts", "BridgeOperatingModel", "BridgePaging", "BridgeTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -185,10 +185,10 @@ struct GrowthDataSet {
             written += n
         }
         // A bot that ran for 14 days has delivered its posts: mark them sent as the dispatcher does.
-        try await parts.environment.store.writer.write { db in
+        try await parts.environment.sqliteStore.writer.write { db in
             try db.execute(sql: "UPDATE outbox SET status = 'sent', sent_at = created_at WHERE status = 'pending'")
         }
-        try await parts.environment.store.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try await parts.environment.sqliteStore.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         let size = ((try? FileManager.default.attributesOfItem(atPath: db)[.size] as? Int) ?? 0) ?? 0
         return GrowthDataSet(
             dir: dir,

@@ -147,7 +147,7 @@ func slackBenchmark() async throws {
     let now = Date().timeIntervalSince1970
     t0 = cpuSeconds()
     for batch in 0..<(floorCount / 16) {
-        try await parts.environment.store.writer.write { db in
+        try await parts.environment.sqliteStore.writer.write { db in
             for j in 0..<16 {
                 let i = batch * 16 + j
                 try db.cachedStatement(sql: "SAVEPOINT write").execute()

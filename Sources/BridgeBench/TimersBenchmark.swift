@@ -31,7 +31,7 @@ func timersBenchmark() async throws {
     )
     let setup = Date()
     var dueTimes: [Date] = []
-    try await parts.environment.store.writer.write { db in
+    try await parts.environment.sqliteStore.writer.write { db in
         let incidents = 1000
         for i in 0..<incidents {
             var inc = Incident(
@@ -88,7 +88,7 @@ func timersBenchmark() async throws {
         dueTimes.append(start.addingTimeInterval(Double(window) * Double(i) / Double(dueCount)))
     }
     let dueList = dueTimes
-    try await parts.environment.store.writer.write { db in
+    try await parts.environment.sqliteStore.writer.write { db in
         for (i, due) in dueList.enumerated() {
             try db.execute(
                 sql: "INSERT INTO timers (incident_id, kind, due_at, created_at) VALUES (?, 'update_reminder', ?, ?)",

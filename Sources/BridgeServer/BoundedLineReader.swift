@@ -29,7 +29,7 @@ public struct BoundedLineReader {
             if let nl = buffer[start...].firstIndex(of: 0x0A) {
                 var line = buffer[start..<nl]
                 start = nl + 1
-                if skipping > 0 {
+                if skipping > 0 || line.count > limit {
                     let n = skipping + line.count
                     skipping = 0
                     return .tooLong(bytes: n)

@@ -10,7 +10,7 @@ import Foundation
 /// The composition root: config, store, renderer and service built from the command-line options.
 public struct BridgeEnvironment: Sendable {
     public var config: BridgeConfiguration
-    public var store: SQLiteStore
+    public var store: any BridgeStorage
     public var renderer: MustacheRenderer
     /// The renderer, channel directory and pager composer every committed step writes through.
     public var outgoing: Outgoing
@@ -37,7 +37,7 @@ public struct BridgeEnvironment: Sendable {
         onCommit: @escaping @Sendable () -> Void = {}
     ) throws {
         self.config = config
-        self.store = try SQLiteStore(path: dbPath)
+        self.store = try StorageOpener.open(dbPath)
         self.renderer = try MustacheRenderer(
             config: config,
             directory: templates ?? MustacheRenderer.defaultDirectory(configPath: config.sourcePath),
@@ -53,5 +53,14 @@ public struct BridgeEnvironment: Sendable {
             clock: clock,
             onCommit: onCommit
         )
+    }
+}
+
+extension BridgeEnvironment {
+    /// The SQLite store underneath, for tests and benchmarks that read the file with SQL (a PostgreSQL-backed
+    /// environment has none: calling this there is a programming error).
+    public var sqliteStore: SQLiteStore {
+        guard let s = store as? SQLiteStore else { preconditionFailure("not a SQLite store: \(store.location)") }
+        return s
     }
 }

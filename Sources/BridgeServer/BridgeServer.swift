@@ -192,12 +192,7 @@ public struct BridgeServer: Sendable {
         var problems: [String] = []
         let store = parts.environment.store
         if let error = await parts.writeProbe.result(now: parts.environment.clock.now(), probe: {
-            try await store.writer.write { db in
-                try db.execute(
-                    sql:
-                        "INSERT INTO kv (key, value) VALUES ('healthz', datetime('now')) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-                )
-            }
+            try await store.probeWrite()
         }) {
             problems.append("database not writable: \(error)")
         }
@@ -268,12 +263,17 @@ public struct BridgeServer: Sendable {
             clock: parts.environment.clock,
             logger: logger
         ) { outboxWake.signal() }
-        var services: [any Service] = [app, parts.scheduler, parts.dispatcher, retention]
+        let storage = parts.environment.store
+        // Loops that must run once among instances sharing a database hold a lease (always held with SQLite).
+        func single(_ name: String, _ service: any Service) -> any Service {
+            LeasedService(name, storage: storage, inner: service, logger: logger)
+        }
+        var services: [any Service] = [app, parts.scheduler, parts.dispatcher, single("retention", retention)]
         // A service that returns ends the group: the announcer runs only when a schedule announces.
         if config.schedules.values.contains(where: \.announce) { services.append(announcer) }
         if let m = parts.settings.matrix {
             services.append(
-                MatrixPoller(
+                single("matrix-sync", MatrixPoller(
                     homeserver: m.homeserver,
                     token: m.token,
                     rooms: m.rooms,
@@ -282,7 +282,7 @@ public struct BridgeServer: Sendable {
                     store: parts.environment.store,
                     transport: CurlTransport(connectTimeout: 5, timeout: 45, workers: 1),
                     logger: logger
-                )
+                ))
             )
         }
         let routes = ChatRoutes(
@@ -306,7 +306,7 @@ public struct BridgeServer: Sendable {
         }
         if let m = parts.settings.mattermost, m.websocket, let url = m.url, let token = m.botToken {
             services.append(
-                MattermostSocketService(
+                single("mattermost-websocket", MattermostSocketService(
                     server: url,
                     token: token,
                     channelID: m.channelID,
@@ -314,7 +314,7 @@ public struct BridgeServer: Sendable {
                     transport: CurlTransport(connectTimeout: 5, timeout: 30, workers: 1),
                     connections: parts.connections,
                     logger: logger
-                )
+                ))
             )
         }
         if console { services.append(ConsoleInputService(service: parts.environment.service, user: consoleUser)) }
@@ -325,7 +325,7 @@ public struct BridgeServer: Sendable {
                 logger: logger
             )
         )
-        logger.info("incident-bridge serving", metadata: ["http": "\(host):\(port)", "db": "\(dbPath)"])
+        logger.info("incident-bridge serving", metadata: ["http": "\(host):\(port)", "db": "\(parts.environment.store.location)"])
         try await group.run()
     }
 }

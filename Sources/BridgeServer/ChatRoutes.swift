@@ -12,7 +12,7 @@ import NIOCore
 public struct ChatRoutes: Sendable {
     public static let maxBody = 1 << 20
     public let service: IncidentService
-    public let store: SQLiteStore
+    public let store: any BridgeStorage
     public let settings: PlatformSettings
     public let metrics: BridgeMetrics
     public let logger: Logger
@@ -21,7 +21,7 @@ public struct ChatRoutes: Sendable {
 
     public init(
         service: IncidentService,
-        store: SQLiteStore,
+        store: any BridgeStorage,
         settings: PlatformSettings,
         metrics: BridgeMetrics,
         logger: Logger

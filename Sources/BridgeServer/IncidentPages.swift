@@ -23,7 +23,7 @@ public struct IncidentPages: Sendable {
     }
 
     let config: BridgeConfiguration
-    let store: SQLiteStore
+    let store: any BridgeStorage
     let clock: any BridgeClock
     let metrics: BridgeMetrics?
     let logger: Logger
@@ -52,7 +52,7 @@ public struct IncidentPages: Sendable {
 
     public init(
         config: BridgeConfiguration,
-        store: SQLiteStore,
+        store: any BridgeStorage,
         clock: any BridgeClock,
         metrics: BridgeMetrics?,
         templates: String?,
@@ -122,14 +122,19 @@ public struct IncidentPages: Sendable {
         }
         router.get("/incidents/:id") { request, context -> Response in
             let raw = context.parameters.get("id") ?? ""
-            if request.uri.queryParameters["all"] == "1", IncidentID.looksLikeID(raw),
-                let streamed = try await self.streamAll(request, IncidentID(raw.uppercased()))
-            {
+            let all = request.uri.queryParameters["all"] == "1"
+            if all, IncidentID.looksLikeID(raw), let streamed = try await self.streamAll(request, IncidentID(raw.uppercased())) {
                 return streamed
             }
+            // Not streamable (a template without one timeline section): the whole page in memory, as asked.
             return try await self.respond(request, template: "incident") { link in
                 guard IncidentID.looksLikeID(raw) else { return nil }
-                return try await self.incidentContext(IncidentID(raw.uppercased()), now: self.clock.now(), link: link)
+                return try await self.incidentContext(
+                    IncidentID(raw.uppercased()),
+                    now: self.clock.now(),
+                    link: link,
+                    rows: all ? .all : .firstScreen
+                )
             }
         }
     }

@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// once (its key is recorded in the same transaction as the post), and only when it is recent: a restart does
 /// not announce a shift that began hours ago.
 public struct OnCallAnnouncer: Service {
-    public let store: SQLiteStore
+    public let store: any BridgeStorage
     public let outgoing: Outgoing
     public let config: BridgeConfiguration
     public let clock: any BridgeClock
@@ -19,7 +19,7 @@ public struct OnCallAnnouncer: Service {
     let logger: Logger
 
     public init(
-        store: SQLiteStore,
+        store: any BridgeStorage,
         outgoing: Outgoing,
         config: BridgeConfiguration,
         clock: any BridgeClock,

@@ -9,7 +9,7 @@ import Hummingbird
 /// Outlook or Google Calendar, behind the read token like the incident pages.
 struct OnCallRoutes: Sendable {
     let config: BridgeConfiguration
-    let store: SQLiteStore
+    let store: any BridgeStorage
     let clock: any BridgeClock
     let pages: IncidentPages
 

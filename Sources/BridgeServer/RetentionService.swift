@@ -7,14 +7,14 @@ import ServiceLifecycle
 /// Deletes sent outbox rows and inbound delivery ids past `retention` at start and then every `every` seconds,
 /// so the database stays small over years; unsent rows are never touched.
 public struct RetentionService: Service {
-    public let store: SQLiteStore
+    public let store: any BridgeStorage
     public let retention: BridgeConfiguration.Retention
     public let clock: any BridgeClock
     public let every: TimeInterval
     let logger: Logger
 
     public init(
-        store: SQLiteStore,
+        store: any BridgeStorage,
         retention: BridgeConfiguration.Retention,
         clock: any BridgeClock,
         every: TimeInterval = 3600,

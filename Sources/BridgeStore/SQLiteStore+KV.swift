@@ -19,3 +19,18 @@ extension SQLiteStore: CursorStore {
         }
     }
 }
+
+extension SQLiteStore: BridgeStorage {
+    public var location: String { path }
+
+    public func probeWrite() async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO kv (key, value) VALUES ('healthz', datetime('now')) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+            )
+        }
+    }
+
+    /// One process owns a SQLite file: it always holds every lease.
+    public func acquireLease(_ name: String) async throws -> (any StorageLease)? { LocalLease() }
+}

@@ -24,6 +24,10 @@ struct Backup: AsyncParsableCommand {
 
     func run() async throws {
         let summary: BackupSummary
+        if StorageOpener.isPostgres(common.db) {
+            ConsoleOutput.error("incident-bridge backup: copies a SQLite file; back up PostgreSQL with pg_dump (or your provider's snapshots)")
+            throw ExitCode(2)
+        }
         do {
             summary = try await SQLiteStore.backup(databaseAt: common.db, to: file, overwrite: force)
         } catch {

@@ -24,8 +24,12 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Config file (default: bridge.yaml, then Examples/bridge.yaml).")
     var config: String?
 
-    @Option(name: .long, help: "SQLite database file.")
-    var db: String = "var/bridge.sqlite"
+    @Option(
+        name: .long,
+        help: "Database: a SQLite file, or postgres://user@host:5432/database (password from PGPASSWORD, TLS by ?sslmode=). Default: $INCIDENT_BRIDGE_DB, else var/bridge.sqlite."
+    )
+    var db: String = ProcessInfo.processInfo.environment["INCIDENT_BRIDGE_DB"].flatMap { $0.isEmpty ? nil : $0 }
+        ?? "var/bridge.sqlite"
 
     /// Loads the config; prints every problem on its own line and exits 2 when it is invalid.
     func loadConfig() throws -> BridgeConfiguration {

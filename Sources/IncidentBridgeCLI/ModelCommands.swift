@@ -22,11 +22,12 @@ enum ModelCommands {
         }
     }
 
-    /// Opens the database when the file exists (never creates one); nil when it does not exist.
-    static func openStore(_ db: String) throws -> SQLiteStore? {
-        guard FileManager.default.fileExists(atPath: db) else { return nil }
+    /// Opens the database when the file exists (never creates one; a PostgreSQL URL is opened as given); nil
+    /// when there is no file.
+    static func openStore(_ db: String) throws -> (any BridgeStorage)? {
+        guard StorageOpener.isPostgres(db) || FileManager.default.fileExists(atPath: db) else { return nil }
         do {
-            return try SQLiteStore(path: db)
+            return try StorageOpener.open(db)
         } catch {
             ConsoleOutput.error("incident-bridge: \(error)")
             throw ExitCode(1)

@@ -3,6 +3,7 @@ import BridgeChat
 import BridgeConfig
 import BridgeCore
 import BridgeOperatingModel
+import BridgeServer
 import BridgeStore
 import Foundation
 
@@ -77,8 +78,7 @@ struct OnCall: AsyncParsableCommand {
 
     /// Overrides from the database, when there is one (a missing file means none).
     static func overrides(db: String, now: Date) async throws -> [OnCallOverride] {
-        guard FileManager.default.fileExists(atPath: db) else { return [] }
-        let store = try SQLiteStore(path: db)
+        guard let store = try ModelCommands.openStore(db) else { return [] }
         return try await store.read { try $0.onCallOverrides(endingAfter: now.addingTimeInterval(-366 * 86_400)) }
     }
 }

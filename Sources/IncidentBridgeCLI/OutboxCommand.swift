@@ -1,5 +1,6 @@
 import ArgumentParser
 import BridgeChat
+import BridgeServer
 import BridgeStore
 import Foundation
 
@@ -86,6 +87,10 @@ struct Outbox: AsyncParsableCommand {
 
     /// The database, which must exist (an operator command never creates one).
     static func open(_ path: String) throws -> SQLiteStore {
+        if StorageOpener.isPostgres(path) {
+            ConsoleOutput.error("incident-bridge outbox: works on a SQLite file; on PostgreSQL use psql on the outbox table (README, Running two instances)")
+            throw ExitCode(2)
+        }
         guard FileManager.default.fileExists(atPath: path) else {
             ConsoleOutput.error("incident-bridge outbox: no database at \(path) (use --db)")
             throw ExitCode(1)

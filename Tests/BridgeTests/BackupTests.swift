@@ -60,11 +60,11 @@ import BridgeAlerts
             }
             return n
         }
-        func declared() async throws -> Int { try await Self.count(env.store, "incidents") }
+        func declared() async throws -> Int { try await Self.count(env.sqliteStore, "incidents") }
         for _ in 0..<2_000 where try await declared() < 5 { try await Task.sleep(for: .milliseconds(5)) }
 
         let dir = Fixtures.tempDir()
-        let first = try await env.store.backup(to: dir + "/during.sqlite")
+        let first = try await env.sqliteStore.backup(to: dir + "/during.sqlite")
         // Let the writer go on after the backup, then stop it.
         let atBackup = try await declared()
         for _ in 0..<2_000 where try await declared() < atBackup + 3 { try await Task.sleep(for: .milliseconds(5)) }
@@ -83,7 +83,7 @@ import BridgeAlerts
 
         // The snapshot is a prefix of the source's history: exactly the source rows up to its last entry.
         let maxID = try #require(rows.last?.id)
-        #expect(try await Self.timeline(env.store, upTo: maxID) == rows)
+        #expect(try await Self.timeline(env.sqliteStore, upTo: maxID) == rows)
         // Every incident in the backup has its full timeline, and its row agrees with that timeline (same transaction).
         let incidents = try await restored.read { r in try r.incidents(declaredSince: .distantPast) }
         let byIncident = Dictionary(grouping: rows, by: \.incident)
@@ -108,16 +108,16 @@ import BridgeAlerts
         #expect(await restoredEnv.run("/incident show \(last)").ok)
 
         // After the writer stopped, a second backup holds everything the source holds.
-        let second = try await env.store.backup(to: dir + "/after.sqlite")
+        let second = try await env.sqliteStore.backup(to: dir + "/after.sqlite")
         #expect(second.incidents == written)
-        #expect(second.incidents == (try await Self.count(env.store, "incidents")))
-        #expect(second.timelineEntries == (try await Self.count(env.store, "timeline")))
-        let complete = try await Self.timeline(env.store)
+        #expect(second.incidents == (try await Self.count(env.sqliteStore, "incidents")))
+        #expect(second.timelineEntries == (try await Self.count(env.sqliteStore, "timeline")))
+        let complete = try await Self.timeline(env.sqliteStore)
         for (incident, entries) in Dictionary(grouping: complete, by: \.incident) {
             #expect(Set(scripted).isSubset(of: Set(entries.map(\.kind))), "\(incident) has its five commands")
         }
         let (restoredAfter, _) = try Self.restore(second.path)
-        #expect(try await Self.timeline(restoredAfter) == (try await Self.timeline(env.store)))
+        #expect(try await Self.timeline(restoredAfter) == (try await Self.timeline(env.sqliteStore)))
     }
 
     @Test func refusesToOverwriteWithoutForceAndNeverCreatesADatabase() async throws {
@@ -126,9 +126,9 @@ import BridgeAlerts
         let dir = Fixtures.tempDir()
         let target = dir + "/b.sqlite"
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: target))
-        await #expect(throws: BackupError.self) { try await env.store.backup(to: target) }
+        await #expect(throws: BackupError.self) { try await env.sqliteStore.backup(to: target) }
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep me")
-        let forced = try await env.store.backup(to: target, overwrite: true)
+        let forced = try await env.sqliteStore.backup(to: target, overwrite: true)
         #expect(forced.incidents == 1 && forced.timelineEntries == 1)
         // Nothing but the backup is left behind in its folder.
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["b.sqlite"])
@@ -139,7 +139,7 @@ import BridgeAlerts
         }
         #expect(!FileManager.default.fileExists(atPath: missing))
         // The database itself is never the target.
-        await #expect(throws: BackupError.self) { try await env.store.backup(to: env.store.path, overwrite: true) }
+        await #expect(throws: BackupError.self) { try await env.sqliteStore.backup(to: env.sqliteStore.path, overwrite: true) }
     }
 
     /// The real binary, as the runbook uses it, beside a process that holds the database open (as `serve` does).
@@ -158,7 +158,7 @@ import BridgeAlerts
         await env.run("/incident update \(id) 原因調査中")
         await env.run("/incident resolve \(id) フェイルオーバーで復旧")
         await env.run("/incident declare batch-failure 夜間バッチ異常終了")
-        let entries = try await Self.count(env.store, "timeline")
+        let entries = try await Self.count(env.sqliteStore, "timeline")
         #expect(entries >= 5)
 
         let file = dir + "/backups/bridge-backup.sqlite"

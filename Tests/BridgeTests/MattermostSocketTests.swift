@@ -84,6 +84,19 @@ import Testing
         try await Task.sleep(nanoseconds: 1_000_000_000)
         #expect(try await P.incidents(rig.db).first?.0.state == .declared)
 
+        // An incoming webhook posts as the user who created it: not a command of theirs.
+        try await P.control(
+            rig.port,
+            "/control/post",
+            [
+                "channel_id": Self.channel, "user_id": Self.suzuki, "username": "grafana",
+                "message": "!incident resolve \(inc.id) webhook says fixed",
+                "props": ["from_webhook": "true", "override_username": "grafana"],
+            ]
+        )
+        try await Task.sleep(nanoseconds: 1_000_000_000)
+        #expect(try await P.incidents(rig.db).first?.0.state == .declared)
+
         // 3. The socket dropped without a close frame: the bot resumes (connection id and sequence number) and
         //    the post made meanwhile arrives once.
         try await P.control(rig.port, "/control/drop", [String: Any]())

@@ -155,7 +155,7 @@ import Testing
         #expect((await env.run("/oncall override ops-oncall @yamamoto today 12:00 today 13:00", as: "takahashi")).ok)
         #expect((await env.run("/oncall cancel 1", as: "nakamura")).refused)
         #expect((await env.run("/oncall cancel 1", as: "yamamoto")).ok)  // the person it covers
-        let cancelledBy = try await env.store.writer.read {
+        let cancelledBy = try await env.sqliteStore.writer.read {
             try String.fetchOne($0, sql: "SELECT cancelled_by FROM oncall_overrides WHERE id = 1")
         }
         #expect(cancelledBy == "yamamoto")
@@ -370,7 +370,7 @@ import Testing
             logger: Logger(label: "announce")
         )
         func texts() async throws -> [String] {
-            try await parts.environment.store.writer.read { try String.fetchAll($0, sql: "SELECT text FROM outbox ORDER BY id") }
+            try await parts.environment.sqliteStore.writer.read { try String.fetchAll($0, sql: "SELECT text FROM outbox ORDER BY id") }
         }
         #expect(try await announcer.announceOnce() == Self.tokyo("2026-12-08 08:56"))  // a minute on, at most
         #expect(try await texts().isEmpty, "the night shift began at 18:00 yesterday: not announced on start")

@@ -14,7 +14,7 @@ import Testing
     @Test func retentionRemovesOldSentRowsAndInboundIdsOnly() async throws {
         let clock = ManualClock()
         let env = try Fixtures.environment("Examples/bridge.en.yaml", clock: clock)
-        let store = env.store
+        let store = env.sqliteStore
         let now = clock.now()
         let day: TimeInterval = 86_400
         try await store.writer.write { db in

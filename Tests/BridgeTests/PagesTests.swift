@@ -310,7 +310,7 @@ import BridgeAlerts
             rig.parts.schedulerBeat.beat(rig.clock.now())
             rig.parts.dispatcherBeat.beat(rig.clock.now())
             #expect(try await Self.get(client, "/healthz").2 == "ok\n", "progress just now: busy, not stalled")
-            try await rig.parts.environment.store.writer.writeWithoutTransaction {
+            try await rig.parts.environment.sqliteStore.writer.writeWithoutTransaction {
                 try $0.execute(sql: "PRAGMA query_only = 1")
             }
             // One write probe per interval, however many GETs: the cached answer stands for 10 s.
@@ -324,7 +324,7 @@ import BridgeAlerts
             #expect(rig.parts.writeProbe.probes == probes + 1)
             #expect(readOnly.0 == .serviceUnavailable)
             #expect(readOnly.2.hasPrefix("database not writable"))
-            try await rig.parts.environment.store.writer.writeWithoutTransaction {
+            try await rig.parts.environment.sqliteStore.writer.writeWithoutTransaction {
                 try $0.execute(sql: "PRAGMA query_only = 0")
             }
         }

@@ -190,7 +190,7 @@ import BridgeAlerts
             limit: 10
         )
         #expect(replies.count == 1)  // head of the response_url queue
-        let texts = try await rig.parts.environment.store.writer.read { db in
+        let texts = try await rig.parts.environment.sqliteStore.writer.read { db in
             try String.fetchAll(db, sql: "SELECT text FROM outbox WHERE platform = 'slack_response' ORDER BY id")
         }
         #expect(texts.count == 2)

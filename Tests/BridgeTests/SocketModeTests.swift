@@ -133,6 +133,29 @@ import Testing
         let clickID = try #require((try await P.control(rig.http, "/control/envelope", click) as? [String: Any])?["envelope_id"] as? String)
         #expect(try await Self.ack(rig.http, clickID) != nil)
         #expect(try await P.waitFor(5) { try await P.incidents(rig.db).first?.0.state == .acknowledged })
+        // The same click envelope twice at once (Slack re-sends before the first ack): acted on once.
+        var update = click
+        update["payload"] = [
+            "type": "block_actions", "user": ["id": Self.suzuki], "channel": ["id": "C0INCIDENT"], "trigger_id": "click-2",
+            "response_url": "http://127.0.0.1:\(rig.http)/api/response/click-2",
+            "actions": [["action_id": "incident_update", "value": inc.id.rawValue, "action_ts": "2.3"]],
+        ]
+        update["envelope_id"] = "dup-envelope-1"
+        let body = try JSONSerialization.data(withJSONObject: update)
+        let port = rig.http
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<2 {
+                group.addTask {
+                    try await P.control(port, "/control/envelope", try JSONSerialization.jsonObject(with: body))
+                }
+            }
+            try await group.waitForAll()
+        }
+        try await Task.sleep(nanoseconds: 2_000_000_000)
+        let answers = (try await P.control(rig.http, "/control/requests") as? [[String: Any]] ?? [])
+            .filter { ($0["path"] as? String ?? "").contains("click-2") }
+        #expect(answers.count == 1, "one answer for a doubled envelope, got \(answers.count)")
+        #expect(try await Self.acks(rig.http).filter { $0["envelope_id"] as? String == "dup-envelope-1" }.count == 2)
         // No inbound Slack route in Socket Mode.
         #expect(await rig.serve.status("/slack/commands") == 404)
         #expect(await rig.serve.health().text.contains("slack socket mode: connected since"))
@@ -213,8 +236,11 @@ import Testing
                 .filter { $0["method"] as? String == "apps.connections.open" }.count
         }
         let before = try await opens()
+        // Even when the link works again, a stopped connection stays stopped until an operator restarts.
+        try await P.control(rig.http, "/control/link", ["enabled": true])
         try await Task.sleep(nanoseconds: 4_000_000_000)
         #expect(try await opens() == before, "no further apps.connections.open")
+        #expect(await rig.serve.health().status == 503)
         #expect(rig.serve.stderr.contains("slack socket mode stopped"))
     }
 

@@ -33,7 +33,7 @@ import BridgeAlerts
             }
         }
         func posts(_ kind: String) async throws -> [OutboxMessage] {
-            try await env.store.writer.read { db in
+            try await env.sqliteStore.writer.read { db in
                 try OutboxMessage.rows(db, kind: kind)
             }
         }

@@ -25,6 +25,9 @@ public enum MattermostSocket {
         public var createAt: Int64
         /// "" for a person's post; `system_*` for joins, header changes, ...
         public var type: String
+        /// Posted by an incoming webhook, a bot or a plugin (`props.from_webhook`, `from_bot`, `from_plugin`): its
+        /// `user_id` is whoever made the integration, not whoever wrote the text.
+        public var fromIntegration: Bool = false
 
         public init(id: String, channelID: String, userID: String, message: String, rootID: String = "", createAt: Int64, type: String = "") {
             self.id = id
@@ -49,6 +52,11 @@ public enum MattermostSocket {
                 createAt: (json["create_at"] as? NSNumber)?.int64Value ?? 0,
                 type: json["type"] as? String ?? ""
             )
+            let props = json["props"] as? [String: Any] ?? [:]
+            fromIntegration = ["from_webhook", "from_bot", "from_plugin"].contains { key in
+                let v = props[key]
+                return (v as? String) == "true" || (v as? Bool) == true
+            }
         }
     }
 
@@ -90,7 +98,8 @@ public enum MattermostSocket {
     /// not a system message). The sender is the post's `user_id`: a user renamed to a colleague's name is still
     /// themselves. The reply is posted in the channel, so it is not private.
     public static func command(_ post: Post, botUserID: String) -> InboundCommand? {
-        guard post.userID != botUserID, post.type.isEmpty, CommandParser.isAddressed(post.message) else { return nil }
+        guard post.userID != botUserID, post.type.isEmpty, !post.fromIntegration, CommandParser.isAddressed(post.message)
+        else { return nil }
         return InboundCommand(
             ChatCommand(
                 platform: "mattermost",

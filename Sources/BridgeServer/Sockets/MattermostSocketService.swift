@@ -117,12 +117,16 @@ public struct MattermostSocketService: Service {
                             case .posted(let post, _):
                                 connections.envelope("mattermost", type: "posted")
                                 await act(post, bot: bot)
+                                // Every post moves the channel's cursor, the bot's own answers too: a catch-up
+                                // reads only what came after the last post seen, never the last command again.
+                                await setCursor(post.channelID, post.createAt)
                             case .other: break
                             }
                         }
                     }
-                    failures = (await state.wasUp ? 0 : failures) + 1
+                    failures = (await state.upFor(now: now) >= 30 ? 0 : failures) + 1
                     connections.reconnecting(Self.name, error: "connection closed", now: now)
+                    botID = nil  // asks users/me again: a revoked token shows as stopped, not as endless retries
                 } catch is CancellationError {
                     break
                 } catch let e as Refused {
@@ -131,8 +135,9 @@ public struct MattermostSocketService: Service {
                     while !Task.isCancelled { try? await Task.sleep(nanoseconds: 3_600_000_000_000) }
                     break
                 } catch {
-                    failures = (await state.wasUp ? 0 : failures) + 1
+                    failures = (await state.upFor(now: now) >= 30 ? 0 : failures) + 1
                     connections.reconnecting(Self.name, error: "\(error)", now: now)
+                    botID = nil
                     if failures == 1 {
                         logger.error("mattermost websocket lost; reconnecting", metadata: ["error": "\(error)"])
                     }
@@ -179,13 +184,17 @@ public struct MattermostSocketService: Service {
         guard let all = try? await cursors() else { return }
         for (channel, since) in all.sorted(by: { $0.key < $1.key }) {
             do {
-                // `since` is strict (update_at > since); one millisecond back keeps a post of the same instant.
-                let body = try await get("/channels/\(channel)/posts?since=\(max(0, since - 1))")
-                let posts = try MattermostSocket.posts(body)
+                // Strictly after the last post seen (`since` compares update_at; an edited old post is skipped by
+                // its create_at): a command is never run again, however long ago its delivery id was purged.
+                let body = try await get("/channels/\(channel)/posts?since=\(since)")
+                let posts = try MattermostSocket.posts(body).filter { $0.createAt > since }
                 if !posts.isEmpty {
                     logger.info("mattermost: reading posts made while disconnected", metadata: ["channel": "\(channel)", "posts": "\(posts.count)"])
                 }
-                for post in posts where post.createAt >= since - 1 { await act(post, bot: bot) }
+                for post in posts {
+                    await act(post, bot: bot)
+                    await setCursor(post.channelID, post.createAt)
+                }
             } catch {
                 logger.error("mattermost catch-up failed", metadata: ["channel": "\(channel)", "error": "\(error)"])
             }
@@ -197,7 +206,6 @@ public struct MattermostSocketService: Service {
         guard let inbound = MattermostSocket.command(post, botUserID: bot) else { return }
         let outcome = await routes.run(inbound.command, key: inbound.deliveryKey, deadline: 30)
         if !outcome.duplicate { await routes.enqueueReply(outcome.reply, to: inbound.command.origin) }
-        await setCursor(post.channelID, post.createAt)
     }
 }
 
@@ -205,7 +213,9 @@ public struct MattermostSocketService: Service {
 actor SocketState {
     private(set) var resume: (connectionID: String, nextSeq: Int)?
     private var up = false
-    var wasUp: Bool { up }
+    private var since: Date?
+    /// Seconds this connection has been up (0 when it never came up).
+    func upFor(now: Date) -> Double { since.map { now.timeIntervalSince($0) } ?? 0 }
 
     init(resume: (connectionID: String, nextSeq: Int)?) { self.resume = resume }
 
@@ -218,6 +228,7 @@ actor SocketState {
         case .other(_, nil): break
         }
         defer { up = true }
+        if !up { since = Date() }
         return !up
     }
 }

@@ -69,27 +69,40 @@ public struct SlackSocketModeService: Service {
             }
             var current = 1
             var failures = 0
+            var upSince: Date?
+            var stopped = false
             start(current)
             for await event in events {
                 switch event {
                 case .hello(let n):
+                    guard !stopped else { continue }
                     connections.set(Self.name, .connected(since: now))
                     connections.opened("slack")
                     if failures > 0 {
                         connections.reconnected("slack")
                         logger.info("slack socket mode connected again", metadata: ["connection": "\(n)"])
                     }
-                    failures = 0
+                    // Failures are forgotten only once a connection has stayed up (a peer that says hello and
+                    // hangs up at once must not get a reconnect a second forever).
+                    upSince = now
                     // A refreshed link: the new connection is up, so the old ones can go.
                     for (k, c) in live where k < n { await c.socket.close() }
                 case .refresh(let n, let reason):
-                    guard n == current else { continue }
+                    guard n == current, !stopped else { continue }
                     logger.info("slack asked to reconnect; opening the next connection first", metadata: ["reason": "\(reason)"])
+                    if !["warning", "refresh_requested"].contains(reason) {
+                        // `too_many_websockets` and reasons we do not know: back off before the next one.
+                        failures += 1
+                        try? await Task.sleep(nanoseconds: UInt64(backoff.delay(attempt: failures) * 1_000_000_000))
+                        if Task.isCancelled { break }
+                    }
                     current += 1
                     start(current)
                 case .closed(let n, let error, let retryAfter):
                     live[n] = nil
-                    guard n == current else { continue }
+                    guard n == current, !stopped else { continue }
+                    if let up = upSince, now.timeIntervalSince(up) >= 30 { failures = 0 }
+                    upSince = nil
                     failures += 1
                     let reason = error ?? "connection closed"
                     connections.reconnecting(Self.name, error: reason, now: now)
@@ -102,6 +115,8 @@ public struct SlackSocketModeService: Service {
                     current += 1
                     start(current)
                 case .refused(_, let reason):
+                    guard !stopped else { continue }
+                    stopped = true
                     connections.set(Self.name, .stopped(reason: reason))
                     logger.critical(
                         "slack socket mode stopped; not reconnecting: check the app-level token (chat.slack.app_token_env) and that Socket Mode is on for the app, then restart",
@@ -154,7 +169,8 @@ public struct SlackSocketModeService: Service {
             ) { inbound, outbound, _ in
                 let writer = AckWriter(outbound)
                 await box.set(writer)
-                try await withThrowingTaskGroup(of: Void.self) { group in
+                // Discarding: a connection that lives for days handles millions of envelopes.
+                try await withThrowingDiscardingTaskGroup { group in
                     for try await message in inbound.messages(maxSize: 1 << 20) {
                         guard case .text(let text) = message else { continue }
                         switch try? SlackSocketMode.parse(text) {
@@ -169,7 +185,6 @@ public struct SlackSocketModeService: Service {
                         case .other, nil: continue
                         }
                     }
-                    try await group.waitForAll()
                 }
             }
             events.yield(.closed(n, error: nil, retryAfter: nil))
@@ -186,7 +201,9 @@ public struct SlackSocketModeService: Service {
             await writer.send(SlackSocketMode.ack(e.id, text: e.acceptsResponsePayload ? text : nil))
             return
         case .inProgress:
-            await writer.send(SlackSocketMode.ack(e.id))  // the first delivery will answer; this copy only needs its ack
+            // The first delivery is still being acted on and will answer; this copy only needs its ack.
+            await writer.send(SlackSocketMode.ack(e.id))
+            return
         case .new: break
         }
         var answer: String?

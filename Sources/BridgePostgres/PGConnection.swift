@@ -1,0 +1,150 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// One PostgreSQL connection used from a blocking thread (never an event loop): each statement waits for its
+/// result. The store's transaction bodies are synchronous, so this is where async I/O meets them.
+final class PGConnection: @unchecked Sendable {
+    let connection: PostgresConnection
+    private(set) var broken = false
+
+    init(_ connection: PostgresConnection) { self.connection = connection }
+
+    static func open(_ settings: PostgresStore.Settings, logger: Logger) throws -> PGConnection {
+        let c = try PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(),
+            configuration: try settings.configuration,
+            id: Int.random(in: 1...Int.max),
+            logger: logger
+        ).wait()
+        return PGConnection(c)
+    }
+
+    func query(_ sql: String, _ binds: [PostgresData] = []) throws -> [Row] {
+        do {
+            return try connection.query(sql, binds).wait().rows.map { Row(row: $0.makeRandomAccess()) }
+        } catch let e as PSQLError where e.code == .server {
+            throw PGError(e)  // the statement failed; the connection is fine
+        } catch {
+            broken = true
+            throw error
+        }
+    }
+
+    @discardableResult
+    func run(_ sql: String, _ binds: [PostgresData] = []) throws -> Int {
+        try affected(sql, binds)
+    }
+
+    /// Rows changed by an INSERT/UPDATE/DELETE.
+    func affected(_ sql: String, _ binds: [PostgresData] = []) throws -> Int {
+        do {
+            return try connection.query(sql, binds).wait().metadata.rows ?? 0
+        } catch let e as PSQLError where e.code == .server {
+            throw PGError(e)
+        } catch {
+            broken = true
+            throw error
+        }
+    }
+
+    /// Several statements, one after the other (PostgresNIO sends each query as one prepared statement):
+    /// migrations, whose SQL has no `;` inside a literal.
+    func script(_ sql: String) throws {
+        for statement in sql.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        where !statement.isEmpty {
+            try run(statement)
+        }
+    }
+
+    func close() {
+        try? connection.close().wait()
+    }
+
+    /// A result row by column name.
+    struct Row {
+        let row: PostgresRandomAccessRow
+        func data(_ c: String) -> PostgresData? {
+            guard row.contains(c) else { return nil }
+            let d = row[data: c]
+            return d.value == nil ? nil : d
+        }
+        func string(_ c: String) -> String? { data(c)?.string }
+        func double(_ c: String) -> Double? { data(c).flatMap { $0.double ?? $0.string.flatMap(Double.init) } }
+        func int(_ c: String) -> Int? { data(c).flatMap { $0.int ?? $0.string.flatMap(Int.init) } }
+        func int64(_ c: String) -> Int64? { data(c).flatMap { $0.int64 ?? $0.string.flatMap(Int64.init) } }
+        func bool(_ c: String) -> Bool? { data(c)?.bool }
+        func date(_ c: String) -> Date? { double(c).map(Date.init(timeIntervalSince1970:)) }
+    }
+}
+
+/// A server error of one statement, in one line (SQLSTATE and message).
+struct PGError: Error, CustomStringConvertible {
+    let sqlState: String
+    let message: String
+    init(_ e: PSQLError) {
+        sqlState = e.serverInfo?[.sqlState] ?? "?"
+        message = e.serverInfo?[.message] ?? "\(e)"
+    }
+    var description: String { "PostgreSQL \(sqlState): \(message)" }
+    var isUniqueViolation: Bool { sqlState == "23505" }
+}
+
+/// Connections handed to one blocking thread at a time; a broken one is dropped and a new one made next time.
+final class ConnectionPool: @unchecked Sendable {
+    let settings: PostgresStore.Settings
+    let logger: Logger
+    private let slots: DispatchSemaphore
+    private let lock = NSLock()
+    private var idle: [PGConnection] = []
+    private var all: [ObjectIdentifier: PGConnection] = [:]
+
+    init(size: Int, settings: PostgresStore.Settings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        slots = DispatchSemaphore(value: size)
+    }
+
+    func with<T>(_ body: (PGConnection) throws -> T) throws -> T {
+        slots.wait()
+        defer { slots.signal() }
+        let c = try lock.withLock { idle.popLast() } ?? open()
+        defer {
+            if c.broken {
+                c.close()
+                lock.withLock { all[ObjectIdentifier(c)] = nil }
+            } else {
+                lock.withLock { idle.append(c) }
+            }
+        }
+        return try body(c)
+    }
+
+    private func open() throws -> PGConnection {
+        let c = try PGConnection.open(settings, logger: logger)
+        lock.withLock { all[ObjectIdentifier(c)] = c }
+        return c
+    }
+
+    func closeAll() {
+        let cs = lock.withLock { () -> [PGConnection] in
+            defer {
+                all.removeAll()
+                idle.removeAll()
+            }
+            return Array(all.values)
+        }
+        cs.forEach { $0.close() }
+    }
+}
+
+extension PostgresData {
+    /// A bind for an optional value (`NULL` when nil).
+    static func opt(_ s: String?) -> PostgresData { s.map { PostgresData(string: $0) } ?? .null }
+    static func opt(_ d: Double?) -> PostgresData { d.map { PostgresData(double: $0) } ?? .null }
+    static func opt(_ i: Int?) -> PostgresData { i.map { PostgresData(int64: Int64($0)) } ?? .null }
+    static func int(_ i: Int) -> PostgresData { PostgresData(int64: Int64(i)) }
+    static func time(_ d: Date) -> PostgresData { PostgresData(double: d.timeIntervalSince1970) }
+}

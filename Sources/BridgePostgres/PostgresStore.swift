@@ -1,0 +1,266 @@
+import BridgeCore
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+
+/// The store on PostgreSQL, for several `serve` instances on one database (none of them special).
+///
+/// - Every command is one transaction (`READ COMMITTED`), run on a thread of its own so the synchronous
+///   transaction bodies of the core can wait for each statement.
+/// - Two instances never fire a timer twice: a timer is claimed `FOR UPDATE SKIP LOCKED` and marked fired by a
+///   compare-and-set in the same transaction as its timeline and outbox rows. They never send an outbox row twice:
+///   taking a row is a compare-and-set on its lease deadline, and a dead instance's lease runs out.
+/// - Incident numbers come from a per-day counter row (`incident_sequences`), locked by the transaction that
+///   takes a number: unique across instances.
+/// - Single-consumer loops (the Matrix poller, the Mattermost WebSocket, retention) run where a session-level
+///   advisory lock is held; the lock goes with its holder's connection, so a survivor takes over within its
+///   polling interval.
+public final class PostgresStore: BridgeStorage, @unchecked Sendable {
+    public let location: String
+    let settings: Settings
+    let pool: ConnectionPool
+    let threads: NIOThreadPool
+    let logger: Logger
+
+    /// The parts of a `postgres://user[:password]@host[:port]/database[?sslmode=...]` URL.
+    public struct Settings: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public var user: String
+        public var password: String?
+        public var database: String
+        /// `disable` (default on loopback), `prefer`, `require` (default elsewhere), `verify-full`.
+        public var sslMode: String
+
+        /// The password comes from `PGPASSWORD` (or the URL, discouraged): never from the YAML.
+        public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+            guard let c = URLComponents(string: url), ["postgres", "postgresql"].contains(c.scheme ?? ""),
+                let host = c.host, !host.isEmpty
+            else {
+                throw StoreError("--db \(PostgresStore.redacted(url)): expected postgres://user@host:5432/database")
+            }
+            self.host = host
+            port = c.port ?? 5432
+            user = c.user ?? environment["PGUSER"] ?? "postgres"
+            password = c.password ?? environment["PGPASSWORD"]
+            let path = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path
+            database = path.isEmpty ? (environment["PGDATABASE"] ?? user) : path
+            let local = host == "127.0.0.1" || host == "localhost" || host == "::1"
+            sslMode = c.queryItems?.first { $0.name == "sslmode" }?.value ?? (local ? "disable" : "require")
+            guard ["disable", "prefer", "require", "verify-ca", "verify-full"].contains(sslMode) else {
+                throw StoreError("--db: sslmode=\(sslMode) is not one of disable, prefer, require, verify-full")
+            }
+        }
+
+        var configuration: PostgresConnection.Configuration {
+            get throws {
+                let tls: PostgresConnection.Configuration.TLS
+                switch sslMode {
+                case "disable": tls = .disable
+                default:
+                    var t = TLSConfiguration.makeClientConfiguration()
+                    if sslMode == "prefer" || sslMode == "require" { t.certificateVerification = .none }
+                    let context = try NIOSSLContext(configuration: t)
+                    tls = sslMode == "prefer" ? .prefer(context) : .require(context)
+                }
+                return PostgresConnection.Configuration(
+                    host: host,
+                    port: port,
+                    username: user,
+                    password: password,
+                    database: database,
+                    tls: tls
+                )
+            }
+        }
+    }
+
+    static func redacted(_ url: String) -> String {
+        guard var c = URLComponents(string: url), c.password != nil else { return url }
+        c.password = "***"
+        return c.string ?? url
+    }
+
+    static func isPostgres(_ location: String) -> Bool {
+        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
+    }
+
+    /// Connects (up to `connections` at once), migrates, and is ready.
+    public init(
+        url: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        connections: Int = 8,
+        logger: Logger = Logger(label: "incident-bridge.postgres")
+    ) throws {
+        settings = try Settings(url: url, environment: environment)
+        location = Self.redacted(url)
+        self.logger = logger
+        pool = ConnectionPool(size: connections, settings: settings, logger: logger)
+        threads = NIOThreadPool(numberOfThreads: connections)
+        threads.start()
+        try pool.with { c in try PostgresMigrations.migrate(c) }
+    }
+
+    deinit {
+        pool.closeAll()
+        try? threads.syncShutdownGracefully()
+    }
+
+    /// Runs `body` on a thread of the pool with a connection, inside BEGIN/COMMIT (ROLLBACK on any error). The
+    /// body is dropped before the caller resumes (`read` lends it a non-escaping closure).
+    func transaction<T: Sendable>(
+        readOnly: Bool,
+        _ body: @escaping @Sendable (PGConnection) throws -> T
+    ) async throws -> T {
+        let pool = self.pool
+        let box = BodyBox(body)
+        return try await withCheckedThrowingContinuation { (k: CheckedContinuation<T, any Error>) in
+            threads.submit { state in
+                let result = { () -> Result<T, any Error> in
+                    guard state == .active, let body = box.take() else { return .failure(StoreError("the store is shut down")) }
+                    return Result {
+                        try pool.with { c -> T in
+                            try c.run(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
+                            do {
+                                let v = try body(c)
+                                try c.run("COMMIT")
+                                return v
+                            } catch {
+                                try? c.run("ROLLBACK")
+                                throw error
+                            }
+                        }
+                    }
+                }()
+                k.resume(with: result)
+            }
+        }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentTransaction) throws -> T) async throws -> T {
+        try await transaction(readOnly: false) { c in try body(PGTransaction(c: c, writing: true)) }
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any IncidentReader) throws -> T) async throws -> T {
+        try await withoutActuallyEscaping(body) { escaping in
+            let box = UncheckedBody(body: escaping)
+            return try await transaction(readOnly: true) { c in try box.body(PGTransaction(c: c, writing: false)) }
+        }
+    }
+
+    // MARK: CursorStore
+
+    public func value(forKey key: String) async throws -> String? {
+        try await transaction(readOnly: true) { c in
+            try c.query("SELECT value FROM kv WHERE key = $1", [.init(string: key)]).first.flatMap { $0.string("value") }
+        }
+    }
+
+    public func setValue(_ value: String, forKey key: String) async throws {
+        try await transaction(readOnly: false) { c in
+            try c.run(
+                "INSERT INTO kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [.init(string: key), .init(string: value)]
+            )
+        }
+    }
+
+    // MARK: upkeep
+
+    public func probeWrite() async throws {
+        try await setValue(ISO8601DateFormatter().string(from: Date()), forKey: "healthz")
+    }
+
+    public func purge(sentBefore: Date, inboundBefore: Date) async throws -> (outbox: Int, inbound: Int) {
+        var total = (outbox: 0, inbound: 0)
+        while true {
+            let n = try await transaction(readOnly: false) { c -> (Int, Int, Int) in
+                let outbox = try c.affected(
+                    """
+                    DELETE FROM outbox WHERE id IN
+                    (SELECT id FROM outbox WHERE status = 'sent' AND sent_at < $1 LIMIT 1000)
+                    """,
+                    [.init(double: sentBefore.timeIntervalSince1970)]
+                )
+                let inbound = try c.affected(
+                    "DELETE FROM inbound_requests WHERE key IN (SELECT key FROM inbound_requests WHERE received_at < $1 LIMIT 1000)",
+                    [.init(double: inboundBefore.timeIntervalSince1970)]
+                )
+                let alerts = try c.affected(
+                    """
+                    DELETE FROM alert_fingerprints WHERE (incident_id, fingerprint) IN
+                    (SELECT a.incident_id, a.fingerprint FROM alert_fingerprints a JOIN incidents i ON i.id = a.incident_id
+                     WHERE i.state IN ('resolved','closed') LIMIT 1000)
+                    """
+                )
+                return (outbox, inbound, alerts)
+            }
+            total.outbox += n.0
+            total.inbound += n.1
+            if n.0 < 1000 && n.1 < 1000 && n.2 < 1000 { return total }
+        }
+    }
+
+    /// Polls `pg_try_advisory_lock` on a connection of its own every `every` seconds until it gets the lock.
+    public func acquireLease(_ name: String) async throws -> (any StorageLease)? {
+        try await acquireLease(name, every: 5)
+    }
+
+    public func acquireLease(_ name: String, every: Double) async throws -> (any StorageLease)? {
+        while !Task.isCancelled {
+            let c = try? PGConnection.open(settings, logger: logger)
+            if let c {
+                let got = (try? c.query("SELECT pg_try_advisory_lock(hashtext($1)) AS ok", [.init(string: name)]).first?.bool("ok"))
+                    ?? false
+                if got == true { return AdvisoryLease(connection: c, name: name) }
+                c.close()
+            }
+            try? await Task.sleep(nanoseconds: UInt64(every * 1_000_000_000))
+        }
+        return nil
+    }
+}
+
+/// A lease held as a session-level advisory lock on a connection of its own.
+final class AdvisoryLease: StorageLease, @unchecked Sendable {
+    let connection: PGConnection
+    let name: String
+    init(connection: PGConnection, name: String) {
+        self.connection = connection
+        self.name = name
+    }
+    func isHeld() async -> Bool {
+        (try? connection.query("SELECT 1 AS one").first?.int("one")) == 1
+    }
+    func release() async {
+        _ = try? connection.run("SELECT pg_advisory_unlock(hashtext($1))", [.init(string: name)])
+        connection.close()
+    }
+}
+
+/// A transaction body handed to the store's thread once; taking it leaves the box empty.
+final class BodyBox<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var body: (@Sendable (PGConnection) throws -> T)?
+    init(_ body: @escaping @Sendable (PGConnection) throws -> T) { self.body = body }
+    func take() -> (@Sendable (PGConnection) throws -> T)? {
+        lock.withLock {
+            defer { body = nil }
+            return body
+        }
+    }
+}
+
+/// `read`'s body does not escape the call; the box carries it to the store's thread and back.
+private struct UncheckedBody<T>: @unchecked Sendable {
+    let body: (any IncidentReader) throws -> T
+}
+
+/// A store error: one line.
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
