@@ -62,6 +62,7 @@ let package = Package(
             dependencies: [
                 "BridgeCore", "BridgeStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -107,8 +108,8 @@ let package = Package(
         .executableTarget(
             name: "IncidentBridgeCLI",
             dependencies: [
-                "BridgeCore", "BridgeConfig", "BridgeStore", "BridgeTemplates", "BridgeServer", "BridgeTransport",
-                "BridgeOperatingModel", "BridgeChat",
+                "BridgeCore", "BridgeConfig", "BridgeStore", "BridgePostgres", "BridgeTemplates", "BridgeServer",
+                "BridgeTransport", "BridgeOperatingModel", "BridgeChat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

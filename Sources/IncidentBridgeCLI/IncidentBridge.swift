@@ -15,7 +15,7 @@ struct IncidentBridge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incident-bridge",
         abstract: "Self-hosted incident-bridge chatops bot: RACI, SLA/OLA clocks, escalation, timeline export.",
-        subcommands: [Serve.self, Chat.self, Export.self, Check.self, Readiness.self, KPI.self, Backup.self, Outbox.self, OnCall.self]
+        subcommands: [Serve.self, Chat.self, Export.self, Check.self, Readiness.self, KPI.self, Backup.self, Outbox.self, OnCall.self, Migrate.self]
     )
 }
 
