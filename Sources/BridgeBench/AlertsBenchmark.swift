@@ -15,6 +15,8 @@ import Logging
 /// An alert storm: `--posts` Alertmanager webhook posts over `--groups` groups through the real route and
 /// libcurl; exactly one incident per group, nothing lost. Baseline: the same posts to a bare route.
 func alertsBenchmark() async throws {
+    // The alert route refuses unauthenticated posts (issue 15): the bench sends the token like Alertmanager does.
+    let benchSecrets = ["ALERTMANAGER_TOKEN": "bench-alert-token-0123456789", "INCIDENT_BRIDGE_READ_TOKEN": "bench-read-token"]
     let posts = argument("--posts", 10_000)
     let groups = argument("--groups", 500)
     let concurrency = argument("--concurrency", 8)
@@ -22,10 +24,14 @@ func alertsBenchmark() async throws {
     config.chat.consoleEnabled = false
     let dir = NSTemporaryDirectory() + "ib-bench-" + UUID().uuidString
     let logger = Logger(label: "bench")
+    // BENCH_DB=postgres://... runs on PostgreSQL; `--instances 2` adds a second instance on the same database
+    // (its own store, service, router and port), and the posts alternate between them.
+    let db = ProcessInfo.processInfo.environment["BENCH_DB"] ?? dir + "/bench.sqlite"
+    let instances = argument("--instances", 1)
     let parts = try BridgeServer.parts(
         config: config,
-        dbPath: dir + "/bench.sqlite",
-        settings: try PlatformSettings(config: config, environment: [:]),
+        dbPath: db,
+        settings: try PlatformSettings(config: config, environment: benchSecrets),
         templates: "Templates",
         logger: logger
     )
@@ -38,6 +44,23 @@ func alertsBenchmark() async throws {
         return "ok"
     }
     let servers = try await startServers(parts, botPort: botPort, bare: bareRouter, barePort: barePort, logger: logger)
+    var second: Task<Void, Error>?
+    if instances > 1 {
+        let other = try BridgeServer.parts(
+            config: config,
+            dbPath: db,
+            settings: try PlatformSettings(config: config, environment: benchSecrets),
+            templates: "Templates",
+            logger: logger
+        )
+        let app = Application(
+            router: BridgeServer.router(other),
+            configuration: .init(address: .hostname("127.0.0.1", port: botPort + 10)),
+            logger: logger
+        )
+        second = Task { try await app.runService() }
+        try await Task.sleep(nanoseconds: 500_000_000)
+    }
     // Post i belongs to group i % groups and carries i / groups + 1 firing alerts (a growing group).
     var bodies: [Data] = []
     for i in 0..<posts {
@@ -56,19 +79,20 @@ func alertsBenchmark() async throws {
         bodies.append(Data(body.utf8))
     }
     let transport = CurlTransport(connectTimeout: 5, timeout: 30, workers: concurrency)
-    func storm(_ port: Int) async throws -> (seconds: Double, failed: Int) {
+    func storm(_ port: Int, spread: Int = 1) async throws -> (seconds: Double, failed: Int) {
         let start = Date()
         let failed = await withTaskGroup(of: Int.self) { group -> Int in
             var next = 0
             var failed = 0
             func add() {
                 let body = bodies[next]
+                let target = port + (next % spread) * 10
                 next += 1
                 group.addTask {
                     let r = try? await transport.send(
                         BridgeCore.HTTPRequest(
-                            url: "http://127.0.0.1:\(port)/alerts/alertmanager",
-                            headers: [("Content-Type", "application/json")],
+                            url: "http://127.0.0.1:\(target)/alerts/alertmanager",
+                            headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(benchSecrets["ALERTMANAGER_TOKEN"]!)")],
                             body: body
                         )
                     )
@@ -85,12 +109,15 @@ func alertsBenchmark() async throws {
         return (Date().timeIntervalSince(start), failed)
     }
     let base = try await storm(barePort)
-    let real = try await storm(botPort)
+    let real = try await storm(botPort, spread: instances)
     let (incidents, notes) = try await parts.environment.store.read { r -> (Int, Int) in
         let incs = try r.incidents(declaredSince: .distantPast)
         return (incs.count, try incs.reduce(0) { $0 + (try r.timeline($1.id).filter { $0.kind == .alert }.count) })
     }
-    print("alerts: \(posts) webhook posts over \(groups) groups, \(concurrency) concurrent libcurl clients")
+    print(
+        "alerts: \(posts) webhook posts over \(groups) groups, \(concurrency) concurrent libcurl clients, "
+            + "\(parts.environment.store.location.hasPrefix("postgres") ? "PostgreSQL" : "SQLite"), \(instances) instance(s)"
+    )
     print(
         String(
             format: "  bare route: %.0f posts/s (%.2f s, %d failed)",
@@ -113,5 +140,6 @@ func alertsBenchmark() async throws {
     )
     print(String(format: "  max RSS: %.0f MiB", maxRSSMiB()))
     servers.cancel()
+    second?.cancel()
     try? FileManager.default.removeItem(atPath: dir)
 }

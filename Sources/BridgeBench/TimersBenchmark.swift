@@ -22,48 +22,88 @@ func timersBenchmark() async throws {
     let logger = Logger(label: "bench")
     let lateness = Samples()
     let clock = SystemClock()
+    // BENCH_DB=postgres://... measures the PostgreSQL store (set up through the store's own calls).
+    let db = ProcessInfo.processInfo.environment["BENCH_DB"]
     let parts = try BridgeServer.parts(
         config: config,
-        dbPath: dir + "/bench.sqlite",
+        dbPath: db ?? dir + "/bench.sqlite",
         clock: clock,
         templates: "Templates",
         logger: logger
     )
     let setup = Date()
     var dueTimes: [Date] = []
-    try await parts.environment.sqliteStore.writer.write { db in
-        let incidents = 1000
-        for i in 0..<incidents {
-            var inc = Incident(
-                id: IncidentID.make(day: "20261126", sequence: i + 1),
-                eventType: "db-outage",
-                severity: "sev1",
-                title: "bench \(i)",
-                declaredAt: setup,
-                declaredBy: "bench"
-            )
-            inc.state = .acknowledged
-            let record = String(decoding: try JSONEncoder.bench.encode(inc), as: UTF8.self)
-            try db.execute(
-                sql: """
-                    INSERT INTO incidents (id, day, seq, state, severity, event_type, declared_at, origin_platform, origin_channel, record)
-                    VALUES (?, '20261126', ?, 'acknowledged', 'sev1', 'db-outage', ?, 'bench', 'bench', ?)
-                    """,
-                arguments: [inc.id.rawValue, i + 1, setup.timeIntervalSince1970, record]
-            )
+    if db != nil {
+        let store = parts.environment.store
+        try await store.write { tx in
+            for i in 0..<1000 {
+                var inc = Incident(
+                    id: IncidentID.make(day: "20261126", sequence: i + 1),
+                    eventType: "db-outage",
+                    severity: "sev1",
+                    title: "bench \(i)",
+                    declaredAt: setup,
+                    declaredBy: "bench"
+                )
+                inc.state = .acknowledged
+                try tx.insert(inc)
+            }
         }
-        let far = setup.addingTimeInterval(86_400).timeIntervalSince1970
-        for i in 0..<(pending - dueCount) {
-            try db.execute(
-                sql: """
-                    INSERT INTO timers (incident_id, kind, clock, fraction, due_at, created_at)
-                    VALUES (?, 'sla_breach', 'restore', 1, ?, ?)
-                    """,
-                arguments: [
-                    IncidentID.make(day: "20261126", sequence: i % incidents + 1).rawValue,
-                    far + Double(i), setup.timeIntervalSince1970,
-                ]
-            )
+        let far = setup.addingTimeInterval(86_400)
+        var i = 0
+        while i < pending - dueCount {
+            let from = i
+            let n = min(5_000, pending - dueCount - i)
+            try await store.write { tx in
+                for k in from..<(from + n) {
+                    try tx.schedule(
+                        IncidentTimer(
+                            incidentID: IncidentID.make(day: "20261126", sequence: k % 1000 + 1),
+                            kind: .slaBreach,
+                            clock: .restore,
+                            fraction: 1,
+                            dueAt: far.addingTimeInterval(Double(k))
+                        )
+                    )
+                }
+            }
+            i += n
+        }
+    } else {
+    try await parts.environment.sqliteStore.writer.write { db in
+            let incidents = 1000
+            for i in 0..<incidents {
+                var inc = Incident(
+                    id: IncidentID.make(day: "20261126", sequence: i + 1),
+                    eventType: "db-outage",
+                    severity: "sev1",
+                    title: "bench \(i)",
+                    declaredAt: setup,
+                    declaredBy: "bench"
+                )
+                inc.state = .acknowledged
+                let record = String(decoding: try JSONEncoder.bench.encode(inc), as: UTF8.self)
+                try db.execute(
+                    sql: """
+                        INSERT INTO incidents (id, day, seq, state, severity, event_type, declared_at, origin_platform, origin_channel, record)
+                        VALUES (?, '20261126', ?, 'acknowledged', 'sev1', 'db-outage', ?, 'bench', 'bench', ?)
+                        """,
+                    arguments: [inc.id.rawValue, i + 1, setup.timeIntervalSince1970, record]
+                )
+            }
+            let far = setup.addingTimeInterval(86_400).timeIntervalSince1970
+            for i in 0..<(pending - dueCount) {
+                try db.execute(
+                    sql: """
+                        INSERT INTO timers (incident_id, kind, clock, fraction, due_at, created_at)
+                        VALUES (?, 'sla_breach', 'restore', 1, ?, ?)
+                        """,
+                    arguments: [
+                        IncidentID.make(day: "20261126", sequence: i % incidents + 1).rawValue,
+                        far + Double(i), setup.timeIntervalSince1970,
+                    ]
+                )
+            }
         }
     }
     let engine = TimerEngine(
@@ -88,6 +128,15 @@ func timersBenchmark() async throws {
         dueTimes.append(start.addingTimeInterval(Double(window) * Double(i) / Double(dueCount)))
     }
     let dueList = dueTimes
+    if db != nil {
+        try await parts.environment.store.write { tx in
+            for (i, due) in dueList.enumerated() {
+                try tx.schedule(
+                    IncidentTimer(incidentID: IncidentID.make(day: "20261126", sequence: i % 1000 + 1), kind: .updateReminder, dueAt: due)
+                )
+            }
+        }
+    } else {
     try await parts.environment.sqliteStore.writer.write { db in
         for (i, due) in dueList.enumerated() {
             try db.execute(
@@ -98,6 +147,7 @@ func timersBenchmark() async throws {
                 ]
             )
         }
+    }
     }
     let task = Task { try await scheduler.run() }
     try await Task.sleep(nanoseconds: UInt64(max(0, start.timeIntervalSinceNow + Double(window) + 2) * 1e9))
@@ -113,7 +163,7 @@ func timersBenchmark() async throws {
     let baseIdleCPU = cpuSeconds() - cpu1
 
     let b = baseline.all
-    print("timers: pending=\(pending) due=\(dueCount) over \(window)s; fired=\(fired.count)")
+    print("timers: pending=\(pending) due=\(dueCount) over \(window)s; fired=\(fired.count); \(db == nil ? "SQLite" : "PostgreSQL")")
     print(
         "  lateness scheduler: p50 \(ms(percentile(fired, 0.5))) p99 \(ms(percentile(fired, 0.99))) max \(ms(fired.max() ?? .nan))"
     )

@@ -3,6 +3,12 @@ import Foundation
 // `incident-bridge-bench`: the benchmarks behind BENCHMARKS.md. Each reports ratios against a baseline
 // measured in the same run.
 
+// The example config names these secrets (the alert route and the pages refuse to run open, issue 15).
+for (k, v) in ["ALERTMANAGER_TOKEN": "bench-alert-token-0123456789", "INCIDENT_BRIDGE_READ_TOKEN": "bench-read-token"]
+where ProcessInfo.processInfo.environment[k] == nil {
+    setenv(k, v, 0)
+}
+
 let which = CommandLine.arguments.dropFirst().first ?? "timers"
 switch which {
 case "timers": try await timersBenchmark()

@@ -87,7 +87,7 @@ import BridgeAlerts
         let firedBeforeKill = try await Self.escalations(db: db).timeline.count
         try await Task.sleep(nanoseconds: 3_000_000_000)
         let second = try ServeProcess(config: config, db: db, outPath: dir + "/out2.txt")
-        #expect(try await Self.waitFor(10) { second.output.contains("escalated to Vendor PM") || firedBeforeKill > 0 })
+        #expect(try await Self.waitFor(30) { second.output.contains("escalated to Vendor PM") || firedBeforeKill > 0 })
         try await Task.sleep(nanoseconds: 300_000_000)
         second.stop()
         let (timeline, posts) = try await Self.escalations(db: db)
