@@ -47,8 +47,11 @@ public struct TimerEngine: Sendable {
         let outgoing = self.outgoing
         let now = clock.now()
         let result = try await store.write { tx -> (Bool, LifecycleEffects?) in
+            // The incident first, then the timer: the order a command takes them in (a shared store locks rows,
+            // and the opposite orders would deadlock an ack against the escalation it stops).
+            let incident = try tx.incident(timer.incidentID)
             guard try tx.markFired(timerID, at: now) else { return (false, nil) }
-            guard let incident = try tx.incident(timer.incidentID),
+            guard let incident,
                 let fx = TimerFiring(config: config, overrides: try tx.overridesInForce(config, at: now))
                     .fire(timer, incident: incident, now: now)
             else { return (true, nil) }

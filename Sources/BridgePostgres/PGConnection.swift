@@ -22,15 +22,43 @@ final class PGConnection: @unchecked Sendable {
         return PGConnection(c)
     }
 
-    func query(_ sql: String, _ binds: [PostgresData] = []) throws -> [Row] {
+    /// How long one statement may take before its connection is given up (a connection whose server went away
+    /// can leave a request unanswered for ever; postgres-nio does not fail it).
+    static let statementTimeout: Double = 30
+
+    /// Waits for `future` at most `statementTimeout`; on a timeout the connection is closed and marked broken.
+    private func wait<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
+        if connection.isClosed {
+            broken = true
+            throw StoreError("the database connection is closed")
+        }
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox<T>()
+        future.whenComplete { r in
+            box.set(r)
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + Self.statementTimeout) == .success, let result = box.get() else {
+            broken = true
+            let closing: EventLoopFuture<Void> = connection.close()
+            _ = closing
+            throw StoreError("the database did not answer within \(Int(Self.statementTimeout)) s")
+        }
         do {
-            return try connection.query(sql, binds).wait().rows.map { Row(row: $0.makeRandomAccess()) }
+            return try result.get()
         } catch let e as PSQLError where e.code == .server {
-            throw PGError(e)  // the statement failed; the connection is fine
+            // The statement failed; the connection is fine unless the server is shutting it down (57P01...).
+            let error = PGError(e)
+            if error.sqlState.hasPrefix("57") || error.sqlState.hasPrefix("08") || connection.isClosed { broken = true }
+            throw error
         } catch {
             broken = true
             throw error
         }
+    }
+
+    func query(_ sql: String, _ binds: [PostgresData] = []) throws -> [Row] {
+        try wait(connection.query(sql, binds)).rows.map { Row(row: $0.makeRandomAccess()) }
     }
 
     @discardableResult
@@ -40,14 +68,7 @@ final class PGConnection: @unchecked Sendable {
 
     /// Rows changed by an INSERT/UPDATE/DELETE.
     func affected(_ sql: String, _ binds: [PostgresData] = []) throws -> Int {
-        do {
-            return try connection.query(sql, binds).wait().metadata.rows ?? 0
-        } catch let e as PSQLError where e.code == .server {
-            throw PGError(e)
-        } catch {
-            broken = true
-            throw error
-        }
+        try wait(connection.query(sql, binds)).metadata.rows ?? 0
     }
 
     /// Several statements, one after the other (PostgresNIO sends each query as one prepared statement):
@@ -90,6 +111,8 @@ struct PGError: Error, CustomStringConvertible {
     }
     var description: String { "PostgreSQL \(sqlState): \(message)" }
     var isUniqueViolation: Bool { sqlState == "23505" }
+    /// A deadlock or a serialization failure: the whole transaction may simply be run again.
+    var isRetryable: Bool { sqlState == "40P01" || sqlState == "40001" }
 }
 
 /// Connections handed to one blocking thread at a time; a broken one is dropped and a new one made next time.
@@ -110,7 +133,13 @@ final class ConnectionPool: @unchecked Sendable {
     func with<T>(_ body: (PGConnection) throws -> T) throws -> T {
         slots.wait()
         defer { slots.signal() }
-        let c = try lock.withLock { idle.popLast() } ?? open()
+        var reused = lock.withLock { idle.popLast() }
+        while let r = reused, r.connection.isClosed {
+            r.close()
+            lock.withLock { all[ObjectIdentifier(r)] = nil }
+            reused = lock.withLock { idle.popLast() }
+        }
+        let c = try reused ?? open()
         defer {
             if c.broken {
                 c.close()
@@ -141,10 +170,22 @@ final class ConnectionPool: @unchecked Sendable {
 }
 
 extension PostgresData {
+    /// Text for PostgreSQL, which cannot store U+0000 (SQLite can): it becomes U+FFFD.
+    static func text(_ s: String) -> PostgresData {
+        PostgresData(string: s.contains("\u{0}") ? s.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : s)
+    }
     /// A bind for an optional value (`NULL` when nil).
-    static func opt(_ s: String?) -> PostgresData { s.map { PostgresData(string: $0) } ?? .null }
+    static func opt(_ s: String?) -> PostgresData { s.map { PostgresData.text($0) } ?? .null }
     static func opt(_ d: Double?) -> PostgresData { d.map { PostgresData(double: $0) } ?? .null }
     static func opt(_ i: Int?) -> PostgresData { i.map { PostgresData(int64: Int64($0)) } ?? .null }
     static func int(_ i: Int) -> PostgresData { PostgresData(int64: Int64(i)) }
     static func time(_ d: Date) -> PostgresData { PostgresData(double: d.timeIntervalSince1970) }
+}
+
+/// The result of a future, handed from the event loop to the waiting thread.
+private final class ResultBox<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Result<T, any Error>?
+    func set(_ r: Result<T, any Error>) { lock.withLock { value = r } }
+    func get() -> Result<T, any Error>? { lock.withLock { value } }
 }

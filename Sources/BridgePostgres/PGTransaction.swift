@@ -29,12 +29,17 @@ struct PGTransaction: IncidentTransaction {
         }
     }
 
+    /// In a write transaction an incident read is locked until the end (`FOR UPDATE`): the command writes the
+    /// whole record back, so two instances changing one incident at once must take turns, not overwrite each other.
+    var lock: String { writing ? " FOR UPDATE" : "" }
+
     func incident(_ id: IncidentID) throws -> Incident? {
-        try incidents("SELECT record FROM incidents WHERE id = $1", [.init(string: id.rawValue)]).first
+        try incidents("SELECT record FROM incidents WHERE id = $1" + lock, [.text(id.rawValue)]).first
     }
 
     func openIncidents() throws -> [Incident] {
-        try incidents("SELECT record FROM incidents WHERE state IN ('declared','acknowledged','mitigated')")
+        // Locked in id order, the same order in every transaction.
+        try incidents("SELECT record FROM incidents WHERE state IN ('declared','acknowledged','mitigated') ORDER BY id" + lock)
             .sorted { ($0.declaredAt, $0.id.rawValue) < ($1.declaredAt, $1.id.rawValue) }
     }
 
@@ -80,9 +85,12 @@ struct PGTransaction: IncidentTransaction {
     }
 
     func openIncident(alertGroupKey key: String) throws -> Incident? {
-        try incidents(
-            "SELECT record FROM incidents WHERE alert_group_key = $1 AND state IN ('declared','acknowledged','mitigated')",
-            [.init(string: key)]
+        // Two instances receiving the first notification of a group at once: the second waits here for the
+        // first to commit its incident, then finds it (instead of failing on the unique index).
+        if writing { try c.run("SELECT pg_advisory_xact_lock(hashtext('alert-group:' || $1))", [.text(key)]) }
+        return try incidents(
+            "SELECT record FROM incidents WHERE alert_group_key = $1 AND state IN ('declared','acknowledged','mitigated')" + lock,
+            [.text(key)]
         ).first
     }
 
@@ -92,7 +100,7 @@ struct PGTransaction: IncidentTransaction {
         return Set(
             try c.query(
                 "SELECT fingerprint FROM alert_fingerprints WHERE incident_id = $1 AND fingerprint IN (\(marks))",
-                [.init(string: id.rawValue)] + fingerprints.map { .init(string: $0) }
+                [.text(id.rawValue)] + fingerprints.map { .text($0) }
             ).compactMap { $0.string("fingerprint") }
         )
     }
@@ -101,7 +109,7 @@ struct PGTransaction: IncidentTransaction {
         for f in fingerprints {
             try c.run(
                 "INSERT INTO alert_fingerprints (incident_id, fingerprint) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                [.init(string: id.rawValue), .init(string: f)]
+                [.text(id.rawValue), .text(f)]
             )
         }
     }
@@ -120,24 +128,24 @@ struct PGTransaction: IncidentTransaction {
     }
 
     func timeline(_ id: IncidentID) throws -> [TimelineEntry] {
-        try entries(id, "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = $1 ORDER BY id", [.init(string: id.rawValue)])
+        try entries(id, "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = $1 ORDER BY id", [.text(id.rawValue)])
     }
 
     func timeline(_ id: IncidentID, after afterID: Int64, limit: Int) throws -> [TimelineEntry] {
         try entries(
             id,
             "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-            [.init(string: id.rawValue), .init(int64: afterID), .int(limit)]
+            [.text(id.rawValue), .init(int64: afterID), .int(limit)]
         )
     }
 
     func timeline(_ id: IncidentID, latest limit: Int) throws -> (entries: [TimelineEntry], total: Int) {
-        let total = try c.query("SELECT COUNT(*) AS n FROM timeline WHERE incident_id = $1", [.init(string: id.rawValue)])
+        let total = try c.query("SELECT COUNT(*) AS n FROM timeline WHERE incident_id = $1", [.text(id.rawValue)])
             .first?.int("n") ?? 0
         let newest = try entries(
             id,
             "SELECT id, at, actor, kind, text FROM timeline WHERE incident_id = $1 ORDER BY id DESC LIMIT $2",
-            [.init(string: id.rawValue), .int(limit)]
+            [.text(id.rawValue), .int(limit)]
         )
         return (newest.reversed(), total)
     }
@@ -161,7 +169,7 @@ struct PGTransaction: IncidentTransaction {
     func pendingTimers(_ id: IncidentID) throws -> [IncidentTimer] {
         try c.query(
             "SELECT * FROM timers WHERE incident_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL ORDER BY due_at, id",
-            [.init(string: id.rawValue)]
+            [.text(id.rawValue)]
         ).map(Self.timer)
     }
 
@@ -220,7 +228,7 @@ struct PGTransaction: IncidentTransaction {
                 (SELECT COALESCE(MAX(seq), 0) + 1 FROM incidents WHERE day = $1))
             RETURNING last
             """,
-            [.init(string: day)]
+            [.text(day)]
         ).first?.int("last") ?? 1
     }
 
@@ -234,11 +242,11 @@ struct PGTransaction: IncidentTransaction {
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             """,
             [
-                .init(string: incident.id.rawValue), .init(string: String(parts[1])), .int(seq),
-                .init(string: incident.state.rawValue), .init(string: incident.severity),
-                .init(string: incident.eventType), .time(incident.declaredAt), .init(string: incident.origin.platform),
-                .init(string: incident.origin.channel), .opt(incident.alertGroupKey),
-                .init(string: try Self.encode(incident)),
+                .text(incident.id.rawValue), .text(String(parts[1])), .int(seq),
+                .text(incident.state.rawValue), .text(incident.severity),
+                .text(incident.eventType), .time(incident.declaredAt), .text(incident.origin.platform),
+                .text(incident.origin.channel), .opt(incident.alertGroupKey),
+                .text(try Self.encode(incident)),
             ]
         )
     }
@@ -247,8 +255,8 @@ struct PGTransaction: IncidentTransaction {
         let n = try c.affected(
             "UPDATE incidents SET state = $1, severity = $2, alert_group_key = $3, record = $4 WHERE id = $5",
             [
-                .init(string: incident.state.rawValue), .init(string: incident.severity), .opt(incident.alertGroupKey),
-                .init(string: try Self.encode(incident)), .init(string: incident.id.rawValue),
+                .text(incident.state.rawValue), .text(incident.severity), .opt(incident.alertGroupKey),
+                .text(try Self.encode(incident)), .text(incident.id.rawValue),
             ]
         )
         guard n == 1 else { throw StoreError("no incident \(incident.id)") }
@@ -258,8 +266,8 @@ struct PGTransaction: IncidentTransaction {
         try c.run(
             "INSERT INTO timeline (incident_id, at, actor, kind, text) VALUES ($1, $2, $3, $4, $5)",
             [
-                .init(string: entry.incidentID.rawValue), .time(entry.at), .init(string: entry.actor),
-                .init(string: entry.kind.rawValue), .init(string: entry.text),
+                .text(entry.incidentID.rawValue), .time(entry.at), .text(entry.actor),
+                .text(entry.kind.rawValue), .text(entry.text),
             ]
         )
     }
@@ -271,7 +279,7 @@ struct PGTransaction: IncidentTransaction {
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             """,
             [
-                .init(string: timer.incidentID.rawValue), .init(string: timer.kind.rawValue), .opt(timer.step),
+                .text(timer.incidentID.rawValue), .text(timer.kind.rawValue), .opt(timer.step),
                 .opt(timer.round), .opt(timer.clock?.rawValue), .opt(timer.fraction), .time(timer.dueAt), .time(Date()),
             ]
         )
@@ -279,14 +287,14 @@ struct PGTransaction: IncidentTransaction {
 
     func cancelTimers(_ id: IncidentID, _ which: TimerCancellation, at: Date) throws {
         var sql = "UPDATE timers SET cancelled_at = $1 WHERE incident_id = $2 AND fired_at IS NULL AND cancelled_at IS NULL"
-        var binds: [PostgresData] = [.time(at), .init(string: id.rawValue)]
+        var binds: [PostgresData] = [.time(at), .text(id.rawValue)]
         switch which {
         case .all: break
         case .escalation: sql += " AND kind = 'escalation'"
         case .updateReminder: sql += " AND kind = 'update_reminder'"
         case .clock(let clock):
             sql += " AND kind IN ('sla_warning','sla_breach') AND clock = $3"
-            binds.append(.init(string: clock.rawValue))
+            binds.append(.text(clock.rawValue))
         }
         try c.run(sql, binds)
     }
@@ -299,9 +307,9 @@ struct PGTransaction: IncidentTransaction {
             VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8) RETURNING id
             """,
             [
-                .opt(message.incidentID?.rawValue), .init(string: message.destination.platform),
-                .init(string: message.destination.channel), .init(string: message.kind), .init(string: message.text),
-                .init(string: message.mentions.isEmpty ? "[]" : try Self.encode(message.mentions)),
+                .opt(message.incidentID?.rawValue), .text(message.destination.platform),
+                .text(message.destination.channel), .text(message.kind), .text(message.text),
+                .text(message.mentions.isEmpty ? "[]" : try Self.encode(message.mentions)),
                 .time(message.createdAt), .time(message.nextAttemptAt),
             ]
         ).first?.int64("id") ?? 0
@@ -310,21 +318,21 @@ struct PGTransaction: IncidentTransaction {
     func recordInbound(key: String, at: Date) throws -> Bool {
         try c.affected(
             "INSERT INTO inbound_requests (key, received_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            [.init(string: key), .time(at)]
+            [.text(key), .time(at)]
         ) == 1
     }
 
     func record(_ drill: DrillRecord) throws {
         try c.run(
             "INSERT INTO drills (kind, result, minutes, at, actor) VALUES ($1, $2, $3, $4, $5)",
-            [.init(string: drill.kind), .init(string: drill.result), .opt(drill.minutes), .time(drill.at), .init(string: drill.actor)]
+            [.text(drill.kind), .text(drill.result), .opt(drill.minutes), .time(drill.at), .text(drill.actor)]
         )
     }
 
     func record(_ change: ChangeRecord) throws {
         try c.run(
             "INSERT INTO changes (name, success, at, actor) VALUES ($1, $2, $3, $4)",
-            [.init(string: change.name), .int(change.success ? 1 : 0), .time(change.at), .init(string: change.actor)]
+            [.text(change.name), .int(change.success ? 1 : 0), .time(change.at), .text(change.actor)]
         )
     }
 
@@ -353,8 +361,8 @@ struct PGTransaction: IncidentTransaction {
             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
             """,
             [
-                .init(string: o.schedule), .init(string: o.person), .time(o.from), .time(o.until), .opt(o.reason),
-                .init(string: o.createdBy), .time(o.createdAt),
+                .text(o.schedule), .text(o.person), .time(o.from), .time(o.until), .opt(o.reason),
+                .text(o.createdBy), .time(o.createdAt),
             ]
         ).first?.int64("id") ?? 0
     }
@@ -362,7 +370,7 @@ struct PGTransaction: IncidentTransaction {
     func cancelOverride(_ id: Int64, at: Date, by actor: String) throws -> Bool {
         try c.affected(
             "UPDATE oncall_overrides SET cancelled_at = $1, cancelled_by = $2 WHERE id = $3 AND cancelled_at IS NULL",
-            [.time(at), .init(string: actor), .init(int64: id)]
+            [.time(at), .text(actor), .init(int64: id)]
         ) > 0
     }
 }

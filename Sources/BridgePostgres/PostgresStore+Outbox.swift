@@ -105,7 +105,7 @@ extension PostgresStore: OutboxQueue {
                 UPDATE outbox SET status = 'pending', attempts = $1, next_attempt_at = $2, last_error = $3
                 WHERE id = $4 AND status = 'sending'
                 """,
-                [.int(attempts), .time(next), .init(string: error), .init(int64: id)]
+                [.int(attempts), .time(next), .text(error), .init(int64: id)]
             )
         }
     }
@@ -114,7 +114,7 @@ extension PostgresStore: OutboxQueue {
         try await transaction(readOnly: false) { c in
             try c.run(
                 "UPDATE outbox SET status = 'failed', attempts = $1, last_error = $2 WHERE id = $3 AND status = 'sending'",
-                [.int(attempts), .init(string: error), .init(int64: id)]
+                [.int(attempts), .text(error), .init(int64: id)]
             )
         }
     }

@@ -78,8 +78,12 @@ public final class PostgresStore: BridgeStorage, @unchecked Sendable {
         }
     }
 
-    static func redacted(_ url: String) -> String {
-        guard var c = URLComponents(string: url), c.password != nil else { return url }
+    public static func redacted(_ url: String) -> String {
+        guard var c = URLComponents(string: url) else {
+            // Not parsable (a `#` in a password...): show no more than the scheme.
+            return url.hasPrefix("postgres") ? (url.split(separator: ":").first.map(String.init) ?? "postgres") + "://***" : url
+        }
+        guard c.password != nil else { return url }
         c.password = "***"
         return c.string ?? url
     }
@@ -121,18 +125,25 @@ public final class PostgresStore: BridgeStorage, @unchecked Sendable {
             threads.submit { state in
                 let result = { () -> Result<T, any Error> in
                     guard state == .active, let body = box.take() else { return .failure(StoreError("the store is shut down")) }
-                    return Result {
-                        try pool.with { c -> T in
-                            try c.run(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
-                            do {
-                                let v = try body(c)
-                                try c.run("COMMIT")
-                                return v
-                            } catch {
-                                try? c.run("ROLLBACK")
-                                throw error
+                    // A deadlock or serialization failure rolls everything back: run the body once more.
+                    var attempt = 0
+                    while true {
+                        attempt += 1
+                        let r = Result {
+                            try pool.with { c -> T in
+                                try c.run(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
+                                do {
+                                    let v = try body(c)
+                                    try c.run("COMMIT")
+                                    return v
+                                } catch {
+                                    try? c.run("ROLLBACK")
+                                    throw error
+                                }
                             }
                         }
+                        if case .failure(let e as PGError) = r, e.isRetryable, attempt < 3 { continue }
+                        return r
                     }
                 }()
                 k.resume(with: result)
@@ -215,7 +226,15 @@ public final class PostgresStore: BridgeStorage, @unchecked Sendable {
             if let c {
                 let got = (try? c.query("SELECT pg_try_advisory_lock(hashtext($1)) AS ok", [.init(string: name)]).first?.bool("ok"))
                     ?? false
-                if got == true { return AdvisoryLease(connection: c, name: name) }
+                if got == true {
+                    // The server must notice a holder that vanished (host down, cable cut) within seconds, not after
+                    // the kernel's 2 h keepalive: the lock goes with the connection.
+                    _ = try? c.run("SET tcp_keepalives_idle = 5")
+                    _ = try? c.run("SET tcp_keepalives_interval = 2")
+                    _ = try? c.run("SET tcp_keepalives_count = 3")
+                    _ = try? c.run("SET tcp_user_timeout = 10000")
+                    return AdvisoryLease(connection: c, name: name)
+                }
                 c.close()
             }
             try? await Task.sleep(nanoseconds: UInt64(every * 1_000_000_000))

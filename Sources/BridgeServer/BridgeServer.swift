@@ -1,6 +1,7 @@
 import BridgeChat
 import BridgeCore
 import BridgePaging
+import BridgePostgres
 import BridgeStore
 import BridgeTransport
 import Foundation
@@ -104,7 +105,8 @@ public struct BridgeServer: Sendable {
             heartbeat: dBeat,
             logger: logger
         )
-        let scheduler = SchedulerService(engine: engine, wake: timerWake, heartbeat: sBeat, logger: logger)
+        var scheduler = SchedulerService(engine: engine, wake: timerWake, heartbeat: sBeat, logger: logger)
+        if env.store is PostgresStore { scheduler.pollEvery = 2 }
         var parts = Parts(
             environment: env,
             timerWake: timerWake,

@@ -10,6 +10,9 @@ public struct SchedulerService: Service {
     public let heartbeat: Heartbeat
     let logger: Logger
 
+    /// With a database shared by several instances: look for due timers at least this often (seconds).
+    public var pollEvery: Double?
+
     public init(engine: TimerEngine, wake: WakeSignal, heartbeat: Heartbeat, logger: Logger) {
         self.engine = engine
         self.wake = wake
@@ -28,7 +31,12 @@ public struct SchedulerService: Service {
                     if n > 0 { logger.debug("timers fired", metadata: ["count": "\(n)"]) }
                     failures = 0
                     heartbeat.beat(engine.clock.now())
-                    let next = try await engine.nextDue()
+                    var next = try await engine.nextDue()
+                    // Another instance on a shared database schedules timers this process is never woken for.
+                    if let poll = pollEvery {
+                        let cap = engine.clock.now().addingTimeInterval(poll)
+                        next = min(next ?? cap, cap)
+                    }
                     await wake.wait(until: next, clock: engine.clock)
                 } catch is CancellationError {
                     return

@@ -3,6 +3,7 @@ import BridgeConfig
 import BridgeCore
 import BridgeOperatingModel
 import BridgeChat
+import BridgePostgres
 import BridgeServer
 import BridgeStore
 import BridgeTransport
@@ -30,6 +31,9 @@ struct CommonOptions: ParsableArguments {
     )
     var db: String = ProcessInfo.processInfo.environment["INCIDENT_BRIDGE_DB"].flatMap { $0.isEmpty ? nil : $0 }
         ?? "var/bridge.sqlite"
+
+    /// `--db` for messages and reports: a PostgreSQL URL without its password.
+    var dbShown: String { StorageOpener.isPostgres(db) ? PostgresStore.redacted(db) : db }
 
     /// Loads the config; prints every problem on its own line and exits 2 when it is invalid.
     func loadConfig() throws -> BridgeConfiguration {
@@ -103,7 +107,7 @@ struct Export: AsyncParsableCommand {
         let env = try common.environment()
         let id = IncidentID(incident.uppercased())
         guard let inc = try await env.store.read({ try $0.incident(id) }) else {
-            ConsoleOutput.error("incident-bridge export: no incident \(id) in \(common.db)")
+            ConsoleOutput.error("incident-bridge export: no incident \(id) in \(common.dbShown)")
             throw ExitCode(1)
         }
         // Streamed: 2,000 entries read and written at a time, so a 100k-entry timeline does not sit in memory.

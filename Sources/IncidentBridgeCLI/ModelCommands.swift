@@ -103,10 +103,10 @@ struct Readiness: AsyncParsableCommand {
             schedule = s
         }
         var drills: [DrillRecord]?
-        var source = "no database at \(common.db)"
+        var source = "no database at \(common.dbShown)"
         if let store = try ModelCommands.openStore(common.db) {
             drills = try await store.read { try $0.drills() }
-            source = "\(drills?.count ?? 0) recorded in \(common.db)"
+            source = "\(drills?.count ?? 0) recorded in \(common.dbShown)"
         }
         let check = OperatingModelCheck(config: config, lines: loaded.lines).run()
         let report = ReadinessReport.build(
@@ -156,7 +156,7 @@ struct KPI: AsyncParsableCommand {
         if let store = try ModelCommands.openStore(common.db) {
             report = try await KPIReport.load(from: store, config: config, now: now, since: start, window: window)
         } else {
-            ConsoleOutput.error("incident-bridge kpi: no database at \(common.db): nothing recorded yet")
+            ConsoleOutput.error("incident-bridge kpi: no database at \(common.dbShown): nothing recorded yet")
             report = KPIReport.compute(
                 config: config,
                 incidents: [IncidentTimes](),

@@ -196,6 +196,82 @@ import Testing
         #expect(Set(ids) == Set((1...40).map { String(format: "INC-20261126-%03d", $0) }))
     }
 
+    /// Two instances changing one incident at once (an ack here, an assignment there): neither change is lost.
+    @Test(arguments: StoreKind.allCases) func concurrentChangesToOneIncidentAreNotLost(kind: StoreKind) async throws {
+        let (store, another) = try kind.make()
+        let other = try another()
+        let ids = (1...20).map { IncidentID(String(format: "INC-20261126-%03d", $0)) }
+        try await store.write { tx in for id in ids { try tx.insert(self.incident(id.rawValue)) } }
+        let t0 = self.t0
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for id in ids {
+                group.addTask {
+                    try await store.write { tx in
+                        var i = try tx.incident(id)!
+                        i.acknowledgedAt = t0
+                        i.state = .acknowledged
+                        try tx.update(i)
+                    }
+                }
+                group.addTask {
+                    try await other.write { tx in
+                        var i = try tx.incident(id)!
+                        i.assignments["scribe"] = "ito"
+                        try tx.update(i)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let after = try await store.read { r in try ids.map { try r.incident($0)! } }
+        #expect(after.allSatisfy { $0.state == .acknowledged && $0.acknowledgedAt == t0 && $0.assignments["scribe"] == "ito" })
+    }
+
+    /// The first notification of an alert group reaching two instances at once opens one incident, and neither
+    /// transaction fails.
+    @Test(arguments: StoreKind.allCases) func oneIncidentPerAlertGroupAcrossInstances(kind: StoreKind) async throws {
+        let (store, another) = try kind.make()
+        let other = try another()
+        let t0 = self.t0
+        let opened = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for n in 0..<10 {
+                let s = n % 2 == 0 ? store : other
+                group.addTask {
+                    try await s.write { tx in
+                        guard try tx.openIncident(alertGroupKey: "{}:{alertname=\"X\"}") == nil else { return false }
+                        let seq = try tx.nextIncidentSequence(day: "20261126")
+                        var i = Incident(id: IncidentID.make(day: "20261126", sequence: seq), eventType: "x", severity: "sev2", title: "x", declaredAt: t0, declaredBy: "alertmanager")
+                        i.alertGroupKey = "{}:{alertname=\"X\"}"
+                        try tx.insert(i)
+                        return true
+                    }
+                }
+            }
+            return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+        }
+        #expect(opened == 1)
+        #expect(try await store.read { try $0.openIncidents() }.count == 1)
+    }
+
+    /// PostgreSQL restarts (every connection of the bot is cut): the next command gets a new connection.
+    @Test func aDatabaseRestartIsSurvived() async throws {
+        let url = try PostgresCluster.database()
+        let store = try PostgresStore(url: url)
+        try await store.setValue("1", forKey: "k")
+        let db = String(url.split(separator: "/").last!)
+        _ = try PostgresCluster.psql(
+            url.replacingOccurrences(of: "/\(db)", with: "/postgres"),
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(db)'"
+        )
+        try await Task.sleep(nanoseconds: 300_000_000)
+        var ok = false
+        for _ in 0..<3 where !ok {
+            ok = (try? await store.setValue("2", forKey: "k")) != nil
+        }
+        #expect(ok, "a write works again after the connections were cut")
+        #expect(try await store.value(forKey: "k") == "2")
+    }
+
     /// A lease has one holder among instances; it passes on when the holder lets go (or dies).
     @Test(arguments: StoreKind.allCases) func leasesHaveOneHolder(kind: StoreKind) async throws {
         let (store, another) = try kind.make()

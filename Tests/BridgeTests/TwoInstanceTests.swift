@@ -72,6 +72,10 @@ import Testing
             try await Task.sleep(nanoseconds: UInt64.random(in: 100_000_000...600_000_000))
             a = try Instance(name: "a", config: config, db: url, dir: dir)
             for _ in 0..<2 { declare(a) }
+            // A command counts once the bot took it: lines still in the pipe of a process killed before it read
+            // them were never received (a chat platform would show the sender an error).
+            let expected = sent
+            #expect(try await SocketPeers.waitFor(30) { try Self.count(url, "SELECT COUNT(*) FROM incidents") == expected })
         }
         #expect(try await SocketPeers.waitFor(30) { try Self.count(url, "SELECT COUNT(*) FROM incidents") == sent })
         // Every first-step escalation (1 s) fires once; a post left "sending" by a killed instance is taken over
@@ -109,6 +113,19 @@ import Testing
             "the survivor took the lease"
         )
         #expect(Date().timeIntervalSince(start) < 30)
-        b.stop()
+        // A timer made by an instance that dies right after: the survivor fires it without being woken by anything
+        // but its own polling.
+        let c = try Instance(name: "c", config: config, db: url, dir: dir)
+        declare(b)
+        let last = sent
+        #expect(try await SocketPeers.waitFor(30) { try Self.count(url, "SELECT COUNT(*) FROM incidents") == last })
+        b.kill9()
+        #expect(
+            try await SocketPeers.waitFor(20) {
+                try Self.count(url, "SELECT COUNT(*) FROM timers WHERE kind = 'escalation' AND step = 1 AND fired_at IS NOT NULL") == last
+            },
+            "the survivor fired the dead instance's timer"
+        )
+        c.stop()
     }
 }
