@@ -21,12 +21,15 @@ func slackBenchmark() async throws {
     config.chat.platforms["slack"] = ["api_base": "http://127.0.0.1:9"]
     config.chat.consoleEnabled = false
     let secret = "bench-signing-secret"
-    let settings = try PlatformSettings(config: config, environment: ["SLACK_SIGNING_SECRET": secret])
+    let settings = try PlatformSettings(config: config, environment: ProcessInfo.processInfo.environment.merging(["SLACK_SIGNING_SECRET": secret, "SLACK_BOT_TOKEN": "xoxb-bench"]) { $1 })
     let dir = NSTemporaryDirectory() + "ib-bench-" + UUID().uuidString
     let logger = Logger(label: "bench")
+    // BENCH_DB=postgres://... measures the PostgreSQL store (without the SQLite-specific floor measurements).
+    let db = ProcessInfo.processInfo.environment["BENCH_DB"]
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let parts = try BridgeServer.parts(
         config: config,
-        dbPath: dir + "/bench.sqlite",
+        dbPath: db ?? dir + "/bench.sqlite",
         settings: settings,
         templates: "Templates",
         logger: logger
@@ -124,6 +127,11 @@ func slackBenchmark() async throws {
     )
     // The per-command CPU budget 0.6x leaves on this machine, next to what the store's part of a note costs on
     // its own (no HTTP, no signature): the command through the service, and its SQL alone.
+    if db != nil {
+        print("  (PostgreSQL: \(parts.environment.store.location))")
+        servers.cancel()
+        return
+    }
     let bareCPU = cpuPerRequest[barePort] ?? .nan
     let signedCPU = cpuPerRequest[botPort] ?? .nan
     let budget = bareCPU / 0.6 - bareCPU
