@@ -13,13 +13,21 @@ final class PGConnection: @unchecked Sendable {
     init(_ connection: PostgresConnection) { self.connection = connection }
 
     static func open(_ settings: PostgresStore.Settings, logger: Logger) throws -> PGConnection {
-        let c = try PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.any(),
-            configuration: try settings.configuration,
-            id: Int.random(in: 1...Int.max),
-            logger: logger
-        ).wait()
-        return PGConnection(c)
+        do {
+            let c = try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.any(),
+                configuration: try settings.configuration,
+                id: Int.random(in: 1...Int.max),
+                logger: logger
+            ).wait()
+            return PGConnection(c)
+        } catch let e as PSQLError {
+            // postgres-nio's description says nothing on purpose; say what failed, without the password.
+            let reason = e.serverInfo?[.message] ?? e.underlying.map { "\($0)" } ?? e.code.description
+            throw StoreError(
+                "cannot connect to PostgreSQL at \(settings.host):\(settings.port)/\(settings.database) as \(settings.user): \(reason)"
+            )
+        }
     }
 
     /// How long one statement may take before its connection is given up (a connection whose server went away
