@@ -154,12 +154,20 @@ struct ConfigReader {
             directory: string(value(rb, "directory"), "runbooks.directory") ?? "Runbooks",
             baseURL: string(value(rb, "base_url"), "runbooks.base_url")
         )
-        let hp = pairs(value(top, "http"), "http", allowed: ["read_token_env", "public_url", "public_pages"])
+        let hp = pairs(
+            value(top, "http"),
+            "http",
+            allowed: [
+                "read_token_env", "public_url", "public_pages", "max_connections", "idle_timeout", "header_timeout",
+                "body_timeout",
+            ]
+        )
         var http = BridgeConfiguration.HTTPSettings(
             readTokenEnv: string(value(hp, "read_token_env"), "http.read_token_env"),
             publicURL: string(value(hp, "public_url"), "http.public_url")
         )
         http.publicPages = bool(value(hp, "public_pages"), "http.public_pages") ?? false
+        readConnectionLimits(hp, into: &http)
         let authorization = readAuthorization(top, roles: roles)
         let holidays = readHolidays(top)
         let schedules = readSchedules(top, people: people, roles: roles, timeZone: tz ?? TimeZone(identifier: "UTC")!)

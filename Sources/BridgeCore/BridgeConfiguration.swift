@@ -369,6 +369,15 @@ public struct BridgeConfiguration: Sendable, Equatable {
         public var publicPages = false
         /// The URL the bot is reachable at from the chat servers (button callbacks, links).
         public var publicURL: String?
+        /// `http.max_connections`: open HTTP connections beyond which a new one is answered 503 and closed
+        /// (after evicting the oldest idle one, if any); well under the 1,024 files systemd gives by default.
+        public var maxConnections = 512
+        /// `http.idle_timeout`: a keep-alive connection with no request for this long is closed.
+        public var idleTimeout = BridgeDuration(seconds: 60)
+        /// `http.header_timeout`: a request's head must arrive within this (slowloris).
+        public var headerTimeout = BridgeDuration(seconds: 10)
+        /// `http.body_timeout`: a request's body must arrive within this after its head.
+        public var bodyTimeout = BridgeDuration(seconds: 30)
         public init(readTokenEnv: String? = nil, publicURL: String? = nil) {
             self.readTokenEnv = readTokenEnv
             self.publicURL = publicURL

@@ -186,6 +186,25 @@ public struct BridgeServer: Sendable {
         return router
     }
 
+    /// The HTTP application of `serve`: the routes behind the connection cap and the idle, header and body
+    /// timeouts of `http.*` (descriptors stay bounded however many sockets a client opens).
+    public static func application(
+        _ parts: Parts,
+        host: String,
+        port: Int
+    ) -> Application<RouterResponder<BasicRequestContext>> {
+        let metrics = parts.metrics
+        let limiter = ConnectionLimiter(limits: ConnectionLimits(parts.environment.config.http)) { reason in
+            metrics.rejected(route: "*", reason: reason)
+        }
+        return Application(
+            router: Self.router(parts),
+            server: limiter.http1(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "incident-bridge"),
+            logger: parts.logger
+        )
+    }
+
     /// How long due work may wait, with its loop silent, before `/healthz` calls the loop stalled.
     public static let stallAfter: Double = 60
 
@@ -246,11 +265,7 @@ public struct BridgeServer: Sendable {
             logger: logger
         )
         parts.loopbackOnly = Perimeter.isLoopback(host)
-        let app = Application(
-            router: Self.router(parts),
-            configuration: .init(address: .hostname(host, port: port), serverName: "incident-bridge"),
-            logger: logger
-        )
+        let app = Self.application(parts, host: host, port: port)
         let retention = RetentionService(
             store: parts.environment.store,
             retention: config.retention,
@@ -327,7 +342,20 @@ public struct BridgeServer: Sendable {
                 logger: logger
             )
         )
-        logger.info("incident-bridge serving", metadata: ["http": "\(host):\(port)", "db": "\(parts.environment.store.location)"])
+        let files = FileLimit.raiseSoftToHard()
+        if let files, files.soft < UInt64(config.http.maxConnections) + 128 {
+            logger.warning(
+                "http.max_connections leaves too few open files (ulimit -n): lower it or raise LimitNOFILE",
+                metadata: ["http.max_connections": "\(config.http.maxConnections)", "nofile": "\(files.soft)"]
+            )
+        }
+        logger.info(
+            "incident-bridge serving",
+            metadata: [
+                "http": "\(host):\(port)", "db": "\(parts.environment.store.location)",
+                "http.max_connections": "\(config.http.maxConnections)", "nofile": "\(files.map { "\($0.soft)" } ?? "?")",
+            ]
+        )
         try await group.run()
     }
 }
