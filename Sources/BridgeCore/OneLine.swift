@@ -23,8 +23,22 @@ public enum OneLine {
 
     /// URLs in text a person or an alert wrote stop being links (`https:\u{200B}//...`): no platform autolinks
     /// them, a reader still sees the address. The bot's own links (bridge, runbooks, alert links) are not passed here.
+    /// Works on the UTF-8 bytes: `String.contains` and `replacingOccurrences` compare graphemes, and missed `://`
+    /// followed by a combining mark.
     public static func inertURLs(_ s: String) -> String {
-        s.contains("://") ? s.replacingOccurrences(of: "://", with: ":\u{200B}//") : s
+        let bytes = Array(s.utf8)
+        let colon = UInt8(ascii: ":")
+        let slash = UInt8(ascii: "/")
+        guard bytes.count >= 3, bytes.contains(colon) else { return s }
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count + 8)
+        for (i, b) in bytes.enumerated() {
+            out.append(b)
+            if b == colon, i + 2 < bytes.count, bytes[i + 1] == slash, bytes[i + 2] == slash {
+                out.append(contentsOf: "\u{200B}".utf8)
+            }
+        }
+        return out.count == bytes.count ? s : String(decoding: out, as: UTF8.self)
     }
 
     static func needsWork(_ u: Unicode.Scalar) -> Bool { isBreak(u) || isDropped(u) }

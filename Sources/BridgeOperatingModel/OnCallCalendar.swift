@@ -86,10 +86,10 @@ public struct OnCallCalendar: Sendable {
     }
 
     /// RFC 5545 TEXT: backslash, semicolon, comma and line breaks escaped.
-    static func text(_ s: String) -> String {
-        OneLine.clean(s).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;")
-            .replacingOccurrences(of: ",", with: "\\,")
-    }
+    static func text(_ s: String) -> String { textEscapes(OneLine.clean(s)) }
+
+    /// On the bytes: `replacingOccurrences` left `,` or `;` followed by a combining mark as it was.
+    static let textEscapes = ByteEscaper(["\\": "\\\\", ";": "\\;", ",": "\\,"])
 
     /// Folds a content line at 75 octets without splitting a UTF-8 character (continuation lines start with a space).
     static func fold(_ line: String) -> String {

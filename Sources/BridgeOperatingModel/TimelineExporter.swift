@@ -110,17 +110,22 @@ public struct TimelineExporter: Sendable {
             // Byte checks: Character iteration and NSString bridging were most of a 100k-row export.
             guard s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D })
             else { return s }
-            return "\"" + (s.utf8.contains(UInt8(ascii: "\"")) ? s.replacingOccurrences(of: "\"", with: "\"\"") : s) + "\""
+            return "\"" + Self.csvQuotes(s) + "\""
         }
         return [tz.iso8601(e.at), escape(e.actor), e.kind.rawValue, escape(e.text)].map(field).joined(separator: ",")
     }
 
+    /// `"` doubled inside a quoted CSV field, on the bytes: `replacingOccurrences` left a `"` followed by a
+    /// combining mark as it was, which ended the field early.
+    static let csvQuotes = ByteEscaper(["\"": "\"\""])
+
+    /// `|` as `\|` in a Markdown table cell, on the bytes (`|` before a combining mark split the cell).
+    static let markdownPipes = ByteEscaper(["|": "\\|"])
+
     /// One Markdown table row of the timeline.
     func markdownRow(_ e: TimelineEntry, escape: (String) -> String) -> String {
         func cell(_ s: String) -> String {
-            let t = escape(OneLine.clean(s))
-            // `replacingOccurrences` bridges to NSString on Linux: only for cells that have a pipe.
-            return t.utf8.contains(UInt8(ascii: "|")) ? t.replacingOccurrences(of: "|", with: "\\|") : t
+            Self.markdownPipes(escape(OneLine.clean(s)))
         }
         return "| \(tz.iso8601(e.at)) | \(cell(name(e.actor))) | \(e.kind.rawValue) | \(cell(e.text)) |"
     }
@@ -134,7 +139,7 @@ public struct TimelineExporter: Sendable {
     ) -> String {
         let type = config.eventTypes[incident.eventType]
         let clocks = ClockResult.evaluate(incident, config: config, now: now ?? entries.last?.at ?? incident.declaredAt)
-        func cell(_ s: String) -> String { escape(OneLine.clean(s)).replacingOccurrences(of: "|", with: "\\|") }
+        func cell(_ s: String) -> String { Self.markdownPipes(escape(OneLine.clean(s))) }
         func name(_ id: String) -> String { cell(self.name(id)) }
         let r = incident.responsible.map(name).joined(separator: ", ")
         let a = incident.accountable.map(name).joined(separator: ", ")

@@ -99,12 +99,13 @@ public struct IncidentPages: Sendable {
                 )
             }
             do {
-                // HTML content type (the default): every {{value}} is escaped.
+                // Every {{value}} is HTML-escaped on its bytes (`HTMLText`), not by swift-mustache's per-grapheme
+                // escaping.
                 let text = String(decoding: data, as: UTF8.self)
-                out[name] = try MustacheTemplate(string: text)
+                out[name] = try MustacheTemplate(string: HTMLText.pragma + text)
                 // The timeline row on its own, for the streamed `?all=1` page.
                 if name == "incident", let row = timelineSection(of: text) {
-                    out[rowTemplate] = try MustacheTemplate(string: row)
+                    out[rowTemplate] = try MustacheTemplate(string: HTMLText.pragma + row)
                 }
             } catch {
                 return .failure(TemplateError(message: "template \(file) does not parse: \(error)"))

@@ -17,10 +17,11 @@ public enum MatrixAPI {
         return (json?["retry_after_ms"] as? Double).map { $0 / 1000 }
     }
 
-    static func escapeHTML(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    /// `&`, `<`, `>`, `"` as entities on the UTF-8 bytes (`replacingOccurrences` left `<` before a combining mark).
+    static let escapeHTML = ByteEscaper(["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;"])
+
+    /// The HTML of a text: escaped, line breaks as `<br/>`.
+    static let htmlLines = ByteEscaper(["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "\n": "<br/>"])
 }
 
 /// Sends outbox rows to Matrix rooms: `PUT /rooms/{roomId}/send/m.room.message/{txnId}` with the outbox row's id
@@ -55,7 +56,7 @@ public struct MatrixPoster: ChatPoster {
     public func content(for message: OutboxMessage) -> [String: Any] {
         // An event is at most 64 KiB and carries the text twice (plain and HTML): 24 KB each leaves room.
         let text = Truncation.cut(message.text, maxCharacters: 24_000, maxUTF8Bytes: 24_000)
-        var html = MatrixAPI.escapeHTML(text)
+        var html = MatrixAPI.htmlLines(text)
         var userIDs: [String] = []
         for id in message.mentions {
             guard let p = people[id], let mxid = p.handle("matrix") else { continue }
@@ -66,7 +67,6 @@ public struct MatrixPoster: ChatPoster {
                 with: "<a href=\"https://matrix.to/#/\(mxid)\">\(MatrixAPI.escapeHTML(p.name))</a>"
             )
         }
-        html = html.replacingOccurrences(of: "\n", with: "<br/>")
         return [
             "msgtype": "m.text", "body": text, "format": "org.matrix.custom.html", "formatted_body": html,
             "m.mentions": ["user_ids": userIDs],

@@ -30,11 +30,13 @@ public enum Markup {
             })
         else { return s }
         var lines: [String] = []
-        for line in s.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split and compared by scalar: `>` followed by a combining mark is one `Character` that is not `>`, yet a
+        // markdown parser reads a quote; `\r\n` is one `Character` that is not `\n`.
+        for line in s.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
             var out = String.UnicodeScalarView()
-            let scalars = Array(line.unicodeScalars)
-            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
-            if trimmed.hasPrefix("#") || trimmed.hasPrefix(">")
+            let scalars = Array(line)
+            let trimmed = scalars.drop(while: { $0 == " " || $0 == "\t" })
+            if trimmed.first == "#" || trimmed.first == ">"
                 || (!trimmed.isEmpty && trimmed.allSatisfy { $0 == "=" || $0 == "-" || $0 == " " })
             {
                 out.append(zwsp)
