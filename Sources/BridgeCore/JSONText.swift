@@ -31,4 +31,18 @@ public enum JSONText {
         }
         return out + "\""
     }
+
+    /// The bytes `s` takes inside a JSON string written by JSONSerialization (which also escapes `/`), without the
+    /// quotes: what a platform's request size limit sees of a text.
+    public static func encodedSize(_ s: String) -> Int {
+        var n = 0
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), 0x08, 0x09, 0x0A, 0x0C, 0x0D: n += 2
+            case ..<0x20: n += 6
+            default: n += 1
+            }
+        }
+        return n
+    }
 }

@@ -96,8 +96,24 @@ public struct MustacheRenderer: PostRenderer {
         (dialects[platform] ?? PlainDialect()).escape(OneLine.inertURLs(OneLine.clean(text)))
     }
 
+    /// The post as the platform shows it. When it is longer than the platform takes (`PlatformDialect.fits`), the
+    /// fields a person or an alert wrote are cut to the longest length that fits: a 3,000-character stack trace as a
+    /// title loses its tail, never the bridge line, the R/A mentions or the deadlines the template puts after it.
     public func render(_ post: Post, for platform: String) -> String {
-        let context = PostContext(config: config, dialect: dialects[platform] ?? PlainDialect()).context(post)
+        let dialect = dialects[platform] ?? PlainDialect()
+        let whole = render(post, PostContext(config: config, dialect: dialect))
+        if dialect.fits(whole, kind: post.kind) { return whole }
+        let longest = PostContext.writtenText(of: post).map { $0.unicodeScalars.count }.max() ?? 0
+        // The largest cap on each written field that fits (a shorter cap never renders longer).
+        let cap = Truncation.largest(upTo: longest) {
+            dialect.fits(render(post, PostContext(config: config, dialect: dialect, cap: $0)), kind: post.kind)
+        }
+        // Even with every field cut to nothing the template's own lines may not fit: the poster then cuts the end.
+        return render(post, PostContext(config: config, dialect: dialect, cap: cap))
+    }
+
+    func render(_ post: Post, _ base: PostContext) -> String {
+        let context = base.context(post)
         if let text = flat[post.kind.rawValue]?.render(context) { return Self.tidy(text) }
         return renderWithEngine(context, post)
     }
@@ -190,6 +206,8 @@ struct FlatTemplate: Sendable {
 struct PostContext {
     let config: BridgeConfiguration
     let dialect: any PlatformDialect
+    /// At most this many scalars of each field a person or an alert wrote (then `…`); nil: whole.
+    var cap: Int? = nil
 
     var tz: LocalTime { LocalTime(config.timeZone) }
 
@@ -198,11 +216,27 @@ struct PostContext {
     func escape(_ s: String) -> String { dialect.escape(OneLine.clean(s)) }
 
     /// Escapes text a person wrote (an update, a note) the same way: in a channel post a line break of theirs
-    /// could start a line that looks like the bot's ("Bridge: ..."), so it becomes a space.
-    func escapeText(_ s: String) -> String { dialect.escape(OneLine.inertURLs(OneLine.clean(s))) }
+    /// could start a line that looks like the bot's ("Bridge: ..."), so it becomes a space. Cut to `cap` first
+    /// (cleaning only shortens a text, and a cut text is cleaned in the time its length takes).
+    func escapeText(_ s: String) -> String { dialect.escape(OneLine.inertURLs(OneLine.clean(cut(s)))) }
+
+    /// `s` within `cap`.
+    func cut(_ s: String) -> String { cap.map { Truncation.field(s, maxScalars: $0) } ?? s }
 
     /// Fields a person or an alert wrote: escaped, one line, and no live URLs.
     static let writtenFields: Set<String> = ["alert_summary", "alert_labels", "reason", "summary", "previous"]
+
+    /// Fields from an alert that are not prose but are cut like it when a post is too long (its links).
+    static let cutFields: Set<String> = ["alert_links"]
+
+    /// Everything in `post` that a person or an alert wrote and `cap` cuts.
+    static func writtenText(of post: Post) -> [String] {
+        var out = [post.incident?.title, post.incident?.summary, post.text].compactMap { $0 }
+        for (key, value) in post.fields where writtenFields.contains(key) || cutFields.contains(key) {
+            out.append(value)
+        }
+        return out
+    }
 
     func name(_ id: String) -> String { escape(config.people[id]?.name ?? id) }
 
@@ -227,6 +261,7 @@ struct LazyPostContext: MustacheParent {
         if key == "person_mention", let p = post.fields["person"] { return base.mention(p) }
         if let v = post.fields[key] {
             if key == "rows" || key == "person" || key == "role" { return v }
+            if PostContext.cutFields.contains(key) { return base.escape(base.cut(v)) }
             return PostContext.writtenFields.contains(key) ? base.escapeText(v) : base.escape(v)
         }
         switch key {

@@ -17,6 +17,23 @@ import Testing
         #expect(cut.count <= 1000 && cut.utf8.count <= 900)
     }
 
+    /// Sizes count code points, not graphemes: one letter with 30,000 combining marks is one `Character` and was
+    /// passed whole to platforms that then refused the post (issue 24).
+    @Test func cutCountsCodePointsNotGraphemes() {
+        let zalgo = "Z" + String(repeating: "\u{301}", count: 30_000)
+        let cut = Truncation.cut(zalgo, maxCharacters: 1000)
+        #expect(cut.unicodeScalars.count <= 1000 && cut.hasSuffix(Truncation.marker))
+        // With a byte limit too (Teams, Matrix) the grapheme count trapped: "Can't remove more items from a
+        // collection than it contains".
+        let bytes = Truncation.cut(zalgo, maxCharacters: 20_000, maxUTF8Bytes: 20_000)
+        #expect(bytes.utf8.count <= 20_000 && bytes.hasSuffix(Truncation.marker))
+        // A grapheme of ordinary size is not split: the flag stays whole or goes.
+        let flags = String(repeating: "\u{1F1EF}\u{1F1F5}", count: 100)
+        let head = Truncation.cut(flags, maxCharacters: 25).dropLast(Truncation.marker.count)
+        #expect(head.unicodeScalars.count % 2 == 0 && head.unicodeScalars.count <= 25 - Truncation.marker.unicodeScalars.count)
+        #expect(Truncation.field(flags, maxScalars: 3) == "\u{1F1EF}\u{1F1F5}…")
+    }
+
     static func message(_ platform: String, _ channel: String) -> OutboxMessage {
         var m = OutboxMessage(
             incidentID: IncidentID("INC-20261126-001"),

@@ -52,10 +52,16 @@ public struct MatrixPoster: ChatPoster {
         self.transport = transport
     }
 
+    /// Whether `text` makes an event Matrix takes: an event is at most 64 KiB of JSON and carries the text twice,
+    /// plain and as HTML (entities make `&` five bytes); 56,000 bytes leaves room for pills and the envelope.
+    public static func fits(_ text: String) -> Bool {
+        if text.utf8.count > 28_000 { return false }
+        return JSONText.encodedSize(text) + JSONText.encodedSize(MatrixAPI.htmlLines(text)) <= 56_000
+    }
+
     /// The event content: the text as rendered for Matrix (`Name (@id)` mentions) and its HTML with pills.
     public func content(for message: OutboxMessage) -> [String: Any] {
-        // An event is at most 64 KiB and carries the text twice (plain and HTML): 24 KB each leaves room.
-        let text = Truncation.cut(message.text, maxCharacters: 24_000, maxUTF8Bytes: 24_000)
+        let text = Truncation.cut(message.text, fits: Self.fits)
         var html = MatrixAPI.htmlLines(text)
         var userIDs: [String] = []
         for id in message.mentions {
@@ -103,4 +109,9 @@ public struct MatrixPoster: ChatPoster {
             )
         }
     }
+}
+
+extension MatrixDialect {
+    /// The event size Matrix takes: the renderer cuts person or alert text to it.
+    public func fits(_ text: String, kind: PostKind) -> Bool { MatrixPoster.fits(text) }
 }

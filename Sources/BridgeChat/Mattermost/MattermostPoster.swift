@@ -7,8 +7,9 @@ import Foundation
 public struct MattermostPoster: ChatPoster {
     public let platform = "mattermost"
 
-    /// Mattermost refuses a post over 16,383 characters for good.
-    static func text(_ message: OutboxMessage) -> String { Truncation.cut(message.text, maxCharacters: 16_000) }
+    /// Mattermost refuses a post over 16,383 characters (code points) for good; some room is left.
+    public static let textLimit = 16_000
+    static func text(_ message: OutboxMessage) -> String { Truncation.cut(message.text, maxCharacters: textLimit) }
     /// Server URL for the REST API, or nil to use the incoming webhook.
     public let serverURL: String?
     public let botToken: String?
@@ -127,5 +128,12 @@ public struct MattermostPoster: ChatPoster {
                 "mattermost: HTTP \(response.status) \(String(decoding: response.body.prefix(200), as: UTF8.self))"
             )
         }
+    }
+}
+
+extension MattermostDialect {
+    /// Mattermost's post limit: the renderer cuts person or alert text to it.
+    public func fits(_ text: String, kind: PostKind) -> Bool {
+        text.utf8.count <= MattermostPoster.textLimit || text.unicodeScalars.count <= MattermostPoster.textLimit
     }
 }

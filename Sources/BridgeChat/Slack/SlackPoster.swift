@@ -17,11 +17,22 @@ public struct SlackPoster: ChatPoster {
         self.locale = locale
     }
 
+    /// Slack's limit on a message's `text` is 40,000 characters; some room is left.
+    public static let textLimit = 39_000
+    /// The declare post's text is also its visible section block, which Slack refuses over 3,000 characters.
+    public static let blockLimit = 2_900
+
+    /// Whether a post of `kind` is shown whole: within the block on a declare post, else within the text limit.
+    public static func fits(_ text: String, kind: String) -> Bool {
+        let limit = kind == PostKind.declare.rawValue ? blockLimit : textLimit
+        return text.utf8.count <= limit || text.unicodeScalars.count <= limit
+    }
+
     /// The JSON body of `chat.postMessage` for a row.
     public func body(for message: OutboxMessage) -> [String: Any] {
         var body: [String: Any] = [
             "channel": message.destination.channel,
-            "text": Truncation.cut(message.text, maxCharacters: 39_000),
+            "text": Truncation.cut(message.text, maxCharacters: Self.textLimit),
             "unfurl_links": false,
             "unfurl_media": false,
             "metadata": [
@@ -32,7 +43,10 @@ public struct SlackPoster: ChatPoster {
         if message.kind == PostKind.declare.rawValue, let id = message.incidentID?.rawValue {
             let labels = locale == .ja ? ["了解 (Ack)", "状況更新", "復旧"] : ["Ack", "Update", "Resolve"]
             body["blocks"] = [
-                ["type": "section", "text": ["type": "mrkdwn", "text": String(message.text.prefix(2900))]],
+                [
+                    "type": "section",
+                    "text": ["type": "mrkdwn", "text": Truncation.cut(message.text, maxCharacters: Self.blockLimit)],
+                ],
                 [
                     "type": "actions", "block_id": "incident_actions",
                     "elements": [
@@ -105,7 +119,7 @@ public struct SlackResponsePoster: ChatPoster {
         let data = try JSONSerialization.data(
             withJSONObject: [
                 "response_type": "ephemeral", "replace_original": false,
-                "text": Truncation.cut(message.text, maxCharacters: 39_000),
+                "text": Truncation.cut(message.text, maxCharacters: SlackPoster.textLimit),
             ] as [String: Any]
         )
         let request = HTTPRequest(
@@ -121,4 +135,9 @@ public struct SlackResponsePoster: ChatPoster {
         }
         try SlackPoster.check(response, api: false)
     }
+}
+
+extension SlackDialect {
+    /// Slack's limits as `SlackPoster` sends a post: the renderer cuts person or alert text to them.
+    public func fits(_ text: String, kind: PostKind) -> Bool { SlackPoster.fits(text, kind: kind.rawValue) }
 }

@@ -14,10 +14,17 @@ public struct TeamsPoster: ChatPoster {
         self.incidentURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     }
 
+    /// Whether `text` makes a card Teams takes: it refuses messages over about 28 KB, and each line is a TextBlock
+    /// of its own (about 50 bytes of JSON around it), the text JSON-escaped.
+    public static func fits(_ text: String) -> Bool {
+        if text.utf8.count > 24_000 { return false }
+        let lines = text.utf8.reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        return JSONText.encodedSize(text) + 50 * lines <= 24_000
+    }
+
     /// The webhook envelope: `type: message` with one Adaptive Card attachment.
     public func envelope(for message: OutboxMessage) -> [String: Any] {
-        // Teams refuses messages over about 28 KB; the card adds its own markup around the text.
-        let text = Truncation.cut(message.text, maxCharacters: 20_000, maxUTF8Bytes: 20_000)
+        let text = Truncation.cut(message.text, fits: Self.fits)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         var body: [[String: Any]] = []
         for (i, line) in lines.enumerated() {
@@ -68,4 +75,9 @@ public struct TeamsPoster: ChatPoster {
             throw DeliveryError.permanent("teams: HTTP \(response.status) \(text)")
         }
     }
+}
+
+extension TeamsDialect {
+    /// The card size Teams takes: the renderer cuts person or alert text to it.
+    public func fits(_ text: String, kind: PostKind) -> Bool { TeamsPoster.fits(text) }
 }
