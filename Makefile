@@ -8,7 +8,7 @@ PERSON ?= suzuki
 # Local secrets for `make run`: random tokens for the alert route and the read-only pages, made once.
 DEV_SECRETS = var/dev-secrets.env
 
-.PHONY: deps peers pg build run chat test bench clean format
+.PHONY: deps peers pg build run chat test bench clean format fuzz
 
 deps:
 	@./scripts/install-deps.sh
@@ -58,3 +58,10 @@ bench:
 	.build/release/incident-bridge-bench parsers
 	.build/release/incident-bridge-bench oncall --schedules 20 --layers 10 --overrides 500
 	.build/release/incident-bridge-bench growth --incidents 10000 --entries 100000
+
+# Coverage-guided fuzzing (libFuzzer) of every parser, decoder and escaper: the Fuzz/ package, built with
+# --sanitize=fuzzer into .build-fuzz, each target for FUZZ_SECONDS or, when set, FUZZ_RUNS inputs (README: Fuzzing).
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?=
+fuzz:
+	SWIFT=$(SWIFT) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) ./Fuzz/fuzz.sh

@@ -7,6 +7,15 @@ let package = Package(
     products: [
         .executable(name: "incident-bridge", targets: ["IncidentBridgeCLI"]),
         .executable(name: "incident-bridge-bench", targets: ["BridgeBench"]),
+        // The modules the fuzz package (Fuzz/, `make fuzz`) drives; it depends on this package by path.
+        .library(
+            name: "IncidentBridgeParsers",
+            targets: ["BridgeCore", "BridgeConfig", "BridgeChat", "BridgeAlerts", "BridgeTemplates"]
+        ),
+        .library(
+            name: "IncidentBridgeService",
+            targets: ["BridgeStore", "BridgePaging", "BridgeOperatingModel", "BridgeTesting"]
+        ),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
