@@ -12,7 +12,8 @@ import Mustache
 //   line, URLs inert): Slack mrkdwn has no raw `<`/`>` and `&` only in `&amp;`/`&lt;`/`&gt;`; Mattermost, Teams
 //   and the webhook have no raw `<`/`>`, no mention (`@` before a name character), no link or image
 //   (`](`, `![`, `][`) and no line that reads as a heading or quote; Matrix's body has no mention;
-// - Matrix's HTML (`MatrixPoster.content`'s `formatted_body`) and the pages' HTML (Mustache's `{{value}}`):
+// - Matrix's HTML (`MatrixPoster.content`'s `formatted_body`) and the pages' HTML (`HTMLText`, alone and as
+//   the templates' content type):
 //   no `<`, `>`, `"` (and for pages `'`) and `&` only as the start of an entity.
 
 let renderer: MustacheRenderer = {
@@ -28,8 +29,8 @@ let renderer: MustacheRenderer = {
     }
 }()
 let matrixPoster = MatrixPoster(homeserver: "https://matrix.invalid", token: "t", people: [:], transport: NoTransport())
-/// The pages' HTML content type (the default) on a value, as `IncidentPages` renders every `{{field}}`.
-let page = try! MustacheTemplate(string: "{{value}}")
+/// A value as `IncidentPages` renders every `{{field}}` (the `HTMLText` content type).
+let page = try! MustacheTemplate(string: HTMLText.pragma + "{{value}}")
 
 struct NoTransport: HTTPTransport {
     func send(_ request: HTTPRequest) async throws -> HTTPResponse { HTTPResponse(status: 500) }
@@ -57,13 +58,9 @@ public func fuzzEscapers(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let html = Properties.removing("<br/>", from: content["formatted_body"] as? String ?? "")
     Properties.html(html, input: input, path: "Matrix formatted_body", quotes: "\"")
     Properties.noMentions(content["body"] as? String ?? "", input: input, path: "Matrix body")
-    // Issue 24 #3 (escaping per grapheme: U+0600 before `<`) is being fixed; FUZZ_KNOWN=skip looks past it.
-    let graphemeFlaw = input.contains {
-        $0.unicodeScalars.count > 1 && $0.unicodeScalars.contains { "<>&\"'".unicodeScalars.contains($0) }
-    }
-    if !Fuzz.skipKnown("issue24.3-html-per-grapheme", graphemeFlaw) {
-        Properties.html(page.render(["value": input]), input: input, path: "pages {{value}}", quotes: "\"'")
-    }
+    // The pages: `HTMLText.escape`, alone and as the content type their templates use.
+    Properties.html(HTMLText.escape(input), input: input, path: "HTMLText.escape", quotes: "\"'")
+    Properties.html(page.render(["value": input]), input: input, path: "pages {{value}}", quotes: "\"'")
     return 0
 }
 
