@@ -222,11 +222,11 @@ public struct ChatRoutes: Sendable {
             return reject(.unauthorized, "invalid Teams HMAC", route: route)
         }
         do {
-            let inbound = try TeamsWebhook.command(body)
+            let inbound = try TeamsWebhook.command(body, now: service.clock.now())
             let outcome = await run(inbound.command, key: inbound.deliveryKey, deadline: 4)
             return Self.json(["type": "message", "text": outcome.reply])
         } catch {
-            return reject(.badRequest, error.reason, route: route)
+            return reject(error.kind == .stale ? .unauthorized : .badRequest, error.reason, route: route)
         }
     }
 

@@ -151,6 +151,7 @@ import Testing
         let activity: [String: Any] = [
             "type": "message", "id": UUID().uuidString, "text": "<at>IncidentBot</at> \(text)", "from": from,
             "conversation": ["id": "19:teamschannel@thread.skype"],
+            "timestamp": ISO8601DateFormatter().string(from: Date()),
         ]
         let body = try JSONSerialization.data(withJSONObject: activity)
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(base64Encoded: teamsSecret)!))
