@@ -99,7 +99,7 @@ extension AuthorizationPolicy.Action {
     }
 }
 
-/// A command the actor may not give: nothing changed; the reply names who may.
+/// A command the actor may not give: nothing changed; the reply names who may when the actor may know it.
 public struct AuthorizationRefusal: Error, Sendable, Equatable {
     public var action: AuthorizationPolicy.Action
     public var actor: String
@@ -117,16 +117,31 @@ public struct Authorizer: Sendable {
 
     public init(config: BridgeConfiguration) { self.config = config }
 
-    /// Nil when allowed; otherwise the refusal naming who may.
+    /// Nil when allowed; otherwise the refusal, naming who may only when `naming` (the asker may read `raci`
+    /// where they ask, `mayReadRACI`): role members are not told to whoever asks.
     public func check(
         _ action: AuthorizationPolicy.Action,
         person: BridgeConfiguration.Person?,
         actor: String,
-        incident: Incident?
+        incident: Incident?,
+        naming: Bool
     ) -> AuthorizationRefusal? {
         let grants = config.authorization.grants(action, config: config)
         if grants.contains(where: { allows($0, person: person, incident: incident) }) { return nil }
-        return AuthorizationRefusal(action: action, actor: actor, reason: refusal(action, grants, person, actor, incident))
+        return AuthorizationRefusal(
+            action: action,
+            actor: actor,
+            reason: refusal(action, naming ? grants : [], person, actor, incident)
+        )
+    }
+
+    /// Whether the asker could read `raci` (who holds which role) where they ask: its rule lets them in, and a
+    /// person outside `people` only in an incident channel.
+    public func mayReadRACI(person: BridgeConfiguration.Person?, incident: Incident?, inIncidentChannel: Bool) -> Bool {
+        if person == nil, !inIncidentChannel { return false }
+        return config.authorization.grants(.raci, config: config).contains {
+            allows($0, person: person, incident: incident)
+        }
     }
 
     func allows(_ grant: AuthorizationPolicy.Grant, person: BridgeConfiguration.Person?, incident: Incident?) -> Bool {

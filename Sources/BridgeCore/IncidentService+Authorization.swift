@@ -26,7 +26,9 @@ extension IncidentService {
     ) async throws {
         let action = AuthorizationPolicy.Action(parsed)
         if action == .help { return }
-        if action.readOnly, person == nil, !(try await isIncidentChannel(command.origin)) {
+        // Only people outside the config depend on the channel; they are asked about only where it matters.
+        let inIncidentChannel = person == nil ? try await isIncidentChannel(command.origin) : false
+        if action.readOnly, person == nil, !inIncidentChannel {
             throw AuthorizationRefusal(
                 action: action,
                 actor: actor,
@@ -36,16 +38,20 @@ extension IncidentService {
                 )
             )
         }
+        // A refusal names who may only to whoever could read `raci` here.
+        let naming = authorizer.mayReadRACI(person: person, incident: nil, inIncidentChannel: inIncidentChannel)
         // People outside the config get nothing but what `anyone` may do, before any lookup (no probing).
         let grants = config.authorization.grants(action, config: config)
         if person == nil, !grants.contains(.anyone),
-            let refusal = authorizer.check(action, person: nil, actor: actor, incident: nil)
+            let refusal = authorizer.check(action, person: nil, actor: actor, incident: nil, naming: naming)
         {
             throw refusal
         }
         // Verbs on one incident are checked once it is known (`authorize(_:on:...)`).
         if Self.targetsIncident(action) { return }
-        if let refusal = authorizer.check(action, person: person, actor: actor, incident: nil) { throw refusal }
+        if let refusal = authorizer.check(action, person: person, actor: actor, incident: nil, naming: naming) {
+            throw refusal
+        }
     }
 
     /// Platforms whose replies only the sender sees (ephemeral in Slack and Mattermost; the console's terminal).
@@ -79,7 +85,14 @@ extension IncidentService {
         channels: any ChannelDirectory
     ) throws {
         let authorizer = Authorizer(config: config)
-        if let refusal = authorizer.check(action, person: person, actor: actor, incident: incident) { throw refusal }
+        let naming = authorizer.mayReadRACI(
+            person: person,
+            incident: incident,
+            inIncidentChannel: channels.isConfigured(command.origin) || channels.isChannel(command.origin, of: incident)
+        )
+        if let refusal = authorizer.check(action, person: person, actor: actor, incident: incident, naming: naming) {
+            throw refusal
+        }
         guard action == .show || action == .timeline, !channels.isChannel(command.origin, of: incident) else { return }
         // Its R, A or commander may read it anywhere, where the answer is private (Teams and Matrix answer in
         // the channel for everyone to read).
