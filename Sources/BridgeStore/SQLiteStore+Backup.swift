@@ -59,8 +59,8 @@ extension SQLiteStore {
         }
     }
 
-    /// Writes the backup beside `path` under a temporary name, checks it, then moves it into place, so `path` is
-    /// either absent, the previous file, or a complete backup.
+    /// Writes the backup beside `path` under a temporary name (mode 0600), checks it, then moves it into place,
+    /// so `path` is either absent, the previous file, or a complete backup.
     static func backup(
         from source: any DatabaseReader,
         source sourcePath: String,
@@ -83,6 +83,16 @@ extension SQLiteStore {
         let partial = dir.appendingPathComponent(".\(target.lastPathComponent).partial-\(UUID().uuidString)")
         let leftovers = [partial.path, partial.path + "-journal", partial.path + "-wal", partial.path + "-shm"]
         defer { for f in leftovers { try? fm.removeItem(atPath: f) } }
+
+        // The file is created owner-only before SQLite opens it (its journal takes the same mode): a backup holds
+        // every incident and is never readable by other users, whatever the umask.
+        let fd = open(partial.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0, fchmod(fd, 0o600) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if fd >= 0 { close(fd) }
+            throw BackupError(message: "could not create the backup beside \(path): \(reason)")
+        }
+        close(fd)
 
         var summary: BackupSummary
         do {

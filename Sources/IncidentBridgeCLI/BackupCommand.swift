@@ -10,7 +10,7 @@ struct Backup: AsyncParsableCommand {
         abstract: "Back up the database to FILE while the bot runs (SQLite online backup; restore = start on a copy).",
         discussion: """
             The backup is one self-contained SQLite file. Restore: stop serve, copy FILE to the --db path of a fresh \
-            directory (no old -wal/-shm beside it), start serve with that --db. Run it as the user serve runs as.
+            directory (no old -wal/-shm beside it), start serve with that --db. Run it as the user serve runs as: FILE is readable by that user only (0600).
             """
     )
 

@@ -120,6 +120,26 @@ import BridgeAlerts
         #expect(try await Self.timeline(restoredAfter) == (try await Self.timeline(env.sqliteStore)))
     }
 
+    /// The permission bits of `path`.
+    static func mode(_ path: String) throws -> Int {
+        try #require((FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue)
+    }
+
+    /// A backup holds every incident: owner-only (0600), whether new or replacing a world-readable file.
+    @Test func backupFilesAreOwnerOnly() async throws {
+        let env = try Fixtures.environment()
+        await env.run("/incident declare db-outage sev1 x")
+        let dir = Fixtures.tempDir()
+        _ = try await env.sqliteStore.backup(to: dir + "/new.sqlite")
+        #expect(try Self.mode(dir + "/new.sqlite") == 0o600)
+        let old = dir + "/old.sqlite"
+        FileManager.default.createFile(atPath: old, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
+        _ = try await env.sqliteStore.backup(to: old, overwrite: true)
+        #expect(try Self.mode(old) == 0o600)
+        _ = try await SQLiteStore.backup(databaseAt: env.sqliteStore.path, to: dir + "/offline.sqlite")
+        #expect(try Self.mode(dir + "/offline.sqlite") == 0o600)
+    }
+
     @Test func refusesToOverwriteWithoutForceAndNeverCreatesADatabase() async throws {
         let env = try Fixtures.environment()
         await env.run("/incident declare db-outage sev1 x")
@@ -166,6 +186,7 @@ import BridgeAlerts
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("2 incidents (1 open), \(entries) timeline entries"), "\(r.stdout)")
         #expect(r.stdout.contains(file))
+        #expect(try Self.mode(file) == 0o600)
         let again = try OwnBuild.run(["backup", file, "--config", config, "--db", db])
         #expect(again.status == 1)
         #expect(again.stderr.contains("--force"))
