@@ -23,11 +23,29 @@ final class PGConnection: @unchecked Sendable {
             return PGConnection(c)
         } catch let e as PSQLError {
             // postgres-nio's description says nothing on purpose; say what failed, without the password.
-            let reason = e.serverInfo?[.message] ?? e.underlying.map { "\($0)" } ?? e.code.description
+            let reason = e.serverInfo?[.message] ?? e.underlying.map { tlsReason($0, settings) ?? "\($0)" }
+                ?? e.code.description
             throw StoreError(
                 "cannot connect to PostgreSQL at \(settings.host):\(settings.port)/\(settings.database) as \(settings.user): \(reason)"
             )
         }
+    }
+
+    /// A failed TLS handshake in one line, with what to do: the server's certificate is not trusted, or does not
+    /// name the host. Nil for any other error.
+    static func tlsReason(_ error: any Error, _ settings: PostgresStore.Settings) -> String? {
+        let text = String(describing: error)
+        let roots = settings.sslRootCert.map { "sslrootcert=\($0)" } ?? "the system CA store"
+        if text.contains("failedToValidateHostname") {
+            return "the server's TLS certificate does not name \(settings.host) (sslmode=\(settings.sslMode)); "
+                + "connect by a name it holds, or fix the certificate"
+        }
+        if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") {
+            return "the server's TLS certificate is not signed by a CA in \(roots) (sslmode=\(settings.sslMode)); "
+                + "add ?sslrootcert=<CA file> to the URL (or ?sslmode=require to skip the check, which exposes "
+                + "the password to a man in the middle)"
+        }
+        return nil
     }
 
     /// How long one statement may take before its connection is given up (a connection whose server went away

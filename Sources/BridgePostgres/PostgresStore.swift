@@ -25,15 +25,20 @@ public final class PostgresStore: BridgeStorage, @unchecked Sendable {
     let threads: NIOThreadPool
     let logger: Logger
 
-    /// The parts of a `postgres://user[:password]@host[:port]/database[?sslmode=...]` URL.
+    /// The parts of a `postgres://user[:password]@host[:port]/database[?sslmode=...&sslrootcert=...]` URL.
     public struct Settings: Sendable, Equatable {
         public var host: String
         public var port: Int
         public var user: String
         public var password: String?
         public var database: String
-        /// `disable` (default on loopback), `prefer`, `require` (default elsewhere), `verify-full`.
+        /// `disable` (default on loopback), `prefer`, `require`, `verify-ca`, `verify-full` (default elsewhere,
+        /// and on loopback when `sslrootcert` is given), as libpq: only `verify-full` checks the server is the
+        /// host named, so only it keeps `PGPASSWORD` from a man in the middle.
         public var sslMode: String
+        /// `sslrootcert=`: a PEM file of the CA certificates the server's chain is verified against, or `system`
+        /// (the default: the system CA store).
+        public var sslRootCert: String?
 
         /// The password comes from `PGPASSWORD` (or the URL, discouraged): never from the YAML.
         public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -48,23 +53,58 @@ public final class PostgresStore: BridgeStorage, @unchecked Sendable {
             password = c.password ?? environment["PGPASSWORD"]
             let path = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path
             database = path.isEmpty ? (environment["PGDATABASE"] ?? user) : path
-            let local = host == "127.0.0.1" || host == "localhost" || host == "::1"
-            sslMode = c.queryItems?.first { $0.name == "sslmode" }?.value ?? (local ? "disable" : "require")
+            let query = { (name: String) in c.queryItems?.first { $0.name == name }?.value }
+            sslRootCert = query("sslrootcert").flatMap { $0.isEmpty || $0 == "system" ? nil : $0 }
+            sslMode = query("sslmode") ?? (Self.isLoopback(host) && query("sslrootcert") == nil ? "disable" : "verify-full")
             guard ["disable", "prefer", "require", "verify-ca", "verify-full"].contains(sslMode) else {
-                throw StoreError("--db: sslmode=\(sslMode) is not one of disable, prefer, require, verify-full")
+                throw StoreError("--db: sslmode=\(sslMode) is not one of disable, prefer, require, verify-ca, verify-full")
+            }
+        }
+
+        /// This machine: a password cannot be captured on the way (TLS is then off unless asked for).
+        static func isLoopback(_ host: String) -> Bool {
+            let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+            let v4 = octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
+            return v4 || host == "localhost" || host == "::1" || host == "[::1]"
+        }
+
+        /// What NIOSSL checks in each mode: nothing (`prefer`, `require` without a root file), the chain
+        /// (`verify-ca`, and `require` with `sslrootcert` as in libpq), the chain and the host (`verify-full`).
+        var certificateVerification: CertificateVerification? {
+            switch sslMode {
+            case "disable": nil
+            case "prefer": CertificateVerification.none
+            case "require": sslRootCert == nil ? CertificateVerification.none : .noHostnameVerification
+            case "verify-ca": .noHostnameVerification
+            default: .fullVerification
+            }
+        }
+
+        /// The TLS client settings of a connection, or nil for `disable`.
+        var tlsConfiguration: TLSConfiguration? {
+            get throws {
+                guard let verification = certificateVerification else { return nil }
+                var t = TLSConfiguration.makeClientConfiguration()
+                t.certificateVerification = verification
+                if let sslRootCert {
+                    do {
+                        t.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(sslRootCert))
+                    } catch {
+                        throw StoreError("--db: sslrootcert=\(sslRootCert) is not a readable PEM file of CA certificates")
+                    }
+                }
+                return t
             }
         }
 
         var configuration: PostgresConnection.Configuration {
             get throws {
                 let tls: PostgresConnection.Configuration.TLS
-                switch sslMode {
-                case "disable": tls = .disable
-                default:
-                    var t = TLSConfiguration.makeClientConfiguration()
-                    if sslMode == "prefer" || sslMode == "require" { t.certificateVerification = .none }
+                if let t = try tlsConfiguration {
                     let context = try NIOSSLContext(configuration: t)
                     tls = sslMode == "prefer" ? .prefer(context) : .require(context)
+                } else {
+                    tls = .disable
                 }
                 return PostgresConnection.Configuration(
                     host: host,

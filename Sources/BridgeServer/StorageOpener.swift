@@ -4,7 +4,7 @@ import BridgeStore
 import Foundation
 
 /// `--db` (or `INCIDENT_BRIDGE_DB`): a file path opens SQLite, `postgres://user@host:5432/database` opens
-/// PostgreSQL (password from `PGPASSWORD`, TLS by `?sslmode=`).
+/// PostgreSQL (password from `PGPASSWORD`, TLS by `?sslmode=`: `verify-full` off loopback unless asked otherwise).
 public enum StorageOpener {
     public static func isPostgres(_ location: String) -> Bool {
         location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
