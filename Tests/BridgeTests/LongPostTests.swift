@@ -54,7 +54,8 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: r.body) as? [String: Any])
     }
 
-    /// What the platform shows of a declare post: delivered through the poster, read back from the request.
+    /// What the platform shows of a post (the visible block of a Slack declare post): delivered through the poster,
+    /// read back from the request.
     static func visible(_ platform: String, _ text: String, _ post: Post) async throws -> String {
         let t = RecordingTransport { _ in HTTPResponse(status: 200, body: Data(#"{"ok":true,"id":"x"}"#.utf8)) }
         var m = OutboxMessage(
@@ -69,6 +70,7 @@ import Testing
         switch platform {
         case "slack":
             try await SlackPoster(apiBase: "http://slack", token: "t", transport: t, locale: .en).deliver(m)
+            guard post.kind == .declare else { return try #require(try json(t.requests[0])["text"] as? String) }
             let blocks = try #require(try json(t.requests[0])["blocks"] as? [[String: Any]])
             let section = try #require(blocks.first?["text"] as? [String: Any])
             let shown = try #require(section["text"] as? String)
