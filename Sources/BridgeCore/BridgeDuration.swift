@@ -9,7 +9,8 @@ public struct BridgeDuration: Sendable, Hashable, Codable, Comparable, CustomStr
     public static func minutes(_ m: Int) -> BridgeDuration { .init(seconds: m * 60) }
     public static func hours(_ h: Int) -> BridgeDuration { .init(seconds: h * 3600) }
 
-    /// Parses `1h30m`, `15m`, `30s`, `2d`, `1w`; returns nil for anything else (no bare numbers, no zero-length text).
+    /// Parses `1h30m`, `15m`, `30s`, `2d`, `1w`; returns nil for anything else (no bare numbers, no zero-length text,
+    /// nothing over 10 years).
     public init?(parsing text: String) {
         let s = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard !s.isEmpty else { return nil }
@@ -37,7 +38,7 @@ public struct BridgeDuration: Sendable, Hashable, Codable, Comparable, CustomStr
             sawUnit = true
             lastRank = rank
         }
-        guard number.isEmpty, sawUnit else { return nil }
+        guard number.isEmpty, sawUnit, total <= Bounds.maxDurationSeconds else { return nil }
         self.seconds = total
     }
 
@@ -64,6 +65,6 @@ public struct BridgeDuration: Sendable, Hashable, Codable, Comparable, CustomStr
 extension BridgeDuration {
     /// The duration between two instants, rounded down to whole seconds.
     public static func between(_ a: Date, _ b: Date) -> BridgeDuration {
-        .init(seconds: Int((b.timeIntervalSince(a)).rounded(.down)))
+        .init(seconds: Bounds.epochSeconds(b) - Bounds.epochSeconds(a))
     }
 }

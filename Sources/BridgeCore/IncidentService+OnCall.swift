@@ -65,6 +65,14 @@ extension IncidentService {
             guard until > from, until > now else {
                 throw LifecycleError(.init(en: "The override must end after it starts, in the future", ja: "終了は開始より後の未来にしてください"))
             }
+            guard until.timeIntervalSince(from) <= 366 * 86_400, from.timeIntervalSince(now) <= 2 * 366 * 86_400 else {
+                throw LifecycleError(
+                    .init(
+                        en: "An override lasts at most a year and starts within two years (change the schedule instead)",
+                        ja: "交代は最長 1 年、開始は 2 年以内です（それ以上は当番表を変更してください）"
+                    )
+                )
+            }
             let o = OnCallOverride(
                 schedule: schedule.id,
                 person: person.id,

@@ -11,6 +11,18 @@ extension IncidentService {
         now: Date
     ) async throws -> CommandOutcome? {
         switch parsed {
+        case .list, .show, .timeline, .kpi:
+            if let wait = readLimiter.take(actor, now: now) {
+                throw LifecycleError(
+                    .init(
+                        en: "Too many requests; try again in \(wait) s",
+                        ja: "要求が多すぎます。\(wait) 秒後にもう一度どうぞ"
+                    )
+                )
+            }
+        default: break
+        }
+        switch parsed {
         case .help:
             return CommandOutcome(
                 reply: renderer.render(Post(kind: .help, incident: nil, actor: actor), for: command.platform)
@@ -29,23 +41,28 @@ extension IncidentService {
                     || (command.privateReply
                         && authorizer.allows(.responders, person: person, incident: $0))
             }
-            let post = Post(
-                kind: .list,
-                incident: nil,
-                actor: actor,
-                fields: ["rows": listRows(open, platform: command.platform)]
-            )
+            let shown = Array(open.suffix(Self.chatListRows))
+            var rows = listRows(shown, platform: command.platform)
+            if open.count > shown.count {
+                let more = open.count - shown.count
+                rows += "\n" + (locale == .ja ? "…ほか \(more) 件（一覧は /incidents ページ）" : "… and \(more) more (see the /incidents page)")
+            }
+            let post = Post(kind: .list, incident: nil, actor: actor, fields: ["rows": rows])
             return CommandOutcome(reply: renderer.render(post, for: command.platform))
         case .show(let id):
-            let (inc, entries) = try await incidentWithTimeline(id, .show, command, person, actor)
-            let post = Post(kind: .show, incident: inc, actor: actor, fields: ["timeline_count": String(entries.count)])
+            let (inc, _, total) = try await incidentWithTimeline(id, .show, command, person, actor, latest: 0)
+            let post = Post(kind: .show, incident: inc, actor: actor, fields: ["timeline_count": String(total)])
             return CommandOutcome(reply: renderer.render(post, for: command.platform), incidentID: inc.id)
         case .timeline(let id, let format):
-            let (inc, entries) = try await incidentWithTimeline(id, .timeline, command, person, actor)
+            // A chat message holds a screenful, not 100k entries: the latest ones, read as such (the whole
+            // timeline is the export's and the incident page's job).
+            let limit = Self.chatTimelineEntries
+            let (inc, entries, total) = try await incidentWithTimeline(id, .timeline, command, person, actor, latest: limit)
             let renderer = self.renderer
-            let text = reports.timeline(inc, entries, format: format, now: nil) {
+            var text = reports.timeline(inc, entries, format: format, now: nil) {
                 renderer.escape($0, for: command.platform)
             }
+            if total > entries.count { text += "\n" + renderer.escape(omittedLine(inc.id, shown: entries.count, total: total), for: command.platform) }
             return CommandOutcome(reply: text, incidentID: inc.id)
         case .kpi(let window):
             let window = window ?? .init(seconds: 30 * 86_400)
@@ -59,17 +76,32 @@ extension IncidentService {
         }
     }
 
-    /// The incident a `show`/`timeline` names (or the one of this channel), once the actor may see it here.
+    /// Timeline entries a chat answer shows (the latest ones).
+    static let chatTimelineEntries = 100
+    /// Incidents a chat `list` shows (the newest ones).
+    static let chatListRows = 50
+
+    /// `(showing the latest 100 of 100000 entries; ...)`.
+    func omittedLine(_ id: IncidentID, shown: Int, total: Int) -> String {
+        let page = (config.http.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "") + "/incidents/\(id.rawValue)"
+        return locale == .ja
+            ? "（全 \(total) 件のうち最新 \(shown) 件。すべては \(page) または incident-bridge export で）"
+            : "(the latest \(shown) of \(total) entries; all of them: \(page) or incident-bridge export)"
+    }
+
+    /// The incident a `show`/`timeline` names (or the one of this channel), once the actor may see it here, with
+    /// its `latest` timeline entries and their total.
     func incidentWithTimeline(
         _ id: IncidentID?,
         _ action: AuthorizationPolicy.Action,
         _ command: ChatCommand,
         _ person: BridgeConfiguration.Person?,
-        _ actor: String
-    ) async throws -> (Incident, [TimelineEntry]) {
+        _ actor: String,
+        latest: Int
+    ) async throws -> (Incident, [TimelineEntry], Int) {
         let channels = outgoing.channels
         let config = self.config
-        return try await store.read { r -> (Incident, [TimelineEntry]) in
+        return try await store.read { r -> (Incident, [TimelineEntry], Int) in
             let inc = try Self.target(id, origin: command.origin, reader: r, channels: channels)
             try Self.authorize(
                 action,
@@ -80,7 +112,8 @@ extension IncidentService {
                 config: config,
                 channels: channels
             )
-            return (inc, try r.timeline(inc.id))
+            let (entries, total) = try r.timeline(inc.id, latest: latest)
+            return (inc, entries, total)
         }
     }
 

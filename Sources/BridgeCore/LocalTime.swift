@@ -14,7 +14,7 @@ public struct LocalTime: Sendable {
     /// The local date and time of `date`, by arithmetic on the zone's offset (a Gregorian day has 86,400 s):
     /// a `Calendar` per call was most of the cost of formatting a 100k-entry export.
     func parts(_ date: Date) -> DateComponents {
-        let local = Int((date.timeIntervalSince1970).rounded(.down)) + timeZone.secondsFromGMT(for: date)
+        let local = Bounds.epochSeconds(date) + timeZone.secondsFromGMT(for: date)
         let days = Int((Double(local) / 86_400).rounded(.down))
         let second = local - days * 86_400
         let day = CalendarDay(ordinal: days)

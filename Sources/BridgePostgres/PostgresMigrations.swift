@@ -110,6 +110,19 @@ enum PostgresMigrations {
             );
             """
         ),
+        (
+            "v4-inbound-attempts",
+            """
+            CREATE TABLE inbound_attempts (
+                key TEXT PRIMARY KEY NOT NULL,
+                owner TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('acting','done','skipped')),
+                attempts BIGINT NOT NULL,
+                started_at DOUBLE PRECISION NOT NULL
+            );
+            CREATE INDEX inbound_attempts_started ON inbound_attempts(started_at);
+            """
+        ),
     ]
 
     static func migrate(_ c: PGConnection) throws {

@@ -240,6 +240,10 @@ public final class PostgresStore: BridgeStorage, @unchecked Sendable {
                     "DELETE FROM inbound_requests WHERE key IN (SELECT key FROM inbound_requests WHERE received_at < $1 LIMIT 1000)",
                     [.init(double: inboundBefore.timeIntervalSince1970)]
                 )
+                _ = try c.affected(
+                    "DELETE FROM inbound_attempts WHERE key IN (SELECT key FROM inbound_attempts WHERE started_at < $1 LIMIT 1000)",
+                    [.init(double: inboundBefore.timeIntervalSince1970)]
+                )
                 let alerts = try c.affected(
                     """
                     DELETE FROM alert_fingerprints WHERE (incident_id, fingerprint) IN
@@ -277,7 +281,7 @@ public final class PostgresStore: BridgeStorage, @unchecked Sendable {
                 }
                 c.close()
             }
-            try? await Task.sleep(nanoseconds: UInt64(every * 1_000_000_000))
+            try? await Task.sleep(nanoseconds: Bounds.nanoseconds(every))
         }
         return nil
     }

@@ -15,12 +15,15 @@ public struct AlertRoutes: Sendable {
     public let token: String?
     public let metrics: BridgeMetrics
     public let logger: Logger
+    /// Records each notification before acting on it; one that crashed the bot before is answered 200 and skipped.
+    public let inbound: InboundGuard?
 
-    public init(service: IncidentService, token: String?, metrics: BridgeMetrics, logger: Logger) {
+    public init(service: IncidentService, token: String?, metrics: BridgeMetrics, logger: Logger, inbound: InboundGuard? = nil) {
         self.service = service
         self.token = token
         self.metrics = metrics
         self.logger = logger
+        self.inbound = inbound
     }
 
     public func register(on router: Router<BasicRequestContext>) {
@@ -46,6 +49,21 @@ public struct AlertRoutes: Sendable {
         case .failure(let reason): return reject(.badRequest, "malformed Alertmanager payload: \(reason.en)")
         }
         let key = "alertmanager:" + hexString(SHA256.hash(data: body))
+        if let inbound {
+            switch await inbound.begin(key) {
+            case .act(let settle):
+                let response = await ingest(notification, key: key)
+                if settle { await inbound.finish(key) }
+                return response
+            case .poisoned, .ignore:
+                // Alertmanager would send the same notification again and again: it is logged and counted instead.
+                return ChatRoutes.json(["action": "skipped", "message": "this notification stopped the bot before; skipped (logged)"])
+            }
+        }
+        return await ingest(notification, key: key)
+    }
+
+    func ingest(_ notification: AlertmanagerNotification, key: String) async -> Response {
         do {
             let outcome = try await service.ingest(notification.signal, deliveryKey: key)
             // A storm repeats the same group thousands of times: only what changes an incident is logged at info.

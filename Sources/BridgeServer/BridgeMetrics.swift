@@ -29,6 +29,15 @@ public final class BridgeMetrics: Sendable {
         .increment()
     }
 
+    /// Inbound events skipped as poison (an earlier attempt died while acting on them), by source.
+    public func poisoned(source: String) {
+        registry.makeCounter(
+            descriptor: Self.name("inbound_poison_skipped", "total", "Inbound events skipped because acting on them crashed the bot before."),
+            labels: [("source", source)]
+        )
+        .increment()
+    }
+
     /// Commands the authorization policy refused, by verb and platform.
     public func refused(_ refusal: AuthorizationRefusal, platform: String) {
         registry.makeCounter(

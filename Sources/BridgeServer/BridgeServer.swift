@@ -77,6 +77,7 @@ public struct BridgeServer: Sendable {
             timerWake.signal()
             outboxWake.signal()
         }
+        env.service.crashOn = ProcessInfo.processInfo.environment["INCIDENT_BRIDGE_TEST_CRASH_ON"]
         let metrics = BridgeMetrics()
         // A refusal is counted and logged; it is not an event of the incident, so not in its timeline.
         env.service.onRefusal = { refusal, command in
@@ -139,7 +140,13 @@ public struct BridgeServer: Sendable {
             service: parts.environment.service,
             token: parts.settings.alertmanagerToken,
             metrics: parts.metrics,
-            logger: parts.logger
+            logger: parts.logger,
+            inbound: ChatRoutes.inboundGuard(
+                store: store,
+                clock: parts.environment.clock,
+                metrics: parts.metrics,
+                logger: parts.logger
+            )
         ).register(on: router)
         let pages = IncidentPages(parts: parts)
         pages.register(on: router)
@@ -285,6 +292,10 @@ public struct BridgeServer: Sendable {
         func single(_ name: String, _ service: any Service) -> any Service {
             LeasedService(name, storage: storage, inner: service, logger: logger)
         }
+        // Held while this process runs: other instances tell from it that an event it was acting on is not a
+        // poison event but one still in hand (`InboundGuard`).
+        let instanceLease = try await storage.acquireLease(BridgeInstance.lease(BridgeInstance.id))
+        defer { if let instanceLease { Task { await instanceLease.release() } } }
         var services: [any Service] = [app, parts.scheduler, parts.dispatcher, single("retention", retention)]
         // A service that returns ends the group: the announcer runs only when a schedule announces.
         if config.schedules.values.contains(where: \.announce) { services.append(announcer) }
@@ -298,7 +309,13 @@ public struct BridgeServer: Sendable {
                     service: parts.environment.service,
                     store: parts.environment.store,
                     transport: CurlTransport(connectTimeout: 5, timeout: 45, workers: 1),
-                    logger: logger
+                    logger: logger,
+                    inbound: ChatRoutes.inboundGuard(
+                        store: storage,
+                        clock: parts.environment.clock,
+                        metrics: parts.metrics,
+                        logger: logger
+                    )
                 ))
             )
         }

@@ -18,6 +18,8 @@ public struct ChatRoutes: Sendable {
     public let logger: Logger
     /// Slack's request verifier, its key built once.
     let slackSigner: SlackSignature?
+    /// Records each inbound event before acting on it; skips one that crashed the bot before.
+    let inbound: InboundGuard
 
     public init(
         service: IncidentService,
@@ -32,6 +34,23 @@ public struct ChatRoutes: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.slackSigner = settings.slack?.signingSecret.map { SlackSignature(secret: $0) }
+        self.inbound = Self.inboundGuard(store: store, clock: service.clock, metrics: metrics, logger: logger)
+    }
+
+    /// The guard of every inbound route and poller: a poison event is logged as critical and counted.
+    public static func inboundGuard(
+        store: any BridgeStorage,
+        clock: any BridgeClock,
+        metrics: BridgeMetrics,
+        logger: Logger
+    ) -> InboundGuard {
+        InboundGuard(attempts: store, instance: BridgeInstance.id, clock: clock) { key, attempts in
+            metrics.poisoned(source: String(key.prefix { $0 != ":" }))
+            logger.critical(
+                "inbound event skipped: acting on it stopped the bot before",
+                metadata: ["inbound.key": "\(key)", "attempts": "\(attempts)"]
+            )
+        }
     }
 
     var ja: Bool { service.config.locale == .ja }
@@ -123,14 +142,40 @@ public struct ChatRoutes: Sendable {
     static let slackTimestamp = HTTPField.Name("X-Slack-Request-Timestamp")!
     static let slackSignature = HTTPField.Name("X-Slack-Signature")!
 
-    func run(_ command: ChatCommand, key: String?, deadline: Double = 2.5) async -> CommandOutcome {
+    /// The answer to an event skipped as poison (the reference is the delivery key, as logged).
+    func poisonOutcome(_ key: String) -> CommandOutcome {
+        let ref = String(key.suffix(24))
+        return CommandOutcome(
+            reply: ja
+                ? "このコマンドは処理できませんでした（前回の処理中にボットが停止したため。記録済み: \(ref)）"
+                : "This command could not be processed (it stopped the bot when it was first run; logged as \(ref))",
+            ok: false
+        )
+    }
+
+    /// Runs a command under the inbound guard within `deadline`; an answer past the deadline is still delivered
+    /// (to `late`, else the command's channel), as the busy reply promises.
+    func run(_ command: ChatCommand, key: String?, deadline: Double = 2.5, late: Destination? = nil) async -> CommandOutcome {
         let service = self.service
-        return await withDeadline(deadline, fallback: busyReply) { await service.handle(command, deliveryKey: key) }
+        let inbound = self.inbound
+        let poisoned = key.map(poisonOutcome)
+        let destination = late ?? command.origin
+        let routes = self
+        return await withDeadline(
+            deadline,
+            fallback: busyReply,
+            late: { outcome in
+                if !outcome.duplicate, !outcome.reply.isEmpty { await routes.enqueueReply(outcome.reply, to: destination) }
+            }
+        ) {
+            await inbound.run(key, poisoned: { _ in poisoned }) { await service.handle(command, deliveryKey: key) }
+                ?? CommandOutcome(reply: "", ok: false, duplicate: true)
+        }
     }
 
     /// Runs a command and answers privately (Slack and Mattermost slash commands share the shape).
     func answerPrivately(_ inbound: InboundCommand) async -> Response {
-        let outcome = await run(inbound.command, key: inbound.deliveryKey)
+        let outcome = await run(inbound.command, key: inbound.deliveryKey, late: inbound.lateReply)
         return Self.json(["response_type": "ephemeral", "text": outcome.reply])
     }
 

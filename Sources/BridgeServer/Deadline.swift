@@ -6,29 +6,38 @@ final class FirstValue<T: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     var continuation: CheckedContinuation<T, Never>?
 
-    func resume(_ value: T) {
+    /// Resumes with `value`; false when another value came first.
+    @discardableResult func resume(_ value: T) -> Bool {
         lock.lock()
         let c = continuation
         continuation = nil
         lock.unlock()
         c?.resume(returning: value)
+        return c != nil
     }
 
     func set(_ c: CheckedContinuation<T, Never>) { lock.withLock { continuation = c } }
 }
 
-/// Runs `work` but answers with `fallback` if it takes longer than `seconds`; the work still completes.
-/// Chat platforms drop answers after 3 s (Slack, Mattermost) or 5 s (Teams). One shared watcher (50 ms
-/// granularity) answers the late ones, so a request costs one task and no timer of its own.
-func withDeadline<T: Sendable>(_ seconds: Double, fallback: T, _ work: @escaping @Sendable () async -> T) async -> T {
+/// Runs `work` but answers with `fallback` if it takes longer than `seconds`; the work still completes and its
+/// value goes to `late` (which delivers what the fallback promised). Chat platforms drop answers after 3 s (Slack,
+/// Mattermost) or 5 s (Teams). One shared watcher (50 ms granularity) answers the late ones, so a request costs one
+/// task and no timer of its own.
+func withDeadline<T: Sendable>(
+    _ seconds: Double,
+    fallback: T,
+    late: (@Sendable (T) async -> Void)? = nil,
+    _ work: @escaping @Sendable () async -> T
+) async -> T {
     let first = FirstValue<T>()
     return await withCheckedContinuation { (c: CheckedContinuation<T, Never>) in
         first.set(c)
         let ticket = DeadlineWatcher.shared.add(after: seconds) { first.resume(fallback) }
         Task {
             let value = await work()
-            first.resume(value)
+            let inTime = first.resume(value)
             DeadlineWatcher.shared.remove(ticket)
+            if !inTime, let late { await late(value) }
         }
     }
 }

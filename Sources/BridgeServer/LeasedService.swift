@@ -30,7 +30,7 @@ public struct LeasedService: Service {
                     lease = try await storage.acquireLease(name)
                 } catch {
                     logger.error("cannot take a lease; trying again", metadata: ["lease": "\(name)", "error": "\(error)"])
-                    try? await Task.sleep(nanoseconds: UInt64(checkEvery * 1_000_000_000))
+                    try? await Task.sleep(nanoseconds: Bounds.nanoseconds(checkEvery))
                     continue
                 }
                 guard let lease else { break }
@@ -41,7 +41,7 @@ public struct LeasedService: Service {
                     group.addTask { try? await inner.run() }
                     group.addTask {
                         while !Task.isCancelled, await lease.isHeld() {
-                            try? await Task.sleep(nanoseconds: UInt64(every * 1_000_000_000))
+                            try? await Task.sleep(nanoseconds: Bounds.nanoseconds(every))
                         }
                     }
                     _ = await group.next()

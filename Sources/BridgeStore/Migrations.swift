@@ -149,6 +149,22 @@ enum Migrations {
                 }
             }
         }
+        m.registerMigration("v4-inbound-attempts") { db in
+            // Inbound events being acted on, written before acting: a delivery that killed the process is skipped
+            // when it comes again (poison events), instead of crash-looping every instance.
+            try db.execute(
+                sql: """
+                    CREATE TABLE inbound_attempts (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        owner TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('acting','done','skipped')),
+                        attempts INTEGER NOT NULL,
+                        started_at REAL NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX inbound_attempts_started ON inbound_attempts(started_at);
+                    """
+            )
+        }
         return m
     }
 }

@@ -121,6 +121,13 @@ extension SQLiteStore {
                     arguments: [inboundBefore.timeIntervalSince1970]
                 )
                 let inbound = db.changesCount
+                try db.execute(
+                    sql: """
+                        DELETE FROM inbound_attempts WHERE key IN
+                        (SELECT key FROM inbound_attempts WHERE started_at < ? LIMIT 1000)
+                        """,
+                    arguments: [inboundBefore.timeIntervalSince1970]
+                )
                 // The alerts named by incidents that are no longer open (only open ones take new alerts).
                 try db.execute(
                     sql: """

@@ -17,6 +17,9 @@ public struct MatrixPoller: Service {
     public let transport: any HTTPTransport
     public let logger: Logger
     public let pollTimeoutMS: Int
+    /// Records each event before acting on it, so an event that stopped the bot is skipped when `/sync` gives it
+    /// again (the `since` token is saved after acting).
+    public let inbound: InboundGuard?
     static let sinceKey = "matrix.since"
 
     public init(
@@ -28,8 +31,10 @@ public struct MatrixPoller: Service {
         store: any IncidentStore & CursorStore,
         transport: any HTTPTransport,
         logger: Logger,
-        pollTimeoutMS: Int = 30_000
+        pollTimeoutMS: Int = 30_000,
+        inbound: InboundGuard? = nil
     ) {
+        self.inbound = inbound
         self.homeserver = homeserver.hasSuffix("/") ? String(homeserver.dropLast()) : homeserver
         self.token = token
         self.rooms = Set(rooms)
@@ -96,7 +101,7 @@ public struct MatrixPoller: Service {
                         )
                     }
                     let delay = e.retryAfter ?? min(30, pow(2, Double(min(failures, 5))) / 2)
-                    try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+                    try? await Task.sleep(nanoseconds: Bounds.nanoseconds(delay))
                 } catch {
                     logger.error("matrix poller failed", metadata: ["error": "\(error)"])
                     try? await Task.sleep(nanoseconds: 2_000_000_000)
@@ -136,7 +141,22 @@ public struct MatrixPoller: Service {
                     text: body,
                     replyTo: eventID
                 )
-                let outcome = await service.handle(command, deliveryKey: "matrix:\(eventID)")
+                let key = "matrix:\(eventID)"
+                let service = self.service
+                let poisoned = CommandOutcome(
+                    reply: service.config.locale == .ja
+                        ? "このコマンドは処理できませんでした（前回の処理中にボットが停止したため。記録済み: \(eventID)）"
+                        : "This command could not be processed (it stopped the bot when it was first run; logged as \(eventID))",
+                    ok: false
+                )
+                let outcome: CommandOutcome
+                if let inbound {
+                    guard let o = await inbound.run(key, poisoned: { _ in poisoned }, { await service.handle(command, deliveryKey: key) })
+                    else { continue }
+                    outcome = o
+                } else {
+                    outcome = await service.handle(command, deliveryKey: key)
+                }
                 if outcome.duplicate { continue }
                 let now = service.clock.now()
                 _ = try? await store.write { tx in

@@ -10,11 +10,11 @@ public enum MatrixAPI {
         return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
 
-    /// Seconds to wait from a 429: `Retry-After`, else `retry_after_ms` in the body.
+    /// Seconds to wait from a 429: `Retry-After`, else `retry_after_ms` in the body; clamped to 0 s-1 h.
     public static func retryAfter(_ r: HTTPResponse) -> TimeInterval? {
         if let h = r.retryAfter { return h }
         let json = (try? JSONSerialization.jsonObject(with: r.body)) as? [String: Any]
-        return (json?["retry_after_ms"] as? Double).map { $0 / 1000 }
+        return Bounds.retryAfter((json?["retry_after_ms"] as? NSNumber).map { $0.doubleValue / 1000 })
     }
 
     /// `&`, `<`, `>`, `"` as entities on the UTF-8 bytes (`replacingOccurrences` left `<` before a combining mark).

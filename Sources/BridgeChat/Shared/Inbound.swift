@@ -13,9 +13,13 @@ public struct InboundError: Error, Sendable, Equatable {
 public struct InboundCommand: Sendable, Equatable {
     public var command: ChatCommand
     public var deliveryKey: String?
-    public init(_ command: ChatCommand, deliveryKey: String?) {
+    /// Where an answer that missed the platform's deadline goes privately (Slack's `response_url`); nil: the
+    /// command's channel.
+    public var lateReply: Destination?
+    public init(_ command: ChatCommand, deliveryKey: String?, lateReply: Destination? = nil) {
         self.command = command
         self.deliveryKey = deliveryKey
+        self.lateReply = lateReply
     }
 }
 
@@ -30,7 +34,10 @@ public enum SlashCommand {
         if form["command"] == "/oncall" { text = "oncall " + (form["text"] ?? "") }
         return InboundCommand(
             ChatCommand(platform: platform, channel: channel, user: user, text: text),
-            deliveryKey: form["trigger_id"].map { "\(platform):command:\($0)" }
+            deliveryKey: form["trigger_id"].map { "\(platform):command:\($0)" },
+            lateReply: platform == "slack"
+                ? form["response_url"].flatMap { $0.hasPrefix("https://") ? Destination(platform: "slack_response", channel: $0) : nil }
+                : nil
         )
     }
 }

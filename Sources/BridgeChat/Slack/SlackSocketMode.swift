@@ -100,7 +100,7 @@ public enum SlackSocketMode {
 
     public static func opened(status: Int, headers: [(String, String)], body: Data) -> Opened {
         if status == 429 || status >= 500 {
-            let after = headers.first { $0.0.lowercased() == "retry-after" }.flatMap { Double($0.1.trimmingCharacters(in: .whitespaces)) }
+            let after = headers.first { $0.0.lowercased() == "retry-after" }.flatMap { Bounds.retryAfter(Double($0.1.trimmingCharacters(in: .whitespaces))) }
             return .retry(after: after, reason: status == 429 ? "ratelimited" : "HTTP \(status)")
         }
         guard let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {

@@ -11,10 +11,13 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
         self.day = day
     }
 
-    /// `YYYY-MM-DD`, or nil.
+    /// `YYYY-MM-DD` (ASCII digits, years 1970-9999), or nil.
     public init?(_ text: String) {
-        let p = text.split(separator: "-").compactMap { Int($0) }
-        guard p.count == 3, (1...12).contains(p[1]), (1...31).contains(p[2]) else { return nil }
+        let fields = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard fields.count == 3, fields.allSatisfy({ (1...4).contains($0.utf8.count) && $0.utf8.allSatisfy { (48...57).contains($0) } })
+        else { return nil }
+        let p = fields.compactMap { Int($0) }
+        guard p.count == 3, Bounds.years.contains(p[0]), (1...12).contains(p[1]), (1...31).contains(p[2]) else { return nil }
         self.init(p[0], p[1], p[2])
         guard CalendarDay(ordinal: ordinal) == self else { return nil }
     }

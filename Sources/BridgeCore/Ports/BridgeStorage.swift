@@ -3,7 +3,7 @@ import Foundation
 /// Everything `serve` keeps, whichever database holds it: incidents, timelines and timers (`IncidentStore`), the
 /// outbox (`OutboxQueue`), cursors (`CursorStore`), and upkeep. SQLite (one instance) and PostgreSQL (several
 /// instances on one database) implement it and pass the same conformance suite.
-public protocol BridgeStorage: IncidentStore, OutboxQueue, CursorStore {
+public protocol BridgeStorage: IncidentStore, OutboxQueue, CursorStore, InboundAttempts {
     /// Where the data lives, for logs (a file path, or a URL without its password).
     var location: String { get }
     /// Writes one row, so `/healthz` knows the database takes writes.

@@ -34,9 +34,9 @@ public struct HTTPResponse: Sendable {
     public func header(_ name: String) -> String? {
         headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
     }
-    /// `Retry-After` in seconds (delta-seconds form), if present.
+    /// `Retry-After` in seconds (delta-seconds form), if present, clamped to 0 s-1 h.
     public var retryAfter: TimeInterval? {
-        header("Retry-After").flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) }
+        Bounds.retryAfter(header("Retry-After").flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) })
     }
 }
 

@@ -144,7 +144,7 @@ public struct MattermostSocketService: Service {
                 }
                 resume = await state.resume
                 if Task.isCancelled { break }
-                try? await Task.sleep(nanoseconds: UInt64(backoff.delay(attempt: failures) * 1_000_000_000))
+                try? await Task.sleep(nanoseconds: Bounds.nanoseconds(backoff.delay(attempt: failures)))
             }
         }
     }

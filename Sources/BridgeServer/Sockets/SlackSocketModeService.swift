@@ -93,7 +93,7 @@ public struct SlackSocketModeService: Service {
                     if !["warning", "refresh_requested"].contains(reason) {
                         // `too_many_websockets` and reasons we do not know: back off before the next one.
                         failures += 1
-                        try? await Task.sleep(nanoseconds: UInt64(backoff.delay(attempt: failures) * 1_000_000_000))
+                        try? await Task.sleep(nanoseconds: Bounds.nanoseconds(backoff.delay(attempt: failures)))
                         if Task.isCancelled { break }
                     }
                     current += 1
@@ -110,7 +110,7 @@ public struct SlackSocketModeService: Service {
                         logger.error("slack socket mode connection lost; reconnecting", metadata: ["error": "\(reason)"])
                     }
                     let delay = retryAfter ?? backoff.delay(attempt: failures)
-                    try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+                    try? await Task.sleep(nanoseconds: Bounds.nanoseconds(delay))
                     if Task.isCancelled { break }
                     current += 1
                     start(current)
@@ -211,7 +211,7 @@ public struct SlackSocketModeService: Service {
             switch try SlackSocketMode.work(e, locale: routes.service.config.locale) {
             case .ignore: break
             case .command(let inbound):
-                answer = await routes.run(inbound.command, key: inbound.deliveryKey).reply
+                answer = await routes.run(inbound.command, key: inbound.deliveryKey, late: inbound.lateReply).reply
             case .action(.reply(let text, let url)):
                 if let url { await routes.enqueueReply(text, to: Destination(platform: "slack_response", channel: url)) }
             case .action(.command(let inbound, let url)):
