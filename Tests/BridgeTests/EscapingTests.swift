@@ -92,6 +92,12 @@ import Testing
         }
         let two = Markup.breakMarkdown("x\n>\u{301} fake")
         #expect(two.unicodeScalars.split(separator: "\n").last?.first == "\u{200B}")
+        // CR and CRLF end a line too, and a tab may follow a setext underline (both found by `make fuzz`).
+        for text in ["x\r# fake heading", "x\r\n> fake quote", "x\n---\t", "x\r===\t ", "- - -"] {
+            let lines = Markup.breakMarkdown(text).unicodeScalars.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+            #expect(lines.last?.first == "\u{200B}", "\(text.unicodeScalars.map { $0.value })")
+        }
+        #expect(Markup.breakMarkdown("a\r\nb\rc\n") == "a\r\nb\rc\n", "line endings are kept")
         // Links and images on scalars too (a mark after `]` does not hide it).
         #expect(Markup.breakMarkdown("[\u{600}x](y)").contains("\u{200B}"))
     }

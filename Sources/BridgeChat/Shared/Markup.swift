@@ -20,8 +20,9 @@ public enum Markup {
     }
 
     /// Links and images stop forming: `[x](url)` -> `[x]\u200B(url)`, `![t](u)` -> `!\u200B[t]...`, and a line
-    /// that starts with `#` (heading), `>` (quote) or is only `=`/`-` (setext heading) gets a zero-width space
-    /// first. The start of `s` counts as a line start (a field may be placed at one).
+    /// that starts with `#` (heading), `>` (quote) or is only `=`/`-` with spaces or tabs (setext heading, thematic
+    /// break) gets a zero-width space first. The start of `s` counts as a line start (a field may be placed at one);
+    /// CR, LF and CRLF end a line, as in CommonMark.
     public static func breakMarkdown(_ s: String) -> String {
         guard
             s.utf8.contains(where: {
@@ -29,28 +30,33 @@ public enum Markup {
                     || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ">")
             })
         else { return s }
-        var lines: [String] = []
-        // Split and compared by scalar: `>` followed by a combining mark is one `Character` that is not `>`, yet a
-        // markdown parser reads a quote; `\r\n` is one `Character` that is not `\n`.
-        for line in s.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
-            var out = String.UnicodeScalarView()
-            let scalars = Array(line)
-            let trimmed = scalars.drop(while: { $0 == " " || $0 == "\t" })
+        // On scalars: `>` followed by a combining mark is one `Character` that is not `>`, yet a markdown parser
+        // reads a quote; `\r\n` is one `Character` that is neither `\r` nor `\n`.
+        let scalars = Array(s.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var start = 0
+        while start <= scalars.count {
+            var end = start
+            while end < scalars.count && scalars[end] != "\n" && scalars[end] != "\r" { end += 1 }
+            let line = scalars[start..<end]
+            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
             if trimmed.first == "#" || trimmed.first == ">"
-                || (!trimmed.isEmpty && trimmed.allSatisfy { $0 == "=" || $0 == "-" || $0 == " " })
+                || (!trimmed.isEmpty && trimmed.allSatisfy { $0 == "=" || $0 == "-" || $0 == " " || $0 == "\t" })
             {
                 out.append(zwsp)
             }
-            for (i, u) in scalars.enumerated() {
+            for i in line.indices {
+                let u = scalars[i]
                 out.append(u)
-                let next = i + 1 < scalars.count ? scalars[i + 1] : nil
+                let next = i + 1 < end ? scalars[i + 1] : nil
                 if (u == "]" && next == "(") || (u == "!" && next == "[") || (u == "]" && next == "[") {
                     out.append(zwsp)
                 }
             }
-            lines.append(String(out))
+            if end < scalars.count { out.append(scalars[end]) }
+            start = end + 1
         }
-        return lines.joined(separator: "\n")
+        return String(out)
     }
 
     static func isNameStart(_ u: Unicode.Scalar) -> Bool {
