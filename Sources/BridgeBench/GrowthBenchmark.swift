@@ -63,6 +63,14 @@ func growthBenchmark() async throws {
         mb(bigFigures.idle.rss) + " = \(mb(bigFigures.idle.file)) + \(mb(bigFigures.idle.anon))", "49 MB", "<= 40 MB"
     )
     row("kpi --since 30d", smallFigures.kpi.text, bigFigures.kpi.text, "0.40 s", "<= 0.2 s")
+    // The new path first: the old one leaves its peak in the allocator's free lists.
+    let chatTimeline = try await ChatTimelineFigures.measure(big, wholeTimeline: false)
+    let oldTimeline = try await ChatTimelineFigures.measure(big, wholeTimeline: true)
+    row(
+        "8 x chat timeline (grown), peak", "old path: " + mb(oldTimeline.peakGrowth) + ", " + kb(oldTimeline.replyBytes),
+        mb(chatTimeline.peakGrowth) + ", " + kb(chatTimeline.replyBytes) + String(format: ", %.2f s", chatTimeline.seconds),
+        "53 -> 545 MB RSS", "RSS < 150 MB"
+    )
     row("incident-bridge --help (start-up)", smallFigures.startup.text, bigFigures.startup.text, "-", "-")
     print(
         String(
