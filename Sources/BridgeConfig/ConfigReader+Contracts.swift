@@ -108,8 +108,8 @@ extension ConfigReader {
             var rate: Double?
             if let n = value(c, "change_success_min") {
                 let s = string(n, "hypercare.bau_criteria.change_success_min") ?? ""
-                rate = Double(s)
-                if rate == nil || rate! < 0 || rate! > 1 {
+                rate = Double(s).flatMap { (0...1).contains($0) ? $0 : nil }
+                if rate == nil {
                     fail("hypercare.bau_criteria.change_success_min", n, "expected a fraction from 0 to 1, got '\(s)'")
                 }
             }

@@ -137,7 +137,7 @@ public enum CommandParser {
             }
             var minutes: Int?
             if rest.count == 3 {
-                guard let m = Int(rest[2].replacingOccurrences(of: "m", with: "")), m >= 0 else {
+                guard let m = Int(rest[2].replacingOccurrences(of: "m", with: "")), m >= 0, m <= Bounds.maxDurationSeconds / 60 else {
                     return fail("Bad minutes '\(rest[2])'", "分数「\(rest[2])」が不正です")
                 }
                 minutes = m

@@ -1,8 +1,10 @@
 import Foundation
 
-/// Acts on an inbound event at most once more after a crash: the attempt is committed before acting; an event
-/// whose earlier attempt never ended (its instance died while acting on it) is skipped and answered
-/// "could not be processed" instead of being run again, so one poison event cannot crash-loop every instance.
+/// Acts on an inbound event a bounded number of times: the attempt is committed before acting; an event whose
+/// earlier attempt never ended (its instance died while acting on it) is skipped and answered "could not be
+/// processed" instead of being run again, so one poison event cannot crash-loop every instance. `retriesAfterCrash`
+/// trades one more crash for not losing an innocent event that was in hand when the process was killed: 0 for chat
+/// (the sender is told and can send it again), 1 for alerts (a skipped alert is a page nobody gets).
 public struct InboundGuard: Sendable {
     public enum Start: Sendable, Equatable {
         /// Act on it (first delivery, or a repeat while the first is still in hand or after it ended: the
@@ -18,6 +20,8 @@ public struct InboundGuard: Sendable {
     /// This process's instance id (the owner of its attempts).
     public let instance: String
     public let clock: any BridgeClock
+    /// How many times an event whose owner died is taken over and acted on again before it counts as poison.
+    public var retriesAfterCrash = 0
     /// Called once per poison event (the composition root logs it as critical and counts it in `/metrics`).
     public var onPoison: @Sendable (String, Int) -> Void
 
@@ -49,6 +53,10 @@ public struct InboundGuard: Sendable {
         default:
             if before.owner == instance { return .act(settle: false) }
             if await attempts.instanceAlive(before.owner) { return .act(settle: false) }
+            if retriesAfterCrash > 0, before.state == InboundAttempt.acting {
+                try? await attempts.takeOverInbound(key, owner: instance)
+                return .act(settle: true)
+            }
             try? await attempts.settleInbound(key, state: InboundAttempt.skipped)
             onPoison(key, before.attempts)
             return .poisoned(attempts: before.attempts)

@@ -41,7 +41,7 @@ public struct IncidentService: Sendable {
     public var onRefusal: @Sendable (AuthorizationRefusal, ChatCommand) -> Void = { _, _ in }
     /// The per-person limit of the read verbs that read much (`list`, `show`, `timeline`, `kpi`).
     public var readLimiter = ReadLimiter()
-    /// Tests only (`INCIDENT_BRIDGE_TEST_CRASH_ON`): a command whose text contains this stops the process inside
+    /// Tests only (`INCIDENT_BRIDGE_TEST_CRASH_ON`, debug builds only: release builds ignore it): a command whose text contains this stops the process inside
     /// the handler, as a trap on hostile input would; the poison-event tests need a crash that no fix removes.
     public var crashOn: String?
 
@@ -67,7 +67,9 @@ public struct IncidentService: Sendable {
 
     /// Parses and applies one command. `deliveryKey` identifies a platform delivery so a retry is not applied twice.
     public func handle(_ command: ChatCommand, deliveryKey: String? = nil) async -> CommandOutcome {
-        if let crashOn, !crashOn.isEmpty, command.text.contains(crashOn) { fatalError("test failpoint: crash on '\(crashOn)'") }
+        #if DEBUG
+            if let crashOn, !crashOn.isEmpty, command.text.contains(crashOn) { fatalError("test failpoint: crash on '\(crashOn)'") }
+        #endif
         switch CommandParser.parse(command.text) {
         case .failure(let e):
             return CommandOutcome(reply: renderer.escape(e.text(locale), for: command.platform), ok: false)

@@ -229,7 +229,11 @@ public struct KPIReport: Sendable, Equatable, Codable {
         return lines.isEmpty ? (bauFailures ?? []) : lines
     }
 
-    static func pct(_ x: Double) -> String { "\(Int((x * 1000).rounded()) / 10).\(Int((x * 1000).rounded()) % 10)%" }
+    static func pct(_ x: Double) -> String {
+        guard x.isFinite, abs(x) < 1e12 else { return "-" }
+        let n = Int((x * 1000).rounded())
+        return "\(n / 10).\(abs(n % 10))%"
+    }
 
     /// A short text report for chat and the CLI.
     public func text(locale: BridgeConfiguration.Locale) -> String {

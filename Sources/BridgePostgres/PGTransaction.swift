@@ -87,7 +87,7 @@ struct PGTransaction: IncidentTransaction {
     func openIncident(alertGroupKey key: String) throws -> Incident? {
         // Two instances receiving the first notification of a group at once: the second waits here for the
         // first to commit its incident, then finds it (instead of failing on the unique index).
-        if writing { try c.run("SELECT pg_advisory_xact_lock(hashtext('alert-group:' || $1))", [.text(key)]) }
+        if writing { try c.run("SELECT pg_advisory_xact_lock(1, hashtext('alert-group:' || $1))", [.text(key)]) }
         return try incidents(
             "SELECT record FROM incidents WHERE alert_group_key = $1 AND state IN ('declared','acknowledged','mitigated')" + lock,
             [.text(key)]

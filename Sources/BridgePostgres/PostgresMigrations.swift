@@ -116,11 +116,12 @@ enum PostgresMigrations {
             CREATE TABLE inbound_attempts (
                 key TEXT PRIMARY KEY NOT NULL,
                 owner TEXT NOT NULL,
-                state TEXT NOT NULL CHECK (state IN ('acting','done','skipped')),
+                state TEXT NOT NULL CHECK (state IN ('acting','retrying','done','skipped')),
                 attempts BIGINT NOT NULL,
                 started_at DOUBLE PRECISION NOT NULL
             );
             CREATE INDEX inbound_attempts_started ON inbound_attempts(started_at);
+            ALTER TABLE outbox ADD COLUMN interrupted BIGINT NOT NULL DEFAULT 0;
             """
         ),
     ]

@@ -32,12 +32,18 @@ extension PostgresStore: InboundAttempts {
         }
     }
 
+    public func takeOverInbound(_ key: String, owner: String) async throws {
+        _ = try await transaction(readOnly: false) { c in
+            try c.run("UPDATE inbound_attempts SET owner = $1, state = 'retrying' WHERE key = $2", [.init(string: owner), .init(string: key)])
+        }
+    }
+
     /// An instance holds the advisory lock of its id for as long as it runs (`acquireLease(BridgeInstance.lease(id))`):
     /// when the lock can be taken here, its holder is gone.
     public func instanceAlive(_ owner: String) async -> Bool {
         let name = BridgeInstance.lease(owner)
         return (try? await transaction(readOnly: false) { c -> Bool in
-            let got = try c.query("SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok", [.init(string: name)]).first?.bool("ok")
+            let got = try c.query("SELECT pg_try_advisory_xact_lock(2, hashtext($1)) AS ok", [.init(string: name)]).first?.bool("ok")
             return got == false
         }) ?? true
     }

@@ -60,11 +60,21 @@ extension PostgresStore: OutboxQueue {
         }
     }
 
+    /// As SQLite's: a row interrupted twice (its sender died while sending it) fails for good.
     public func markSending(_ id: Int64, at: Date, leaseUntil: Date) async throws -> Bool {
         try await transaction(readOnly: false) { c in
-            try c.affected(
+            let poisoned = try c.affected(
                 """
-                UPDATE outbox SET status = 'sending', next_attempt_at = $1
+                UPDATE outbox SET status = 'failed', last_error = 'the bot stopped twice while sending this row (a poison message?): given up; incident-bridge outbox retry sends it again'
+                WHERE id = $1 AND status = 'sending' AND next_attempt_at <= $2 AND interrupted >= 2
+                """,
+                [.init(int64: id), .time(at)]
+            )
+            if poisoned == 1 { return false }
+            return try c.affected(
+                """
+                UPDATE outbox SET status = 'sending', next_attempt_at = $1,
+                    interrupted = interrupted + (CASE WHEN status = 'sending' THEN 1 ELSE 0 END)
                 WHERE id = $2 AND status IN ('pending','sending') AND next_attempt_at <= $3
                 """,
                 [.time(leaseUntil), .init(int64: id), .time(at)]

@@ -259,7 +259,8 @@ public final class PostgresStore: BridgeStorage, @unchecked Sendable {
         }
     }
 
-    /// Polls `pg_try_advisory_lock` on a connection of its own every `every` seconds until it gets the lock.
+    /// Polls `pg_try_advisory_lock` on a connection of its own every `every` seconds until it gets the lock. Leases
+    /// are two-key locks in namespace 2, alert groups in namespace 1: no alert group key can hash onto a lease.
     public func acquireLease(_ name: String) async throws -> (any StorageLease)? {
         try await acquireLease(name, every: 5)
     }
@@ -268,7 +269,7 @@ public final class PostgresStore: BridgeStorage, @unchecked Sendable {
         while !Task.isCancelled {
             let c = try? PGConnection.open(settings, logger: logger)
             if let c {
-                let got = (try? c.query("SELECT pg_try_advisory_lock(hashtext($1)) AS ok", [.init(string: name)]).first?.bool("ok"))
+                let got = (try? c.query("SELECT pg_try_advisory_lock(2, hashtext($1)) AS ok", [.init(string: name)]).first?.bool("ok"))
                     ?? false
                 if got == true {
                     // The server must notice a holder that vanished (host down, cable cut) within seconds, not after
@@ -299,7 +300,7 @@ final class AdvisoryLease: StorageLease, @unchecked Sendable {
         (try? connection.query("SELECT 1 AS one").first?.int("one")) == 1
     }
     func release() async {
-        _ = try? connection.run("SELECT pg_advisory_unlock(hashtext($1))", [.init(string: name)])
+        _ = try? connection.run("SELECT pg_advisory_unlock(2, hashtext($1))", [.init(string: name)])
         connection.close()
     }
 }

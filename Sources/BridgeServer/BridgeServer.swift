@@ -145,7 +145,8 @@ public struct BridgeServer: Sendable {
                 store: store,
                 clock: parts.environment.clock,
                 metrics: parts.metrics,
-                logger: parts.logger
+                logger: parts.logger,
+                retriesAfterCrash: 1
             )
         ).register(on: router)
         let pages = IncidentPages(parts: parts)
@@ -292,11 +293,12 @@ public struct BridgeServer: Sendable {
         func single(_ name: String, _ service: any Service) -> any Service {
             LeasedService(name, storage: storage, inner: service, logger: logger)
         }
-        // Held while this process runs: other instances tell from it that an event it was acting on is not a
-        // poison event but one still in hand (`InboundGuard`).
-        let instanceLease = try await storage.acquireLease(BridgeInstance.lease(BridgeInstance.id))
-        defer { if let instanceLease { Task { await instanceLease.release() } } }
         var services: [any Service] = [app, parts.scheduler, parts.dispatcher, single("retention", retention)]
+        // Held while this process runs (taken again if its connection breaks): other instances tell from it that
+        // an event it was acting on is not a poison event but one still in hand (`InboundGuard`).
+        var instance = LeasedService(BridgeInstance.lease(BridgeInstance.id), storage: storage, inner: HoldService(), logger: logger)
+        instance.announce = false
+        services.append(instance)
         // A service that returns ends the group: the announcer runs only when a schedule announces.
         if config.schedules.values.contains(where: \.announce) { services.append(announcer) }
         if let m = parts.settings.matrix {

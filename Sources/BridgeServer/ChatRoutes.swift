@@ -42,15 +42,18 @@ public struct ChatRoutes: Sendable {
         store: any BridgeStorage,
         clock: any BridgeClock,
         metrics: BridgeMetrics,
-        logger: Logger
+        logger: Logger,
+        retriesAfterCrash: Int = 0
     ) -> InboundGuard {
-        InboundGuard(attempts: store, instance: BridgeInstance.id, clock: clock) { key, attempts in
+        var g = InboundGuard(attempts: store, instance: BridgeInstance.id, clock: clock) { key, attempts in
             metrics.poisoned(source: String(key.prefix { $0 != ":" }))
             logger.critical(
                 "inbound event skipped: acting on it stopped the bot before",
                 metadata: ["inbound.key": "\(key)", "attempts": "\(attempts)"]
             )
         }
+        g.retriesAfterCrash = retriesAfterCrash
+        return g
     }
 
     var ja: Bool { service.config.locale == .ja }

@@ -13,6 +13,8 @@ public struct LeasedService: Service {
     let inner: any Service
     let logger: Logger
     let checkEvery: Double
+    /// Logs when the lease is taken (the instance lease is taken by every instance: not worth a line).
+    var announce = true
 
     public init(_ name: String, storage: any BridgeStorage, inner: any Service, logger: Logger, checkEvery: Double = 5) {
         self.name = name
@@ -34,7 +36,7 @@ public struct LeasedService: Service {
                     continue
                 }
                 guard let lease else { break }
-                if !(lease is LocalLease) { logger.info("lease taken: running here", metadata: ["lease": "\(name)"]) }
+                if announce, !(lease is LocalLease) { logger.info("lease taken: running here", metadata: ["lease": "\(name)"]) }
                 let inner = self.inner
                 let every = checkEvery
                 await withTaskGroup(of: Void.self) { group in
@@ -50,6 +52,16 @@ public struct LeasedService: Service {
                 await lease.release()
                 if !Task.isCancelled { logger.warning("lease lost; waiting to take it again", metadata: ["lease": "\(name)"]) }
             }
+        }
+    }
+}
+
+/// Does nothing until shutdown: under `LeasedService` it keeps a lease held for the life of the process.
+public struct HoldService: Service {
+    public init() {}
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled { try? await Task.sleep(nanoseconds: 3_600_000_000_000) }
         }
     }
 }

@@ -157,11 +157,12 @@ enum Migrations {
                     CREATE TABLE inbound_attempts (
                         key TEXT PRIMARY KEY NOT NULL,
                         owner TEXT NOT NULL,
-                        state TEXT NOT NULL CHECK (state IN ('acting','done','skipped')),
+                        state TEXT NOT NULL CHECK (state IN ('acting','retrying','done','skipped')),
                         attempts INTEGER NOT NULL,
                         started_at REAL NOT NULL
                     ) WITHOUT ROWID;
                     CREATE INDEX inbound_attempts_started ON inbound_attempts(started_at);
+                    ALTER TABLE outbox ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
                     """
             )
         }

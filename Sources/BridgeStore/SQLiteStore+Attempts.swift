@@ -24,6 +24,12 @@ extension SQLiteStore: InboundAttempts {
         }
     }
 
+    public func takeOverInbound(_ key: String, owner: String) async throws {
+        try await groupWrite { db in
+            try db.execute(sql: "UPDATE inbound_attempts SET owner = ?, state = 'retrying' WHERE key = ?", arguments: [owner, key])
+        }
+    }
+
     /// One process owns a SQLite file: an attempt begun by another instance id is one that died.
     public func instanceAlive(_ owner: String) async -> Bool { false }
 }

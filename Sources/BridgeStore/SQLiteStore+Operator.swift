@@ -56,7 +56,7 @@ extension SQLiteStore {
                 """
             try db.execute(
                 sql: """
-                    UPDATE outbox SET status = 'pending', next_attempt_at = ?, created_at = ?, attempts = 0,
+                    UPDATE outbox SET status = 'pending', next_attempt_at = ?, created_at = ?, attempts = 0, interrupted = 0,
                         last_error = NULL
                     WHERE \(target) AND status IN ('failed','pending')
                     """,

@@ -59,11 +59,22 @@ extension SQLiteStore: OutboxQueue {
 
     /// A sending row's `next_attempt_at` is its lease deadline; taking the row is a compare-and-set, so two
     /// senders (the dispatcher and the console flush, or two processes) never both send it.
+    /// A row found still `sending` past its lease was being sent when its process died: after two such
+    /// interruptions it fails for good instead of stopping the bot again (a poison message).
     public func markSending(_ id: Int64, at: Date, leaseUntil: Date) async throws -> Bool {
         try await groupWrite { db in
             try db.execute(
                 sql: """
-                    UPDATE outbox SET status = 'sending', next_attempt_at = ?
+                    UPDATE outbox SET status = 'failed', last_error = 'the bot stopped twice while sending this row (a poison message?): given up; incident-bridge outbox retry sends it again'
+                    WHERE id = ? AND status = 'sending' AND next_attempt_at <= ? AND interrupted >= 2
+                    """,
+                arguments: [id, at.timeIntervalSince1970]
+            )
+            if db.changesCount == 1 { return false }
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET status = 'sending', next_attempt_at = ?,
+                        interrupted = interrupted + (CASE WHEN status = 'sending' THEN 1 ELSE 0 END)
                     WHERE id = ? AND status IN ('pending','sending') AND next_attempt_at <= ?
                     """,
                 arguments: [leaseUntil.timeIntervalSince1970, id, at.timeIntervalSince1970]

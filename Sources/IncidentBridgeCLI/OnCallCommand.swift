@@ -27,7 +27,7 @@ struct OnCall: AsyncParsableCommand {
     @Option(name: .long, help: "The moment, e.g. 2026-12-24T03:00 (default: now).")
     var at: String?
 
-    @Option(name: .long, help: "List the shifts of this many days.")
+    @Option(name: .long, help: "List the shifts of this many days (1-3660).")
     var days: Int?
 
     @Option(name: .long, help: "text, json or ics.")
@@ -36,6 +36,10 @@ struct OnCall: AsyncParsableCommand {
     func run() async throws {
         let config = try common.loadConfig()
         let fmt = try ModelCommands.format(format, allowed: ["text", "json", "ics"], command: "oncall")
+        if let days, !(1...3660).contains(days) {
+            ConsoleOutput.error("incident-bridge oncall: --days \(days): expected 1 to 3660 (10 years)")
+            throw ExitCode(2)
+        }
         var schedules = config.schedules.values.sorted { $0.id < $1.id }
         if let s = schedule {
             guard let one = config.schedules[s] else {

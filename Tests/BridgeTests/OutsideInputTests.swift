@@ -1,5 +1,6 @@
 import BridgeChat
 import BridgeCore
+@testable import BridgeOperatingModel
 import BridgeTesting
 import Foundation
 import Testing
@@ -77,5 +78,23 @@ import Testing
         #expect((await env.run("/incident note 調査中", as: "suzuki")).ok, "writes are never limited")
         clock.advance(by: 10)
         #expect((await env.run("/incident list", as: "suzuki")).ok, "a token every 2 s")
+    }
+
+    /// The review of outside numbers, second pass: a sequence number near Int.max, NaN percentages, delivery keys
+    /// that a platform left out.
+    @Test func reviewFindingsOfTheSecondPass() throws {
+        let event = try MattermostSocket.parse(#"{"event": "typing", "seq": 9223372036854775807, "data": {}}"#)
+        if case .other(_, let seq?) = event { #expect(seq < Int.max) } else { Issue.record("\(event)") }
+        #expect(KPIReport.pct(.nan) == "-")
+        #expect(KPIReport.pct(.infinity) == "-")
+        #expect(KPIReport.pct(0.955) == "95.5%")
+        #expect(DeliveryError.retryable("x", retryAfter: .nan).description == "x")
+        #expect(DeliveryError.retryable("x", retryAfter: 1e300).description == "x (retry after 3600s)")
+        // Without the platform's ids the key is the body's hash: two different clicks never share a key.
+        let a = InboundKey.make("slack:action:", ids: [nil, "1.2"], body: Data("a".utf8))
+        let b = InboundKey.make("slack:action:", ids: [nil, "1.2"], body: Data("b".utf8))
+        #expect(a != b && a.hasPrefix("slack:action:body:"))
+        #expect(InboundKey.make("slack:action:", ids: ["T", "1.2"], body: Data()) == "slack:action:T:1.2")
+        #expect(InboundKey.make("teams:c:", ids: [""], body: Data("x".utf8)).hasPrefix("teams:c:body:"))
     }
 }

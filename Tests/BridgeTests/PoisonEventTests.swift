@@ -41,6 +41,53 @@ import Testing
         #expect(await b.begin("matrix:$3") == .act(settle: true))
     }
 
+    /// Alerts: an event in hand when its instance died is taken over and acted on once more (it may be an innocent
+    /// alert of a killed process: skipping it would be a page nobody gets); dying again makes it poison.
+    @Test(arguments: StoreKind.allCases) func anAlertIsRetriedOnceAfterACrash(kind: StoreKind) async throws {
+        let (store, _) = try kind.make()
+        let clock = ManualClock(t0)
+        func guardOf(_ id: String) -> InboundGuard {
+            var g = InboundGuard(attempts: store, instance: id, clock: clock)
+            g.retriesAfterCrash = 1
+            return g
+        }
+        #expect(await guardOf("a").begin("alertmanager:x") == .act(settle: true))
+        // `a` died while acting: `b` takes it over and acts.
+        #expect(await guardOf("b").begin("alertmanager:x") == .act(settle: true))
+        // `b` died as well: poison for `c`.
+        #expect(await guardOf("c").begin("alertmanager:x") == .poisoned(attempts: 2))
+        #expect(await guardOf("d").begin("alertmanager:x") == .ignore)
+        // An innocent one that `b` finished after taking it over stays done.
+        #expect(await guardOf("a").begin("alertmanager:y") == .act(settle: true))
+        #expect(await guardOf("b").begin("alertmanager:y") == .act(settle: true))
+        await guardOf("b").finish("alertmanager:y")
+        #expect(await guardOf("c").begin("alertmanager:y") == .act(settle: false))
+    }
+
+    /// An outbox row whose sending stopped the bot twice fails for good instead of stopping it a third time.
+    @Test(arguments: StoreKind.allCases) func anOutboxRowInterruptedTwiceFails(kind: StoreKind) async throws {
+        let (store, _) = try kind.make()
+        let t0 = self.t0
+        let id = try await store.write { tx in
+            try tx.enqueue(OutboxMessage(incidentID: nil, destination: .console, kind: "info", text: "x", createdAt: t0))
+        }
+        // Taken, then the process dies (the row stays `sending`); the lease runs out and it is taken again: twice.
+        #expect(try await store.markSending(id, at: t0, leaseUntil: t0.addingTimeInterval(60)))
+        #expect(try await store.markSending(id, at: t0.addingTimeInterval(61), leaseUntil: t0.addingTimeInterval(121)))
+        #expect(try await store.markSending(id, at: t0.addingTimeInterval(122), leaseUntil: t0.addingTimeInterval(182)))
+        #expect(try await !store.markSending(id, at: t0.addingTimeInterval(183), leaseUntil: t0.addingTimeInterval(243)))
+        #expect(try await store.outboxCounts()["failed"] == 1)
+        // A row released on shutdown (pending again) is never counted as interrupted.
+        let other = try await store.write { tx in
+            try tx.enqueue(OutboxMessage(incidentID: nil, destination: .console, kind: "info", text: "y", createdAt: t0))
+        }
+        for k in 0..<4 {
+            let at = t0.addingTimeInterval(Double(k) * 100)
+            #expect(try await store.markSending(other, at: at, leaseUntil: at.addingTimeInterval(60)))
+            try await store.release(other, next: at)
+        }
+    }
+
     /// The review's reproduction with a crash no fix removes (the test failpoint): a Matrix command stops `serve`
     /// inside the handler; restarted, the bot gets the same event from `/sync` again (its cursor is saved after
     /// acting), skips it with a one-line answer in the room, and answers the next command.

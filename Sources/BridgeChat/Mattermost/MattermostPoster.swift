@@ -120,7 +120,7 @@ public struct MattermostPoster: ChatPoster {
             throw DeliveryError.retryable("\(error)", retryAfter: nil)
         }
         if response.status == 429 || response.status >= 500 {
-            let reset = response.header("X-Ratelimit-Reset").flatMap(Double.init)
+            let reset = Bounds.retryAfter(response.header("X-Ratelimit-Reset").flatMap(Double.init))
             throw DeliveryError.retryable("HTTP \(response.status)", retryAfter: response.retryAfter ?? reset)
         }
         guard (200..<300).contains(response.status) else {

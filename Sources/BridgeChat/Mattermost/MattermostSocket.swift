@@ -64,7 +64,8 @@ public enum MattermostSocket {
         guard let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
             throw InboundError("websocket message is not a JSON object")
         }
-        let seq = (json["seq"] as? NSNumber)?.intValue
+        // A sequence number near Int.max would overflow `seq + 1` when resuming: held to a sane range.
+        let seq = ((json["seq"] as? NSNumber)?.intValue).map { min(max($0, 0), Int(Int32.max)) }
         guard let event = json["event"] as? String else { return .other("reply", seq: nil) }
         let data = json["data"] as? [String: Any] ?? [:]
         switch event {

@@ -1,4 +1,5 @@
 import BridgeCore
+import Crypto
 import Foundation
 
 /// An authentic request that cannot be used (malformed, missing fields, unknown action): the route answers
@@ -23,6 +24,17 @@ public struct InboundCommand: Sendable, Equatable {
     }
 }
 
+/// Delivery keys made from the platform's own ids; when a platform leaves them out, from the body's hash, so a
+/// delivery is never without a key (no dedup, no poison guard) and two different ones never share one.
+public enum InboundKey {
+    /// `prefix` + the ids joined by `:` when every one is present and not empty, else `prefix` + `body:` + SHA-256.
+    public static func make(_ prefix: String, ids: [String?], body: Data) -> String {
+        let parts = ids.compactMap { $0 }.filter { !$0.isEmpty }
+        if parts.count == ids.count, !parts.isEmpty { return prefix + parts.joined(separator: ":") }
+        return prefix + "body:" + hexString(SHA256.hash(data: body))
+    }
+}
+
 /// Slash commands: Slack and Mattermost send the same form fields.
 public enum SlashCommand {
     /// The command of a slash-command form (an empty text asks for help); `trigger_id` keys the delivery.
@@ -34,7 +46,11 @@ public enum SlashCommand {
         if form["command"] == "/oncall" { text = "oncall " + (form["text"] ?? "") }
         return InboundCommand(
             ChatCommand(platform: platform, channel: channel, user: user, text: text),
-            deliveryKey: form["trigger_id"].map { "\(platform):command:\($0)" },
+            deliveryKey: InboundKey.make(
+                "\(platform):command:",
+                ids: [form["trigger_id"]],
+                body: Data(form.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&").utf8)
+            ),
             lateReply: platform == "slack"
                 ? form["response_url"].flatMap { $0.hasPrefix("https://") ? Destination(platform: "slack_response", channel: $0) : nil }
                 : nil

@@ -40,7 +40,11 @@ public enum SlackInbound {
             (payload["channel"] as? [String: Any])?["id"] as? String
             ?? (payload["container"] as? [String: Any])?["channel_id"] as? String ?? "unknown"
         let responseURL = payload["response_url"] as? String
-        let key = "slack:action:\(payload["trigger_id"] as? String ?? ""):\(action["action_ts"] as? String ?? "")"
+        let key = InboundKey.make(
+            "slack:action:",
+            ids: [payload["trigger_id"] as? String, action["action_ts"] as? String],
+            body: Data(payloadText.utf8)
+        )
         let ja = locale == .ja
         func command(_ text: String) -> Action {
             .command(

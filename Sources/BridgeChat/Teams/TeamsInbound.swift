@@ -64,7 +64,7 @@ public enum TeamsWebhook {
         if commandText.isEmpty { commandText = "help" }
         return InboundCommand(
             ChatCommand(platform: "teams", channel: channel, user: user, text: commandText),
-            deliveryKey: (activity["id"] as? String).map { "teams:\(channel):\($0)" }
+            deliveryKey: InboundKey.make("teams:\(channel):", ids: [activity["id"] as? String], body: body)
         )
     }
 

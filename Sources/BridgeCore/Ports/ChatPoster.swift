@@ -9,7 +9,7 @@ public enum DeliveryError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .retryable(let m, let after): "\(m)\(after.map { " (retry after \(Int($0))s)" } ?? "")"
+        case .retryable(let m, let after): "\(m)\(Bounds.retryAfter(after).map { " (retry after \(Int($0))s)" } ?? "")"
         case .permanent(let m): m
         }
     }

@@ -5,6 +5,8 @@ import Foundation
 public struct InboundAttempt: Sendable, Equatable {
     /// Acting on it began and has not ended (or its process died while acting).
     public static let acting = "acting"
+    /// Taken over by another instance after its first owner died while acting (acted on once more).
+    public static let retrying = "retrying"
     /// Acted on to the end.
     public static let done = "done"
     /// Skipped as a poison event: an earlier attempt died while acting on it.
@@ -31,6 +33,8 @@ public protocol InboundAttempts: Sendable {
     func beginInbound(_ key: String, owner: String, at: Date) async throws -> InboundAttempt?
     /// Sets the state of `key` (`done` after acting, `skipped` for a poison event).
     func settleInbound(_ key: String, state: String) async throws
+    /// Makes `owner` the owner of `key` in the state `retrying` (its first owner died while acting on it).
+    func takeOverInbound(_ key: String, owner: String) async throws
     /// Whether the instance `owner` is still running (it holds its instance lease); a store that one process owns
     /// (SQLite) knows no other live instance.
     func instanceAlive(_ owner: String) async -> Bool

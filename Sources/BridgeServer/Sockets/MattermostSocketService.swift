@@ -158,6 +158,9 @@ public struct MattermostSocketService: Service {
     }
 
     func setCursor(_ channel: String, _ at: Int64) async {
+        // A post stamped in the far future (an import, a skewed client) must not freeze the cursor past every later
+        // post: it moves to at most 5 minutes ahead of now.
+        let at = min(at, Int64(Bounds.epochSeconds(Date()) + 300) * 1000)
         do {
             var all = try await cursors()
             guard at > all[channel] ?? 0 else { return }
