@@ -149,28 +149,34 @@ public struct MatrixPoller: Service {
                         : "This command could not be processed (it stopped the bot when it was first run; logged as \(eventID))",
                     ok: false
                 )
-                let outcome: CommandOutcome
-                if let inbound {
-                    guard let o = await inbound.run(key, poisoned: { _ in poisoned }, { await service.handle(command, deliveryKey: key) })
-                    else { continue }
-                    outcome = o
-                } else {
-                    outcome = await service.handle(command, deliveryKey: key)
-                }
-                if outcome.duplicate { continue }
-                let now = service.clock.now()
-                _ = try? await store.write { tx in
-                    try tx.enqueue(
-                        OutboxMessage(
-                            incidentID: outcome.incidentID,
-                            destination: command.origin,
-                            kind: PostKind.info.rawValue,
-                            text: outcome.reply,
-                            createdAt: now
+                let store = self.store
+                // The answer is queued inside the guarded work: "acted on to the end" includes it.
+                @Sendable func answer(_ outcome: CommandOutcome) async {
+                    if outcome.duplicate { return }
+                    let now = service.clock.now()
+                    _ = try? await store.write { tx in
+                        try tx.enqueue(
+                            OutboxMessage(
+                                incidentID: outcome.incidentID,
+                                destination: command.origin,
+                                kind: PostKind.info.rawValue,
+                                text: outcome.reply,
+                                createdAt: now
+                            )
                         )
-                    )
+                    }
+                    service.onCommit()
                 }
-                service.onCommit()
+                if let inbound {
+                    // Acted on: nil (answered inside); skipped as poison: the one-line answer to queue.
+                    let skipped: CommandOutcome?? = await inbound.run(key, poisoned: { _ in .some(poisoned) }) {
+                        await answer(await service.handle(command, deliveryKey: key))
+                        return nil
+                    }
+                    if case .some(.some(let outcome)) = skipped { await answer(outcome) }
+                } else {
+                    await answer(await service.handle(command, deliveryKey: key))
+                }
             }
         }
     }
