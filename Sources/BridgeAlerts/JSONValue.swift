@@ -162,17 +162,30 @@ struct JSONParser {
         }
     }
 
+    /// RFC 8259's number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?` (no leading zeros, no bare dot).
     mutating func number() throws(JSONValue.ParseError) -> Double {
         let start = at
-        if bytes[at] == UInt8(ascii: "-") { at += 1 }
-        while at < bytes.count {
-            switch bytes[at] {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"),
-                UInt8(ascii: "+"), UInt8(ascii: "-"):
-                at += 1
-            default:
-                return try finishNumber(start)
-            }
+        func digit(_ i: Int) -> Bool { i < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[i]) }
+        func digits() -> Int {
+            let from = at
+            while digit(at) { at += 1 }
+            return at - from
+        }
+        if at < bytes.count, bytes[at] == UInt8(ascii: "-") { at += 1 }
+        if at < bytes.count, bytes[at] == UInt8(ascii: "0") {
+            at += 1
+            if digit(at) { throw JSONValue.ParseError(offset: start, reason: "invalid number (leading zero)") }
+        } else if digits() == 0 {
+            throw JSONValue.ParseError(offset: start, reason: "invalid number")
+        }
+        if at < bytes.count, bytes[at] == UInt8(ascii: ".") {
+            at += 1
+            if digits() == 0 { throw JSONValue.ParseError(offset: start, reason: "invalid number (no digit after '.')") }
+        }
+        if at < bytes.count, bytes[at] == UInt8(ascii: "e") || bytes[at] == UInt8(ascii: "E") {
+            at += 1
+            if at < bytes.count, bytes[at] == UInt8(ascii: "+") || bytes[at] == UInt8(ascii: "-") { at += 1 }
+            if digits() == 0 { throw JSONValue.ParseError(offset: start, reason: "invalid number (empty exponent)") }
         }
         return try finishNumber(start)
     }
