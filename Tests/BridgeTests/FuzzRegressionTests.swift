@@ -30,6 +30,16 @@ import Testing
         }
     }
 
+    /// fuzz-escapers: GitHub-flavoured markdown (Mattermost) links `www.` followed by any domain segment, with no
+    /// top-level domain needed, and after `_` as after a space; `OneLine.inertURLs` leaves these linkable.
+    @Test(arguments: ["www.e", "see www.a1 now", "x_www.example.com", "www.a..example.com"])
+    func wwwAddressesGFMLinksAreInert(text: String) {
+        withKnownIssue("OneLine.inertURLs links fewer www. hosts than GFM (found by make fuzz)") {
+            #expect(OneLine.inertURLs(text) != text)
+        }
+        #expect(OneLine.inertURLs("www.example.com") == "www\u{200B}.example\u{200B}.com")
+    }
+
     /// fuzz-alertmanager: `JSONValue` reads numbers with `Double(String)`, so it accepts what RFC 8259 refuses
     /// (leading zeros, a dot without digits after or before it); Foundation's parser refuses them. Fixed: the number is
     /// scanned by RFC 8259's grammar.
