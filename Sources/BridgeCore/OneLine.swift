@@ -66,9 +66,13 @@ public enum OneLine {
             var hostEnd = end
             while hostEnd > i && u[hostEnd - 1] == "." { hostEnd -= 1 }  // a full stop after the address
             let labels = u[i..<hostEnd].split(separator: ".", omittingEmptySubsequences: false)
+            // GitHub-flavoured Markdown links `www.` followed by any label (no top-level domain needed, empty labels
+            // too) and after `_` as after a space: any run holding `www.` is made inert.
+            let www = labels.dropLast().contains { $0.count >= 3 && isWWW($0.suffix(3)) }
             let linked =
-                labels.count >= 2 && !labels.contains(where: \.isEmpty) && isTopLevel(labels[labels.count - 1])
-                && (isWWW(labels[0]) || startsPathOrPort(u, hostEnd))
+                www
+                || (labels.count >= 2 && !labels.contains(where: \.isEmpty) && isTopLevel(labels[labels.count - 1])
+                    && startsPathOrPort(u, hostEnd))
             for k in i..<end {
                 if linked && k < hostEnd && u[k] == "." {
                     out.append("\u{200B}")
