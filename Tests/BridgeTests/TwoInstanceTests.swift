@@ -137,19 +137,12 @@ import Testing
         let dir = Fixtures.tempDir()
         let url = try PostgresCluster.database()
         _ = try PostgresStore(url: url)
-        var config = try String(contentsOfFile: Fixtures.path("Examples/bridge.yaml"), encoding: .utf8)
-        config = config.replacingOccurrences(of: "matrix: \"@suzuki:example.org\"", with: "matrix: \"@alice:localhost\"")
-        config = config.replacingOccurrences(
-            of: "  console: {enabled: true}",
-            with: "  console: {enabled: true}\n  matrix: {homeserver: \"\(synapse.hs)\", access_token_env: MATRIX_ACCESS_TOKEN, "
-                + "rooms: [\"\(synapse.env["ROOM_ID"]!)\"], auto_join: true}"
-        )
-        try config.write(toFile: dir + "/bridge.yaml", atomically: true, encoding: .utf8)
+        let config = try PoisonEventTests.matrixConfig(synapse, dir: dir)
         let env = ["MATRIX_ACCESS_TOKEN": synapse.env["BOT_TOKEN"]!]
-        let a = try CrashRecoveryTests.ServeProcess(config: dir + "/bridge.yaml", db: url, outPath: dir + "/a.txt", environment: env)
+        let a = try CrashRecoveryTests.ServeProcess(config: config, db: url, outPath: dir + "/a.txt", environment: env)
         // A holds the lease (it started first) once it has its first sync token.
         #expect(try await SocketPeers.waitFor(30) { (try? PostgresCluster.psql(url, "SELECT COUNT(*) FROM kv WHERE key = 'matrix.since'")) == "1" })
-        let b = try CrashRecoveryTests.ServeProcess(config: dir + "/bridge.yaml", db: url, outPath: dir + "/b.txt", environment: env)
+        let b = try CrashRecoveryTests.ServeProcess(config: config, db: url, outPath: dir + "/b.txt", environment: env)
         defer { b.stop() }
         try await synapse.say("!incident declare db-outage sev1 注文DBに接続できない", txn: "m1")
         #expect(try await MatrixLiveTests.wait(30) { try synapse.botMessages().contains { $0.contains("【重大障害宣言】") } })
