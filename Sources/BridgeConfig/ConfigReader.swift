@@ -195,6 +195,8 @@ struct ConfigReader {
             http: http
         )
         config.retention = retention
+        config.platformTraits = Self.platformTraits
+        config.alertDoor = .init(keyPath: "alerts.alertmanager", route: "/alerts/alertmanager")
         config.authorization = authorization
         config.holidays = holidays
         config.schedules = schedules
@@ -222,4 +224,17 @@ struct ConfigReader {
         return parts.count == 3 && parts[0].count == 4 && parts.allSatisfy { $0.allSatisfy(\.isNumber) }
             && (1...12).contains(Int(parts[1]) ?? 0) && (1...31).contains(Int(parts[2]) ?? 0)
     }
+}
+
+extension ConfigReader {
+    /// What the core needs to know of each chat platform (moves to the platform registry).
+    static let platformTraits: [String: PlatformTraits] = [
+        "console": .init(id: "console", identity: .personID, answersPrivately: true),
+        "slack": .init(id: "slack", identity: .personKey("slack"), answersPrivately: true),
+        "mattermost": .init(id: "mattermost", identity: .personKey("mattermost_id"), answersPrivately: true),
+        "teams": .init(id: "teams", identity: .personKey("teams_id"), answersPrivately: false),
+        "matrix": .init(
+            id: "matrix", identity: .personKey("matrix"), answersPrivately: false, mentionLinks: ["https://matrix.to/#/"]
+        ),
+    ]
 }

@@ -215,16 +215,15 @@ extension BridgeConfiguration {
         Set(eventTypes.values.flatMap { $0.raci.filter { $0.letter == .A }.map(\.role) }).sorted()
     }
 
-    /// The config key holding each platform's stable user id (never a display name or e-mail).
-    public static let stableIDKeys: [String: String] = [
-        "slack": "slack", "mattermost": "mattermost_id", "teams": "teams_id", "matrix": "matrix",
-    ]
+    /// The config key holding each platform's stable user id (never a display name or e-mail), by platform id.
+    public var stableIDKeys: [String: String] { platformTraits.compactMapValues(\.personKey) }
 
-    /// The person whose stable id on `platform` is `userID`. The console's identity is the person id
-    /// (`--as PERSON`); other platforms match only the id the platform vouches for.
+    /// The person whose stable id on `platform` is `userID`. Where the platform's identity is the person id
+    /// (a local terminal's `--as PERSON`) that is the person; other platforms match only the id they vouch for.
     public func person(platform: String, userID: String) -> Person? {
-        if platform == "console" { return people[userID] }
-        guard let key = Self.stableIDKeys[platform], !userID.isEmpty else { return nil }
+        guard let traits = traits(platform) else { return nil }
+        guard let key = traits.personKey else { return people[userID] }
+        guard !userID.isEmpty else { return nil }
         return people.values.sorted { $0.id < $1.id }.first { $0.handles[key] == userID }
     }
 }

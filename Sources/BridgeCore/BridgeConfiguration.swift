@@ -33,6 +33,24 @@ public struct BridgeConfiguration: Sendable, Equatable {
     public var alertsAllowUnauthenticated = false
     /// The file the configuration came from (for messages and relative paths).
     public var sourcePath: String?
+    /// What the core needs to know of each chat platform, by platform id (from the platform registry at load).
+    public var platformTraits: [String: PlatformTraits] = [:]
+    /// The alert source whose token guards the alert route: its config key path and route (from the alert
+    /// source registry at load), for `Perimeter`.
+    public var alertDoor = AlertDoor()
+
+    /// The config key and route of the alert source `Perimeter` reports.
+    public struct AlertDoor: Sendable, Equatable {
+        /// `alerts.<source>`.
+        public var keyPath: String
+        /// The route path, `/alerts/<source>`.
+        public var route: String
+        public init(keyPath: String = "alerts", route: String = "/alerts") {
+            self.keyPath = keyPath
+            self.route = route
+        }
+    }
+
 
     /// Bot message language.
     public enum Locale: String, Sendable, Codable, CaseIterable { case ja, en }

@@ -14,6 +14,8 @@ public struct ChatCommand: Sendable, Equatable {
     /// console is one person); false for replies posted in the channel (Matrix, Teams, Mattermost over its
     /// WebSocket). Decides whether R/A may see another channel's incident here.
     public var privateReply: Bool
+    /// False when the adapter left `privateReply` to the platform's traits (`BridgeConfiguration.resolvingPrivacy`).
+    public var privacyStated: Bool
     public init(
         platform: String,
         channel: String,
@@ -27,7 +29,8 @@ public struct ChatCommand: Sendable, Equatable {
         self.user = user
         self.text = text
         self.replyTo = replyTo
-        self.privateReply = privateReply ?? ["slack", "mattermost", "console"].contains(platform)
+        self.privateReply = privateReply ?? false
+        self.privacyStated = privateReply != nil
     }
     public var origin: Destination { Destination(platform: platform, channel: channel) }
 }

@@ -11,8 +11,9 @@ public enum CommandParser {
         return prefixes.contains { t == $0 || t.hasPrefix($0 + " ") }
     }
 
-    /// Parses one command line. Leading `/incident` or `!incident` is optional.
-    public static func parse(_ text: String) -> Result<ParsedCommand, CommandError> {
+    /// Parses one command line. Leading `/incident` or `!incident` is optional. A mention written as one of
+    /// `mentionLinks` (the platforms' link forms, `BridgeConfiguration.mentionLinks`) names the id after the prefix.
+    public static func parse(_ text: String, mentionLinks: [String] = []) -> Result<ParsedCommand, CommandError> {
         var tokens: [String]
         switch tokenize(normalize(text)) {
         case .success(let t): tokens = t
@@ -33,7 +34,13 @@ public enum CommandParser {
                 )
             )
         }
-        return parse(verb: verb, args: Array(tokens.dropFirst()))
+        let parsed = parse(verb: verb, args: Array(tokens.dropFirst()))
+        if case .success(.assign(let inc, let role, let user)) = parsed,
+            let link = mentionLinks.first(where: { !$0.isEmpty && user.hasPrefix($0) })
+        {
+            return .success(.assign(inc, role: role, user: String(user.dropFirst(link.count))))
+        }
+        return parsed
     }
 
     /// The short list of verbs shown on unknown input.
@@ -161,8 +168,8 @@ public enum CommandParser {
         return l.count == 4 && l.hasPrefix("sev") && l.last.map { "1234".contains($0) } == true
     }
 
-    /// Turns platform mention forms into a bare handle: `<@U123>`, `<@U123|name>`, `@name`, `<at>Name</at>`,
-    /// Matrix `@user:server` and matrix.to links stay as Matrix ids.
+    /// Turns platform mention forms into a bare handle: `<@U123>`, `<@U123|name>`, `@name`, `<at>Name</at>`;
+    /// a qualified `@user:server` id stays whole (link forms are the platforms' `mentionLinks`).
     public static func mentionHandle(_ token: String) -> String {
         var t = token
         if t.hasPrefix("<@"), t.hasSuffix(">") {
@@ -171,8 +178,7 @@ public enum CommandParser {
             return t
         }
         if t.hasPrefix("<at>"), t.hasSuffix("</at>") { return String(t.dropFirst(4).dropLast(5)) }
-        if t.hasPrefix("https://matrix.to/#/") { return String(t.dropFirst("https://matrix.to/#/".count)) }
-        if t.hasPrefix("@"), t.contains(":") { return t }  // Matrix user id
+        if t.hasPrefix("@"), t.contains(":") { return t }  // a server-qualified user id
         if t.hasPrefix("@") { return String(t.dropFirst()) }
         return t
     }

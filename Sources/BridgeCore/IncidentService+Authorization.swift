@@ -11,7 +11,7 @@ extension IncidentService {
     /// The actor recorded in the timeline: the person id, or `platform:user-id` for people not in the config.
     public func actor(for command: ChatCommand) -> String {
         if let p = person(for: command) { return p.id }
-        return command.platform == "console" ? command.user : "\(command.platform):\(command.user)"
+        return config.traits(command.platform)?.identity == .personID ? command.user : "\(command.platform):\(command.user)"
     }
 
     var authorizer: Authorizer { Authorizer(config: config) }

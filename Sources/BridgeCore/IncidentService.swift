@@ -70,7 +70,8 @@ public struct IncidentService: Sendable {
         #if DEBUG
             if let crashOn, !crashOn.isEmpty, command.text.contains(crashOn) { fatalError("test failpoint: crash on '\(crashOn)'") }
         #endif
-        switch CommandParser.parse(command.text) {
+        let command = config.resolvingPrivacy(command)
+        switch CommandParser.parse(command.text, mentionLinks: config.mentionLinks) {
         case .failure(let e):
             return CommandOutcome(reply: renderer.escape(e.text(locale), for: command.platform), ok: false)
         case .success(let parsed):
@@ -95,6 +96,7 @@ public struct IncidentService: Sendable {
         command: ChatCommand,
         deliveryKey: String? = nil
     ) async throws -> CommandOutcome {
+        let command = config.resolvingPrivacy(command)
         let person = person(for: command)
         let actor = actor(for: command)
         let now = clock.now()

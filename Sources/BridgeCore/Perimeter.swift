@@ -24,9 +24,9 @@ public enum Perimeter {
         if config.alertTokenEnv == nil {
             out.append(
                 Door(
-                    key: config.alertsAllowUnauthenticated
-                        ? "alerts.alertmanager.allow_unauthenticated" : "alerts.alertmanager.token_env",
-                    message: "POST /alerts/alertmanager accepts alerts from anyone (any payload opens and pages an "
+                    key: config.alertDoor.keyPath
+                        + (config.alertsAllowUnauthenticated ? ".allow_unauthenticated" : ".token_env"),
+                    message: "POST \(config.alertDoor.route) accepts alerts from anyone (any payload opens and pages an "
                         + "incident; a forged `resolved` mitigates one); set token_env",
                     deliberate: config.alertsAllowUnauthenticated
                 )

@@ -27,7 +27,7 @@ extension OperatingModelCheck {
 
     /// A person without the stable id of a configured platform is a stranger there: warn per person.
     func checkStableIDs(_ c: inout Collector) {
-        for (platform, key) in BridgeConfiguration.stableIDKeys.sorted(by: { $0.key < $1.key })
+        for (platform, key) in config.stableIDKeys.sorted(by: { $0.key < $1.key })
         where config.chat.platforms[platform] != nil {
             let missing = config.people.values.filter { ($0.handles[key] ?? "").isEmpty }.map(\.id).sorted()
             for id in missing {
