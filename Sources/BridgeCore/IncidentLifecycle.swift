@@ -31,11 +31,8 @@ public enum LifecycleEvent: Sendable, Equatable {
     case close
 }
 
-/// A refused transition, with the answer to give.
-public struct LifecycleError: Error, Sendable, Equatable {
-    public var message: LocalizedLine
-    public init(_ message: LocalizedLine) { self.message = message }
-}
+/// A refused transition, with the answer to give: the one refusal type.
+public typealias LifecycleError = Refusal
 
 /// The incident state machine as a value: declared -> acknowledged -> mitigated -> resolved -> closed.
 /// It decides what to record, schedule, cancel and post; it never touches a database or a network.
@@ -60,26 +57,12 @@ public struct IncidentLifecycle: Sendable {
     ) -> Result<LifecycleEffects, LifecycleError> {
         guard let type = config.eventTypes[eventType] else {
             let known = config.eventTypes.keys.sorted().joined(separator: ", ")
-            return .failure(
-                .init(
-                    .init(
-                        en: "Unknown event type '\(eventType)' (known: \(known))",
-                        ja: "不明なイベント種別「\(eventType)」（定義済み: \(known)）"
-                    )
-                )
-            )
+            return .failure(Refusal(.input, .unknownEventType, ["type": eventType, "known": known]))
         }
         let sevID = severity ?? type.severity
         guard let sev = config.severities[sevID] else {
             let known = config.severityOrder.joined(separator: ", ")
-            return .failure(
-                .init(
-                    .init(
-                        en: "Unknown severity '\(sevID)' (known: \(known))",
-                        ja: "不明な重大度「\(sevID)」（定義済み: \(known)）"
-                    )
-                )
-            )
+            return .failure(Refusal(.input, .unknownSeverity, ["severity": sevID, "known": known]))
         }
         // R and A are the roles' members plus whoever a schedule has on call now (so the person paged may decide);
         // only the people on call are mentioned (`onDuty`), so the off-duty members are not woken.
@@ -113,12 +96,18 @@ public struct IncidentLifecycle: Sendable {
                 now,
                 actor,
                 .declared,
-                "\(type.id) \(sev.id) \(title) (R: \(incident.responsible.joined(separator: ","))"
-                    + "; A: \(incident.accountable.joined(separator: ",")))"
+                config.word(
+                    .entryDeclared,
+                    [
+                        "type": type.id, "severity": sev.id, "title": title,
+                        "responsible": incident.responsible.joined(separator: ","),
+                        "accountable": incident.accountable.joined(separator: ","),
+                    ]
+                )
             )
         )
         if let w = incident.maintenanceWindow {
-            fx.timeline.append(entry(incident, now, "bot", .maintenance, "declared inside maintenance window \(w)"))
+            fx.timeline.append(entry(incident, now, "bot", .maintenance, config.word(.entryMaintenance, ["window": w])))
         }
         fx.schedule = declareTimers(incident, severity: sev, at: now)
         // Scheduled roles page whoever is on call now; a schedule with nobody on call pages every member.
@@ -197,24 +186,21 @@ public struct IncidentLifecycle: Sendable {
     ) -> Result<LifecycleEffects, LifecycleError> {
         var inc = current
         let id = inc.id.rawValue
-        func refuse(_ en: String, _ ja: String) -> Result<LifecycleEffects, LifecycleError> {
-            .failure(.init(.init(en: en, ja: ja)))
+        func refuse(_ word: Word, state: Bool) -> Result<LifecycleEffects, LifecycleError> {
+            .failure(Refusal(.state, word, state ? ["id": id, "state": inc.state.rawValue] : ["id": id]))
         }
         if inc.state == .closed {
-            return refuse("\(id) is closed; nothing can change it", "\(id) はクローズ済みのため変更できません")
+            return refuse(.refusedClosed, state: false)
         }
         var fx = LifecycleEffects(incident: inc)
         switch event {
         case .acknowledge:
             if inc.state == .acknowledged, let by = inc.acknowledgedBy, let at = inc.acknowledgedAt {
                 let t = LocalTime(config.timeZone).hm(at)
-                return refuse("\(id) was already acknowledged by \(by) at \(t)", "\(id) は \(t) に \(by) が了解済みです")
+                return .failure(Refusal(.state, .refusedAlreadyAcknowledged, ["id": id, "by": by, "time": t]))
             }
             guard inc.state == .declared else {
-                return refuse(
-                    "\(id) is \(inc.state.rawValue); there is nothing to acknowledge",
-                    "\(id) は \(inc.state.rawValue) のため了解できません"
-                )
+                return refuse(.refusedNothingToAcknowledge, state: true)
             }
             inc.state = .acknowledged
             inc.acknowledgedAt = now
@@ -224,15 +210,12 @@ public struct IncidentLifecycle: Sendable {
                 inc.firstResponseAt = now
                 fx.cancel.append(.clock(.firstResponse))
             }
-            fx.timeline.append(entry(inc, now, actor, .acknowledged, "acknowledged"))
+            fx.timeline.append(entry(inc, now, actor, .acknowledged, config.word(.entryAcknowledged)))
             fx.posts.append(Post(kind: .ack, incident: inc, actor: actor))
             if pagedAny(inc) { fx.pages.append(PageRequest(action: .acknowledge, opened: openedPages(inc))) }
         case .update(let text):
             guard inc.state.isOpen else {
-                return refuse(
-                    "\(id) is \(inc.state.rawValue); use note instead",
-                    "\(id) は \(inc.state.rawValue) です。メモを使ってください"
-                )
+                return refuse(.refusedUpdateNotOpen, state: true)
             }
             if inc.firstResponseAt == nil {
                 inc.firstResponseAt = now
@@ -260,7 +243,9 @@ public struct IncidentLifecycle: Sendable {
             case .accountable: inc.accountable = [person]
             default: inc.assignments[role.rawValue] = person
             }
-            fx.timeline.append(entry(inc, now, actor, .assigned, "\(role.rawValue) = \(person)"))
+            fx.timeline.append(
+                entry(inc, now, actor, .assigned, config.word(.entryAssigned, ["role": role.rawValue, "person": person]))
+            )
             fx.posts.append(
                 Post(
                     kind: .assign,
@@ -272,13 +257,10 @@ public struct IncidentLifecycle: Sendable {
             )
         case .escalateRequest(let reason):
             guard inc.state.isOpen else {
-                return refuse(
-                    "\(id) is \(inc.state.rawValue); there is nobody left to escalate to",
-                    "\(id) は \(inc.state.rawValue) のためエスカレーションできません"
-                )
+                return refuse(.refusedEscalateNotOpen, state: true)
             }
             guard let policy = policy(for: inc), !policy.steps.isEmpty else {
-                return refuse("\(id) has no escalation policy", "\(id) にはエスカレーションポリシーがありません")
+                return refuse(.refusedNoEscalationPolicy, state: false)
             }
             var next = inc.escalationStep + 1
             var round = inc.escalationRound
@@ -290,14 +272,13 @@ public struct IncidentLifecycle: Sendable {
             fx.schedule.append(
                 IncidentTimer(incidentID: inc.id, kind: .escalation, step: next, round: round, dueAt: now)
             )
-            fx.timeline.append(entry(inc, now, actor, .escalationRequested, reason ?? "escalation requested"))
+            fx.timeline.append(
+                entry(inc, now, actor, .escalationRequested, reason ?? config.word(.entryEscalationRequested))
+            )
             fx.posts.append(Post(kind: .escalateRequest, incident: inc, actor: actor, text: reason))
         case .mitigate(let text):
             guard inc.state == .declared || inc.state == .acknowledged else {
-                return refuse(
-                    "\(id) is \(inc.state.rawValue); it cannot be mitigated now",
-                    "\(id) は \(inc.state.rawValue) のため暫定復旧にできません"
-                )
+                return refuse(.refusedCannotMitigate, state: true)
             }
             inc.state = .mitigated
             inc.mitigatedAt = now
@@ -306,7 +287,7 @@ public struct IncidentLifecycle: Sendable {
                 inc.firstResponseAt = now
                 fx.cancel.append(.clock(.firstResponse))
             }
-            fx.timeline.append(entry(inc, now, actor, .mitigated, text ?? "mitigated"))
+            fx.timeline.append(entry(inc, now, actor, .mitigated, text ?? config.word(.entryMitigated)))
             fx.posts.append(Post(kind: .mitigate, incident: inc, actor: actor, text: text))
             // Nobody acknowledged, but the service is back: stop the pagers' own escalation.
             if inc.acknowledgedAt == nil, pagedAny(inc) {
@@ -314,7 +295,7 @@ public struct IncidentLifecycle: Sendable {
             }
         case .resolve(let summary):
             guard inc.state.isOpen else {
-                return refuse("\(id) is already \(inc.state.rawValue)", "\(id) は既に \(inc.state.rawValue) です")
+                return refuse(.refusedAlreadyResolved, state: true)
             }
             inc.state = .resolved
             inc.resolvedAt = now
@@ -327,15 +308,12 @@ public struct IncidentLifecycle: Sendable {
             if pagedAny(inc) { fx.pages.append(PageRequest(action: .resolve, opened: openedPages(inc))) }
         case .close:
             guard inc.state == .resolved else {
-                return refuse(
-                    "\(id) is \(inc.state.rawValue); resolve it before closing",
-                    "\(id) は \(inc.state.rawValue) です。クローズの前に復旧してください"
-                )
+                return refuse(.refusedResolveBeforeClose, state: true)
             }
             inc.state = .closed
             inc.closedAt = now
             fx.cancel = [.all]
-            fx.timeline.append(entry(inc, now, actor, .closed, "closed"))
+            fx.timeline.append(entry(inc, now, actor, .closed, config.word(.entryClosed)))
             fx.posts.append(Post(kind: .close, incident: inc, actor: actor))
         }
         fx.incident = inc

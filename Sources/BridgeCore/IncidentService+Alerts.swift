@@ -35,8 +35,11 @@ extension IncidentService {
                 try tx.rememberAlerts(inc.id, new.compactMap(\.fingerprint))
                 let text =
                     new.isEmpty
-                    ? "\(n.firing.count) alert(s) still firing, none new"
-                    : "\(new.count) new alert(s) firing (\(n.firing.count) in all): \(n.describe(new))"
+                    ? service.config.word(.entryAlertsStillFiring, ["count": String(n.firing.count)])
+                    : service.config.word(
+                        .entryAlertsNew,
+                        ["new": String(new.count), "count": String(n.firing.count), "alerts": n.describe(new)]
+                    )
                 try tx.append(service.alertEntry(inc.id, n, now: now, text: text))
                 return AlertOutcome(action: .noted, incidentID: inc.id, message: "note added to \(inc.id)")
             case (.firing, nil):
@@ -60,7 +63,7 @@ extension IncidentService {
     }
 
     func firingText(_ n: AlertSignal) -> String {
-        "\(n.firing.count) alert(s) firing: \(n.describe(n.firing))"
+        config.word(.entryAlertsFiring, ["count": String(n.firing.count), "alerts": n.describe(n.firing)])
     }
 
     /// Opens an incident for a newly firing group, with the alert's summary, labels and links in its posts.
@@ -97,8 +100,9 @@ extension IncidentService {
             fx.posts[i].incident = fx.incident
             fx.posts[i].fields.merge(fields) { a, _ in a }
         }
-        let quiet = fx.incident.maintenanceWindow != nil ? " (maintenance window: not paged)" : ""
-        fx.timeline.append(alertEntry(id, n, now: now, text: "\(firingText(n)) [\(labels)]\(quiet)"))
+        let quiet = fx.incident.maintenanceWindow != nil ? config.word(.entryNotPaged) : ""
+        let text = config.word(.entryAlertDeclared, ["firing": firingText(n), "labels": labels, "quiet": quiet])
+        fx.timeline.append(alertEntry(id, n, now: now, text: text))
         try tx.insert(fx.incident)
         try tx.rememberAlerts(id, n.firing.compactMap(\.fingerprint))
         try Self.commit(fx, tx: tx, now: now, outgoing: outgoing)
@@ -114,11 +118,13 @@ extension IncidentService {
         now: Date
     ) throws -> AlertOutcome {
         let resolved = n.alerts.filter { $0.status == .resolved }
-        try tx.append(alertEntry(inc.id, n, now: now, text: "alerts resolved: \(n.describe(resolved.isEmpty ? n.alerts : resolved))"))
+        let alerts = n.describe(resolved.isEmpty ? n.alerts : resolved)
+        try tx.append(alertEntry(inc.id, n, now: now, text: config.word(.entryAlertsResolved, ["alerts": alerts])))
         guard route.autoMitigate, inc.state == .declared || inc.state == .acknowledged else {
             return AlertOutcome(action: .resolved, incidentID: inc.id, message: "resolution recorded on \(inc.id)")
         }
-        let fx = try lifecycle.apply(.mitigate("alerts resolved"), to: inc, actor: n.source, at: now).get()
+        let fx = try lifecycle.apply(.mitigate(config.word(.entryAlertsResolvedMitigated)), to: inc, actor: n.source, at: now)
+            .get()
         try tx.update(fx.incident)
         try Self.commit(fx, tx: tx, now: now, outgoing: outgoing)
         return AlertOutcome(action: .mitigated, incidentID: inc.id, message: "\(inc.id) mitigated")

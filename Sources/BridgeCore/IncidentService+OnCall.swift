@@ -14,20 +14,13 @@ extension IncidentService {
         case .oncallOverrides(let name):
             // Who stands in for whom, and why, is for the people of the config.
             guard person(for: command) != nil else {
-                throw AuthorizationRefusal(
-                    action: .oncall,
-                    actor: actor,
-                    reason: LocalizedLine(
-                        en: "Not allowed: overrides are listed to people listed under people in the config",
-                        ja: "交代の一覧は設定の people に登録された人にだけ表示します"
-                    )
-                )
+                throw Refusal.forbidden(.oncall, actor: actor, .authOverridesListed)
             }
             let schedules = Set(try onCallSchedules(name).map(\.id))
             let overrides = try await store.read { try $0.onCallOverrides(endingAfter: now) }
                 .filter { schedules.contains($0.schedule) }
             if overrides.isEmpty {
-                return CommandOutcome(reply: locale == .ja ? "有効な交代はありません" : "No overrides in force")
+                return CommandOutcome(reply: config.word(.oncallNoOverrides))
             }
             let lines = overrides.map { o -> String in
                 let s = config.schedules[o.schedule]
@@ -41,37 +34,22 @@ extension IncidentService {
                 throw unknownSchedule(sid)
             }
             guard let person = config.person(matching: user) else {
-                throw LifecycleError(.init(en: "Unknown person '\(user)'", ja: "不明な担当者「\(user)」"))
+                throw Refusal(.input, .oncallUnknownPerson, ["user": user])
             }
             try mayChange(schedule, actor: actor, command: command)
             guard Self.pool(schedule, config).contains(person.id) else {
-                throw LifecycleError(
-                    .init(
-                        en: "\(person.name) is not in \(schedule.name) (its layers' or roles' members)",
-                        ja: "\(person.name) は \(schedule.name) のメンバーではありません"
-                    )
-                )
+                throw Refusal(.input, .oncallNotInSchedule, ["person": person.name, "schedule": schedule.name])
             }
             guard let from = Self.onCallTime(fromText, schedule.timeZone, now: now),
                 let until = Self.onCallTime(untilText, schedule.timeZone, now: now)
             else {
-                throw LifecycleError(
-                    .init(
-                        en: "Bad time (use 2026-12-24 18:00, today 18:00 or tomorrow 09:00)",
-                        ja: "時刻の形式が違います（2026-12-24 18:00、today 18:00、tomorrow 09:00）"
-                    )
-                )
+                throw Refusal(.input, .oncallBadTime)
             }
             guard until > from, until > now else {
-                throw LifecycleError(.init(en: "The override must end after it starts, in the future", ja: "終了は開始より後の未来にしてください"))
+                throw Refusal(.input, .oncallOverrideOrder)
             }
             guard until.timeIntervalSince(from) <= 366 * 86_400, from.timeIntervalSince(now) <= 2 * 366 * 86_400 else {
-                throw LifecycleError(
-                    .init(
-                        en: "An override lasts at most a year and starts within two years (change the schedule instead)",
-                        ja: "交代は最長 1 年、開始は 2 年以内です（それ以上は当番表を変更してください）"
-                    )
-                )
+                throw Refusal(.input, .oncallOverrideTooLong)
             }
             let o = OnCallOverride(
                 schedule: schedule.id,
@@ -85,22 +63,25 @@ extension IncidentService {
             let id = try await store.write { try $0.insert(o) }
             onCommit()
             let tz = LocalTime(schedule.timeZone)
-            let text =
-                locale == .ja
-                ? "交代 #\(id): \(schedule.name) の当番を \(person.name)（\(tz.display(from)) - \(tz.display(until))）"
-                : "Override #\(id): \(person.name) on call for \(schedule.name) \(tz.display(from)) - \(tz.display(until))"
+            let text = config.word(
+                .oncallOverrideSet,
+                [
+                    "id": String(id), "person": person.name, "schedule": schedule.name, "from": tz.display(from),
+                    "until": tz.display(until),
+                ]
+            )
             return CommandOutcome(reply: escape(text, command))
         case .oncallCancel(let id):
             let existing = try await store.read { try $0.onCallOverrides(endingAfter: now) }.first { $0.id == id }
             guard let o = existing else {
-                throw LifecycleError(.init(en: "No override #\(id) in force", ja: "有効な交代 #\(id) はありません"))
+                throw Refusal(.state, .oncallNoOverride, ["id": String(id)])
             }
             // Its creator, the person it covers, or a member of the schedule may cancel it.
             if o.createdBy != actor && o.person != actor, let s = config.schedules[o.schedule] {
                 try mayChange(s, actor: actor, command: command)
             }
             _ = try await store.write { try $0.cancelOverride(id, at: now, by: actor) }
-            return CommandOutcome(reply: locale == .ja ? "交代 #\(id) を取り消しました" : "Override #\(id) cancelled")
+            return CommandOutcome(reply: config.word(.oncallOverrideCancelled, ["id": String(id)]))
         default:
             return nil
         }
@@ -118,14 +99,7 @@ extension IncidentService {
     func mayChange(_ s: BridgeConfiguration.Schedule, actor: String, command: ChatCommand) throws {
         if config.authorization.rules[.oncallOverride] != nil || Self.pool(s, config).contains(actor) { return }
         let names = Self.pool(s, config).sorted().map(personName).joined(separator: ", ")
-        throw AuthorizationRefusal(
-            action: .oncallOverride,
-            actor: actor,
-            reason: LocalizedLine(
-                en: "Not allowed: overrides of \(s.name) are made by its members (\(names))",
-                ja: "\(s.name) の交代はメンバー（\(names)）だけが登録できます"
-            )
-        )
+        throw Refusal.forbidden(.oncallOverride, actor: actor, .authOverrideMembers, ["schedule": s.name, "names": names])
     }
 
     func escape(_ text: String, _ command: ChatCommand) -> String {
@@ -137,31 +111,22 @@ extension IncidentService {
 
     func unknownSchedule(_ name: String) -> LifecycleError {
         let known = config.schedules.keys.sorted().joined(separator: ", ")
-        return LifecycleError(
-            .init(
-                en: "Unknown schedule or role '\(name)' (schedules: \(known))",
-                ja: "不明な当番表またはロール「\(name)」（当番表: \(known)）"
-            )
-        )
+        return Refusal(.input, .oncallUnknownSchedule, ["name": name, "known": known])
     }
 
     /// The schedules `name` means: a schedule id or name, a role with a schedule, or all when nil.
     func onCallSchedules(_ name: String?) throws -> [BridgeConfiguration.Schedule] {
         guard let name else {
             if config.schedules.isEmpty {
-                throw LifecycleError(.init(en: "No schedules in the config", ja: "設定に当番表がありません"))
+                throw Refusal(.state, .oncallNoSchedules)
             }
             return config.schedules.values.sorted { $0.id < $1.id }
         }
         if let s = config.schedules[name] ?? config.schedules.values.first(where: { $0.name == name }) { return [s] }
         if let role = config.roles[name] {
             guard let sid = role.schedule, let s = config.schedules[sid] else {
-                throw LifecycleError(
-                    .init(
-                        en: "\(role.name) has no schedule: all its members are paged (\(role.members.map(personName).joined(separator: ", ")))",
-                        ja: "\(role.name) には当番表がありません: 全員を呼び出します（\(role.members.map(personName).joined(separator: "、"))）"
-                    )
-                )
+                let members = role.members.map(personName).joined(separator: config.word(.peopleSeparator))
+                throw Refusal(.state, .oncallRoleWithoutSchedule, ["role": role.name, "members": members])
             }
             return [s]
         }
@@ -172,16 +137,15 @@ extension IncidentService {
     func onCallLine(_ s: BridgeConfiguration.Schedule, resolver: OnCallResolver, now: Date) -> String {
         let shifts = resolver.shifts(s, from: now, until: now.addingTimeInterval(35 * 86_400))
         let tz = LocalTime(s.timeZone)
-        let ja = locale == .ja
         guard let current = shifts.first else { return s.name }
-        let who = current.person.map(personName) ?? (ja ? "（当番なし）" : "(nobody)")
-        let source = current.source.map { $0 == "override" ? (ja ? "交代" : "override") : $0 }.map { " (\($0))" } ?? ""
-        let next = shifts.dropFirst().first.map { $0.person.map(personName) ?? (ja ? "（当番なし）" : "(nobody)") }
+        let nobody = config.word(.oncallNobody)
+        let who = current.person.map(personName) ?? nobody
+        let source = current.source.map { $0 == "override" ? config.word(.oncallOverrideSource) : $0 }
+            .map { " (\($0))" } ?? ""
+        let next = shifts.dropFirst().first.map { $0.person.map(personName) ?? nobody }
         let until = shifts.count > 1 ? tz.display(current.until) : nil
-        if ja {
-            return "\(s.name): \(who)\(source)" + (until.map { " \($0) まで" } ?? "") + (next.map { "、次は \($0)" } ?? "")
-        }
-        return "\(s.name): \(who)\(source)" + (until.map { " until \($0)" } ?? "") + (next.map { ", then \($0)" } ?? "")
+        return "\(s.name): \(who)\(source)" + (until.map { config.word(.oncallUntil, ["until": $0]) } ?? "")
+            + (next.map { config.word(.oncallNext, ["next": $0]) } ?? "")
     }
 
     /// `2026-12-24 18:00`, `today 18:00`, `tomorrow 09:00` (今日, 明日) in `tz`.

@@ -13,12 +13,7 @@ extension IncidentService {
         switch parsed {
         case .list, .show, .timeline, .kpi:
             if let wait = readLimiter.take(actor, now: now) {
-                throw LifecycleError(
-                    .init(
-                        en: "Too many requests; try again in \(wait) s",
-                        ja: "要求が多すぎます。\(wait) 秒後にもう一度どうぞ"
-                    )
-                )
+                throw Refusal(.state, .tooManyRequests, ["wait": String(wait)])
             }
         default: break
         }
@@ -45,7 +40,7 @@ extension IncidentService {
             var rows = listRows(shown, platform: command.platform)
             if open.count > shown.count {
                 let more = open.count - shown.count
-                rows += "\n" + (locale == .ja ? "…ほか \(more) 件（一覧は /incidents ページ）" : "… and \(more) more (see the /incidents page)")
+                rows += "\n" + config.word(.listMore, ["more": String(more)])
             }
             let post = Post(kind: .list, incident: nil, actor: actor, fields: ["rows": rows])
             return CommandOutcome(reply: renderer.render(post, for: command.platform))
@@ -120,7 +115,7 @@ extension IncidentService {
     /// One line per open incident; titles and names escaped for the platform (the rows are inserted as they are).
     func listRows(_ open: [Incident], platform: String) -> String {
         let tz = LocalTime(config.timeZone)
-        if open.isEmpty { return locale == .ja ? "対応中のインシデントはありません" : "No open incidents" }
+        if open.isEmpty { return config.word(.noOpenIncidents) }
         func text(_ s: String) -> String { renderer.escape(OneLine.clean(s), for: platform) }
         return open.map { i in
             let r = i.responsible.map { text(config.people[$0]?.name ?? $0) }.joined(separator: ", ")
@@ -133,12 +128,7 @@ extension IncidentService {
     func raciText(_ typeID: String, platform: String) throws -> String {
         guard let type = config.eventTypes[typeID] else {
             let known = config.eventTypes.keys.sorted().joined(separator: ", ")
-            throw LifecycleError(
-                .init(
-                    en: "Unknown event type '\(typeID)' (known: \(known))",
-                    ja: "不明なイベント種別「\(typeID)」（定義済み: \(known)）"
-                )
-            )
+            throw Refusal(.input, .unknownEventType, ["type": typeID, "known": known])
         }
         let rows = type.raci.map { row -> String in
             let role = config.roles[row.role]
@@ -170,7 +160,7 @@ extension IncidentService {
             }
         }
         guard !files.isEmpty else {
-            throw LifecycleError(.init(en: "No runbook for '\(name)'", ja: "「\(name)」の手順書はありません"))
+            throw Refusal(.input, .noRunbook, ["name": name])
         }
         let rows = files.map { "• \(config.runbooks.link(for: $0))" }.joined(separator: "\n")
         return renderer.render(

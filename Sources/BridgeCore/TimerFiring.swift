@@ -10,13 +10,13 @@ public struct TimerFiring: Sendable {
         self.overrides = overrides
     }
 
-    var ja: Bool { config.locale == .ja }
+    func say(_ word: Word, _ args: [String: String] = [:]) -> String { config.word(word, args) }
 
     /// The effects of firing `timer` at `now` for `incident`, or nil when the timer no longer applies
     /// (the clock stopped or the incident is no longer open); it is then only marked fired.
     public func fire(_ timer: IncidentTimer, incident: Incident, now: Date) -> LifecycleEffects? {
         let late = BridgeDuration.between(timer.dueAt, now)
-        let lateNote = late.seconds >= 1 ? (ja ? "（\(late) 遅れて発火）" : " (fired \(late) late)") : ""
+        let lateNote = late.seconds >= 1 ? say(.entryFiredLate, ["late": late.description]) : ""
         switch timer.kind {
         case .escalation: return escalate(timer, incident, now, lateNote)
         case .slaWarning, .slaBreach: return slaClock(timer, incident, now, lateNote)
@@ -36,7 +36,7 @@ public struct TimerFiring: Sendable {
     }
 
     func roleNames(_ ids: [String]) -> String {
-        ids.map { config.roles[$0]?.name ?? $0 }.joined(separator: ja ? "・" : ", ")
+        ids.map { config.roles[$0]?.name ?? $0 }.joined(separator: say(.roleSeparator))
     }
 
     func escalate(_ timer: IncidentTimer, _ current: Incident, _ now: Date, _ lateNote: String) -> LifecycleEffects? {
@@ -56,9 +56,7 @@ public struct TimerFiring: Sendable {
                         at: now,
                         actor: "bot",
                         kind: .escalated,
-                        text: (ja
-                            ? "エスカレーションポリシーの全段階を通知済み（未了解）" : "escalation policy exhausted: still not acknowledged")
-                            + lateNote
+                        text: say(.entryEscalationExhausted) + lateNote
                     )
                 )
                 return fx
@@ -74,19 +72,17 @@ public struct TimerFiring: Sendable {
         inc.escalationRound = round
         let reason =
             inc.state == .declared
-            ? (ja ? "\(previous.ackWithin) 以内に了解なし" : "not acknowledged in \(previous.ackWithin)")
-            : (ja ? "エスカレーション要求による" : "on request")
+            ? say(.reasonNotAcknowledged, ["within": previous.ackWithin.description])
+            : say(.reasonOnRequest)
         var fx = LifecycleEffects(incident: inc)
-        let roundNote = round > 0 ? (ja ? "（\(round + 1)巡目）" : " (round \(round + 1))") : ""
+        let roundNote = round > 0 ? say(.entryRound, ["round": String(round + 1)]) : ""
         fx.timeline.append(
             TimelineEntry(
                 incidentID: inc.id,
                 at: now,
                 actor: "bot",
                 kind: .escalated,
-                text: (ja
-                    ? "\(roleNames(current.notify)) へエスカレーション: \(reason)"
-                    : "escalated to \(roleNames(current.notify)): \(reason)") + roundNote + lateNote
+                text: say(.entryEscalated, ["roles": roleNames(current.notify), "reason": reason]) + roundNote + lateNote
             )
         )
         for note in onCall.notes {
@@ -135,7 +131,7 @@ public struct TimerFiring: Sendable {
         }
         let target = clock == .firstResponse ? sev.firstResponse : sev.restore
         let due = inc.declaredAt.addingTimeInterval(target.timeInterval)
-        let clockName = clock == .firstResponse ? (ja ? "初動" : "first response") : (ja ? "復旧" : "restore")
+        let clockName = say(clock == .firstResponse ? .clockFirstResponse : .clockRestore)
         let tz = LocalTime(config.timeZone)
         var fx = LifecycleEffects(incident: inc)
         if timer.kind == .slaBreach {
@@ -145,8 +141,7 @@ public struct TimerFiring: Sendable {
                     at: now,
                     actor: "bot",
                     kind: .slaBreach,
-                    text: (ja ? "\(clockName)SLA超過（目標 \(target)）" : "\(clockName) SLA breached (target \(target))")
-                        + lateNote
+                    text: say(.entrySLABreached, ["clock": clockName, "target": target.description]) + lateNote
                 )
             )
             fx.posts.append(
@@ -168,9 +163,8 @@ public struct TimerFiring: Sendable {
                     at: now,
                     actor: "bot",
                     kind: .slaWarning,
-                    text: (ja
-                        ? "\(clockName)SLAの\(percent)%を経過（残り \(left)）"
-                        : "\(clockName) SLA at \(percent)% (\(left) left)") + lateNote
+                    text: say(.entrySLAWarning, ["clock": clockName, "percent": String(percent), "left": left.description])
+                        + lateNote
                 )
             )
             let mentions = onDutyResponders(inc, now)
@@ -200,8 +194,7 @@ public struct TimerFiring: Sendable {
                 at: now,
                 actor: "bot",
                 kind: .reminder,
-                text: (ja ? "\(sev.updateEvery) 間状況報告なし: 報告を依頼" : "no status update for \(sev.updateEvery): reminded R")
-                    + lateNote
+                text: say(.entryReminder, ["every": sev.updateEvery.description]) + lateNote
             )
         )
         fx.posts.append(Post(kind: .reminder, incident: inc, actor: "bot", mentions: mentions))

@@ -21,7 +21,7 @@ public struct OnCallCalendar: Sendable {
     }
 
     func name(_ person: String?) -> String {
-        person.map { config.people[$0]?.name ?? $0 } ?? (config.locale == .ja ? "（当番なし）" : "(nobody)")
+        person.map { config.people[$0]?.name ?? $0 } ?? config.word(.oncallNobody)
     }
 
     /// One line a shift: `ops-oncall  2026-12-01 09:00 - 2026-12-01 18:00  鈴木 美咲 (平日日中)`.

@@ -21,7 +21,6 @@ public struct TimelineExporter: Sendable {
     }
 
     var tz: LocalTime { LocalTime(config.timeZone) }
-    var ja: Bool { config.locale == .ja }
 
     func name(_ person: String) -> String { config.people[person]?.name ?? person }
 
@@ -145,47 +144,35 @@ public struct TimelineExporter: Sendable {
         let a = incident.accountable.map(name).joined(separator: ", ")
         let title = cell(incident.title)
         let summary = incident.summary.map(cell)
-        var md: [String] = []
-        if ja {
-            md += [
-                "# 事後レビュー: \(incident.id) \(title)", "",
-                "## 概要", "",
-                "- イベント種別: \(type?.name ?? incident.eventType) (`\(incident.eventType)`)",
-                "- 重大度: \(incident.severity)", "- 状態: \(incident.state.rawValue)",
-                "- 宣言: \(tz.iso8601(incident.declaredAt))（\(name(incident.declaredBy))）",
-                "- 復旧内容: \(summary ?? "（未記入）")", "",
-                "## 影響", "", "（影響範囲・利用者数・業務影響を記入）", "",
-                "## 体制", "", "- R（実行責任者）: \(r)", "- A（説明責任者）: \(a)",
-            ]
-        } else {
-            md += [
-                "# Post-incident review: \(incident.id) \(title)", "",
-                "## Summary", "",
-                "- Event type: \(type?.name ?? incident.eventType) (`\(incident.eventType)`)",
-                "- Severity: \(incident.severity)", "- State: \(incident.state.rawValue)",
-                "- Declared: \(tz.iso8601(incident.declaredAt)) by \(name(incident.declaredBy))",
-                "- Resolution: \(summary ?? "(to be written)")", "",
-                "## Impact", "", "(who and what was affected, for how long)", "",
-                "## Who decided", "", "- R (responsible): \(r)", "- A (accountable): \(a)",
-            ]
-        }
+        var md = [
+            config.word(
+                .reviewHead,
+                [
+                    "id": incident.id.rawValue, "title": title, "event_type_name": type?.name ?? incident.eventType,
+                    "event_type": incident.eventType, "severity": incident.severity,
+                    "state": incident.state.rawValue, "declared_at": tz.iso8601(incident.declaredAt),
+                    "declared_by": name(incident.declaredBy), "summary": summary ?? config.word(.reviewNoSummary),
+                    "responsible": r, "accountable": a,
+                ]
+            )
+        ]
         for (role, person) in incident.assignments.sorted(by: { $0.key < $1.key }) {
             md.append("- \(role): \(name(person))")
         }
         md += [
-            "", ja ? "## SLA" : "## SLA clocks", "",
-            ja ? "| クロック | 目標 | 実績 | 判定 |" : "| clock | target | actual | result |", "|---|---|---|---|",
+            "", config.word(.reviewSLAHeading), "",
+            config.word(.reviewSLAHeader), "|---|---|---|---|",
         ]
         for c in clocks {
-            let label = c.clock == .firstResponse ? (ja ? "初動" : "first response") : (ja ? "復旧" : "restore")
+            let label = config.word(c.clock == .firstResponse ? .clockFirstResponse : .clockRestore)
             md.append("| \(label) | \(c.target) | \(c.elapsed) | \(c.status.rawValue) |")
         }
         md += [
-            "", ja ? "## タイムライン" : "## Timeline", "",
-            ja ? "| 時刻 | 実施者 | 種別 | 内容 |" : "| time | actor | kind | text |", "|---|---|---|---|",
+            "", config.word(.reviewTimelineHeading), "",
+            config.word(.reviewTimelineHeader), "|---|---|---|---|",
         ]
         for e in entries { md.append(markdownRow(e, escape: escape)) }
-        md += ["", ja ? "## 再発防止策" : "## Follow-up actions", "", "- [ ] ", ""]
+        md += ["", config.word(.reviewFollowUpHeading), "", "- [ ] ", ""]
         return md.joined(separator: "\n")
     }
 }

@@ -81,7 +81,7 @@ public struct AlertRoutes: Sendable {
             return ChatRoutes.json(out)
         } catch let e as LifecycleError {
             // A route naming something the config lacks: tell Alertmanager not to retry in vain.
-            return reject(.unprocessableContent, e.message.en)
+            return reject(.unprocessableContent, e.text(service.config.words, .en))
         } catch {
             logger.error("alert ingestion failed", metadata: ["error": "\(error)"])
             return ChatRoutes.text(.internalServerError, "cannot record the alert; retry")

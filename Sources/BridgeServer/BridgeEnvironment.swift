@@ -36,13 +36,12 @@ public struct BridgeEnvironment: Sendable {
         templates: String? = nil,
         onCommit: @escaping @Sendable () -> Void = {}
     ) throws {
+        let directory = templates ?? MustacheRenderer.defaultDirectory(configPath: config.sourcePath)
+        var config = config
+        if config.words.isEmpty { config.words = try WordCatalogue.load(directory: directory) }
         self.config = config
         self.store = try StorageOpener.open(dbPath)
-        self.renderer = try MustacheRenderer(
-            config: config,
-            directory: templates ?? MustacheRenderer.defaultDirectory(configPath: config.sourcePath),
-            dialects: ChatPlatforms.dialects
-        )
+        self.renderer = try MustacheRenderer(config: config, directory: directory, dialects: ChatPlatforms.dialects)
         self.clock = clock
         self.outgoing = Outgoing(renderer: renderer, channels: ChatChannels(config: config), pager: PageRouter(config: config))
         self.service = IncidentService(

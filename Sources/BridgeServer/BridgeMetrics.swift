@@ -38,11 +38,18 @@ public final class BridgeMetrics: Sendable {
         .increment()
     }
 
-    /// Commands the authorization policy refused, by verb and platform.
-    public func refused(_ refusal: AuthorizationRefusal, platform: String) {
+    /// A refused command, counted once: every refusal by kind (`refusals_total{kind}`), and those of the
+    /// authorization policy by verb and platform as well (`commands_refused_total`).
+    public func refused(_ refusal: Refusal, platform: String) {
+        registry.makeCounter(
+            descriptor: Self.name("refusals", "total", "Commands refused, by kind (input, state, forbidden)."),
+            labels: [("kind", refusal.kind.rawValue)]
+        )
+        .increment()
+        guard refusal.kind == .forbidden, let action = refusal.action else { return }
         registry.makeCounter(
             descriptor: Self.name("commands_refused", "total", "Commands refused by the authorization policy."),
-            labels: [("verb", refusal.action.rawValue), ("platform", platform)]
+            labels: [("verb", action.rawValue), ("platform", platform)]
         )
         .increment()
     }

@@ -12,7 +12,7 @@ extension IncidentPages {
     /// The page-wide values every template gets.
     func base(now: Date, link: String) -> [String: Any] {
         [
-            "lang": config.locale.rawValue, "l": Self.labels(config.locale).table, "now": tz.display(now),
+            "lang": config.locale.rawValue, "l": Self.labels(config).table, "now": tz.display(now),
             "timezone": config.timeZone.identifier, "list_href": "/incidents" + link,
         ]
     }
@@ -63,18 +63,18 @@ extension IncidentPages {
         var css = "ok"
         if let b = breaching.min(by: { $0.deadline < $1.deadline }) {
             let over = Self.minutes(BridgeDuration.between(b.deadline, now))
-            parts.append(ja ? "\(clockLabel(b.clock)) 超過 \(over)" : "\(clockLabel(b.clock)) breached \(over) ago")
+            parts.append(config.word(.pageBreached, ["clock": clockLabel(b.clock), "over": over.description]))
             css = "bad"
         } else if let next = clocks.filter({ $0.status == .running }).min(by: { $0.deadline < $1.deadline }) {
             let left = Self.minutes(BridgeDuration.between(now, next.deadline))
-            parts.append(ja ? "\(clockLabel(next.clock)) 残り \(left)" : "\(clockLabel(next.clock)) \(left) left")
+            parts.append(config.word(.pageLeft, ["clock": clockLabel(next.clock), "left": left.description]))
             if Double(left.seconds) < 0.2 * next.target.timeInterval { css = "warn" }
         }
         for m in missed {
-            parts.append(ja ? "\(clockLabel(m.clock)) 未達" : "\(clockLabel(m.clock)) missed")
+            parts.append(config.word(.pageMissed, ["clock": clockLabel(m.clock)]))
             css = "bad"
         }
-        if parts.isEmpty { parts.append(ja ? "達成" : "met") }
+        if parts.isEmpty { parts.append(config.word(.statusMet)) }
         return (parts.joined(separator: " · "), css)
     }
 
@@ -140,7 +140,7 @@ extension IncidentPages {
             if let iso { f["iso"] = tz.iso8601(iso) }
             facts.append(f)
         }
-        let l = Self.labels(config.locale)
+        let l = Self.labels(config)
         fact(l["event_type"], "\(type?.name ?? inc.eventType) (\(inc.eventType))")
         fact(l["severity"], sev.map { "\(inc.severity) \($0.name)" } ?? inc.severity)
         fact(l["state"], stateLabel(inc.state))
@@ -184,7 +184,7 @@ extension IncidentPages {
             c["has_timeline"] = !entries.isEmpty
         }
         if case .firstScreen = rows, entries.count < total {
-            let shown = ja ? "最新 \(entries.count) 件を表示（全 \(total) 件）" : "Showing the latest \(entries.count) of \(total) entries"
+            let shown = config.word(.pageTimelineMore, ["shown": String(entries.count), "total": String(total)])
             let href = "/incidents/\(inc.id.rawValue)" + (link.isEmpty ? "?all=1" : link + "&all=1")
             c["timeline_more"] = ["shown": shown, "href": href]
         }

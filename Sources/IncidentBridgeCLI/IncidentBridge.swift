@@ -38,12 +38,15 @@ struct CommonOptions: ParsableArguments {
     /// Loads the config; prints every problem on its own line and exits 2 when it is invalid.
     func loadConfig() throws -> BridgeConfiguration {
         let path = ConfigLoader.resolvePath(config)
+        var loaded: BridgeConfiguration
         do {
-            return try ConfigLoader.load(path: path)
+            loaded = try ConfigLoader.load(path: path)
         } catch let e as ConfigError {
             ConsoleOutput.error(e.description)
             throw ExitCode(2)
         }
+        loaded.words = try ModelCommands.words(configPath: path)
+        return loaded
     }
 
     /// Opens config, store and renderer; exits 2 on a bad config, 1 on an unusable database or templates.

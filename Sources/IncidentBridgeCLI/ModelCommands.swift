@@ -14,11 +14,24 @@ enum ModelCommands {
     /// `lenient` lets RACI rows with zero or several A's through (only `check` uses it, to list them as findings).
     static func load(_ explicit: String?, lenient: Bool) throws -> LoadedConfiguration {
         let path = ConfigLoader.resolvePath(explicit)
+        var loaded: LoadedConfiguration
         do {
-            return try ConfigLoader.load(path: path, lenient: lenient)
+            loaded = try ConfigLoader.load(path: path, lenient: lenient)
         } catch let e as ConfigError {
             ConsoleOutput.error(e.description)
             throw ExitCode(2)
+        }
+        loaded.configuration.words = try words(configPath: path)
+        return loaded
+    }
+
+    /// The word catalogues of the Templates folder found for `configPath`; exits 1 when one is missing or broken.
+    static func words(configPath: String) throws -> Words {
+        do {
+            return try WordCatalogue.load(directory: MustacheRenderer.defaultDirectory(configPath: configPath))
+        } catch {
+            ConsoleOutput.error("incident-bridge: \(error)")
+            throw ExitCode(1)
         }
     }
 

@@ -49,7 +49,7 @@ import BridgeAlerts
                                     createdAt: t0
                                 )
                             )
-                            if n % 7 == 0 { throw LifecycleError(.init(en: "refused", ja: "拒否")) }
+                            if n % 7 == 0 { throw Refusal(.state, .nothingToDo) }
                         }
                         return (n, true)
                     } catch {

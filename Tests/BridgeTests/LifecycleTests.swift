@@ -109,7 +109,8 @@ import BridgeAlerts
             Issue.record("second ack accepted")
             return
         }
-        #expect(e.message.en.contains("already acknowledged by takahashi at 10:01"))
+        #expect(e.kind == .state)
+        #expect(e.text(config.words, .en).contains("already acknowledged by takahashi at 10:01"))
         #expect(throws: LifecycleError.self) { try lifecycle.apply(.close, to: acked, actor: "sato", at: t0).get() }
         var closed = acked
         closed.state = .closed

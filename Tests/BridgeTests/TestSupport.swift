@@ -33,8 +33,13 @@ enum Fixtures {
     }
 
     static func config(_ file: String = "Examples/bridge.yaml") throws -> BridgeConfiguration {
-        try ConfigLoader.load(path: path(file))
+        var c = try ConfigLoader.load(path: path(file))
+        c.words = try words()
+        return c
     }
+
+    /// The shipped word catalogues (`Templates/<locale>/words.yaml`), as `serve` loads them.
+    static func words() throws -> Words { try WordCatalogue.load(directory: path("Templates")) }
 
     static func tempDir() -> String {
         let dir = NSTemporaryDirectory() + "ib-test-" + UUID().uuidString

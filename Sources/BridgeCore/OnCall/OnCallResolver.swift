@@ -222,11 +222,7 @@ public struct OnCallResolver: Sendable {
                     add(who.person)
                 } else {
                     role.members.forEach(add)
-                    notes.append(
-                        config.locale == .ja
-                            ? "\(s.name) に当番がいません: 全員を呼び出します"
-                            : "nobody on call for \(s.name): paging all members"
-                    )
+                    notes.append(config.word(.oncallNobodyNote, ["schedule": s.name]))
                 }
             } else {
                 role.members.forEach(add)

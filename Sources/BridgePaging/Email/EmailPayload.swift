@@ -7,18 +7,15 @@ extension PageRouter {
         people.compactMap { p in
             guard let email = p.email else { return nil }
             let bridge = "\(config.bridge.phone) / \(config.bridge.url)"
-            let subject = ja ? "【障害呼出し】\(summary(inc))" : "[PAGE] \(summary(inc))"
-            let lines =
-                ja
-                ? [
-                    "\(p.name) 様", "", "\(inc.id) の対応をお願いします。", "件名: \(inc.title)", "重大度: \(inc.severity)",
-                    "ブリッジ: \(bridge)", "", "了解はチャットで /incident ack \(inc.id)",
+            let subject = config.word(.emailSubject, ["summary": summary(inc)])
+            let text = config.word(
+                .emailBody,
+                [
+                    "name": p.name, "id": inc.id.rawValue, "title": inc.title, "severity": inc.severity,
+                    "bridge": bridge,
                 ]
-                : [
-                    "\(p.name),", "", "you are paged for \(inc.id).", "Title: \(inc.title)", "Severity: \(inc.severity)",
-                    "Bridge: \(bridge)", "", "Acknowledge in chat: /incident ack \(inc.id)",
-                ]
-            let body: [String: Any] = ["to": email, "subject": subject, "body": lines.joined(separator: "\n")]
+            )
+            let body: [String: Any] = ["to": email, "subject": subject, "body": text]
             return Payload(platform: "email", channel: email, body: body, what: p.name)
         }
     }
