@@ -33,6 +33,8 @@ public struct BridgeConfiguration: Sendable, Equatable {
     public var alertsAllowUnauthenticated = false
     /// The file the configuration came from (for messages and relative paths).
     public var sourcePath: String?
+    /// The words of both languages (`Templates/<locale>/words.yaml`), handed over at start; empty until then.
+    public var words = Words()
     /// What the core needs to know of each chat platform, by platform id (from the platform registry at load).
     public var platformTraits: [String: PlatformTraits] = [:]
     /// The alert source whose token guards the alert route: its config key path and route (from the alert
@@ -50,7 +52,6 @@ public struct BridgeConfiguration: Sendable, Equatable {
             self.route = route
         }
     }
-
 
     /// Bot message language.
     public enum Locale: String, Sendable, Codable, CaseIterable { case ja, en }

@@ -37,8 +37,9 @@ public struct IncidentService: Sendable {
     public var clock: any BridgeClock
     /// Called after a commit that scheduled timers or enqueued posts (wakes the scheduler and dispatcher).
     public var onCommit: @Sendable () -> Void
-    /// Called for every refused command (the composition root logs it and counts it in `/metrics`).
-    public var onRefusal: @Sendable (AuthorizationRefusal, ChatCommand) -> Void = { _, _ in }
+    /// Called once for every refused command, whatever its kind (the composition root logs it and counts it in
+    /// `/metrics`).
+    public var onRefusal: @Sendable (Refusal, ChatCommand) -> Void = { _, _ in }
     /// The per-person limit of the read verbs that read much (`list`, `show`, `timeline`, `kpi`).
     public var readLimiter = ReadLimiter()
     /// Tests only (`INCIDENT_BRIDGE_TEST_CRASH_ON`, debug builds only: release builds ignore it): a command whose text contains this stops the process inside
@@ -73,15 +74,21 @@ public struct IncidentService: Sendable {
         let command = config.resolvingPrivacy(command)
         switch CommandParser.parse(command.text, mentionLinks: config.mentionLinks) {
         case .failure(let e):
+            onRefusal(Refusal(.input, .parseNoCommand), command)
             return CommandOutcome(reply: renderer.escape(e.text(locale), for: command.platform), ok: false)
         case .success(let parsed):
             do {
                 return try await apply(parsed, command: command, deliveryKey: deliveryKey)
-            } catch let e as AuthorizationRefusal {
+            } catch let e as Refusal {
                 onRefusal(e, command)
+                return CommandOutcome(
+                    reply: renderer.escape(e.text(config), for: command.platform),
+                    ok: false,
+                    refused: e.kind == .forbidden
+                )
+            } catch let e as AuthorizationRefusal {
+                onRefusal(Refusal.forbidden(e.action, actor: e.actor, .authNotAllowed), command)
                 return CommandOutcome(reply: renderer.escape(e.reason.text(locale), for: command.platform), ok: false, refused: true)
-            } catch let e as LifecycleError {
-                return CommandOutcome(reply: renderer.escape(e.message.text(locale), for: command.platform), ok: false)
             } catch {
                 let reply = renderer.reply(.internalError, fields: ["error": "\(error)"], for: command.platform)
                 return CommandOutcome(reply: reply, ok: false)
@@ -133,20 +140,10 @@ public struct IncidentService: Sendable {
                 deliveryKey: deliveryKey
             )
         case .assign(_, _, let user) where config.person(matching: user) == nil:
-            let msg = LocalizedLine(
-                en: "Unknown person '\(user)' (not in people of the config)",
-                ja: "不明な担当者「\(user)」（設定の people にいません）"
-            )
-            return CommandOutcome(
-                reply: renderer.escape(
-                    msg.text(locale) + (locale == .ja ? "。使い方: " : ". Usage: ") + Verb.assign.usage,
-                    for: command.platform
-                ),
-                ok: false
-            )
+            throw Refusal(.input, .unknownPersonAssign, ["user": user], usage: Verb.assign.usage)
         default:
             guard let (id, event) = lifecycleEvent(for: parsed) else {
-                throw LifecycleError(.init(en: "Nothing to do", ja: "実行する操作がありません"))
+                throw Refusal(.input, .nothingToDo)
             }
             return try await transition(
                 event,
@@ -294,26 +291,16 @@ public struct IncidentService: Sendable {
     ) throws -> Incident {
         if let id {
             guard let inc = try reader.incident(id) else {
-                throw LifecycleError(.init(en: "No incident \(id)", ja: "\(id) は存在しません"))
+                throw Refusal(.input, .noIncident, ["id": id.rawValue])
             }
             return inc
         }
         let here = try reader.openIncidents().filter { channels.isChannel(origin, of: $0) }
         if here.count == 1 { return here[0] }
         if here.isEmpty {
-            throw LifecycleError(
-                .init(
-                    en: "No open incident in this channel; name one (INC-YYYYMMDD-NNN)",
-                    ja: "このチャンネルに対応中のインシデントはありません。INC番号を指定してください"
-                )
-            )
+            throw Refusal(.input, .noOpenIncidentHere)
         }
         let ids = here.map(\.id.rawValue).joined(separator: ", ")
-        throw LifecycleError(
-            .init(
-                en: "\(here.count) incidents are open here (\(ids)); name one",
-                ja: "このチャンネルで対応中のインシデントが\(here.count)件あります（\(ids)）。INC番号を指定してください"
-            )
-        )
+        throw Refusal(.input, .severalOpenHere, ["count": String(here.count), "ids": ids])
     }
 }
