@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "BridgeConfig",
             dependencies: [
-                "BridgeCore",
+                "BridgeCore", "BridgeChat", "BridgePaging", "BridgeAlerts",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "BridgeChat",
             dependencies: [
-                "BridgeCore", "BridgeConfig",
+                "BridgeCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -94,7 +94,7 @@ let package = Package(
         .target(
             name: "BridgePaging",
             dependencies: [
-                "BridgeCore", "BridgeConfig", "BridgeTransport",
+                "BridgeCore", "BridgeTransport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

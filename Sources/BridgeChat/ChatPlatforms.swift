@@ -1,67 +1,36 @@
-import BridgeConfig
 import BridgeCore
 import Foundation
 
-/// The chat platforms the config turns on, with their secrets read: the one place that lists every platform
-/// folder. Adding a platform means a folder beside this file and a line in each function below.
+/// The chat platforms the config turns on, with their secrets read, for the routes and long-running services
+/// that still live in `BridgeServer` (the platform list itself is `ChatPlatforms.all`).
 public struct ChatPlatforms: Sendable {
     public var slack: SlackSettings?
     public var mattermost: MattermostSettings?
     public var matrix: MatrixSettings?
     public var teams: TeamsSettings?
-    /// `chat.webhook`: the generic chat webhook's URL.
-    public var webhookURL: String?
+    /// The configured sections, by platform id.
+    public var sections: [String: [String: String]]
+    /// The registered platforms (`ChatPlatforms.all`, or a test's list).
+    public var registry: [any ChatPlatform]
 
     /// Reads every configured platform's settings; a configured platform whose secret is missing is an error.
-    public init(config: BridgeConfiguration, secrets: Secrets) throws {
+    public init(config: BridgeConfiguration, secrets: Secrets, registry: [any ChatPlatform] = ChatPlatforms.all) throws {
         let p = config.chat.platforms
-        slack = try p["slack"].map { try SlackSettings($0, secrets: secrets) }
-        mattermost = try p["mattermost"].map { try MattermostSettings($0, secrets: secrets) }
-        matrix = try p["matrix"].map { try MatrixSettings($0, secrets: secrets) }
-        teams = try p["teams"].map { try TeamsSettings($0, secrets: secrets) }
-        webhookURL = try p["webhook"].map {
-            try secrets.value($0, "url_env", default: "CHAT_WEBHOOK_URL", path: "chat.webhook", required: true)!
-        }
+        sections = p
+        self.registry = registry
+        slack = try p[SlackPlatform.id].map { try SlackSettings($0, secrets: secrets) }
+        mattermost = try p[MattermostPlatform.id].map { try MattermostSettings($0, secrets: secrets) }
+        matrix = try p[MatrixPlatform.id].map { try MatrixSettings($0, secrets: secrets) }
+        teams = try p[TeamsPlatform.id].map { try TeamsSettings($0, secrets: secrets) }
+        for platform in registry { try p[platform.id].map { try platform.requireSecrets($0, secrets: secrets) } }
     }
 
-    /// Each platform's escaping and mention rules, by platform id.
-    public static let dialects: [String: any PlatformDialect] = [
-        "slack": SlackDialect(), "mattermost": MattermostDialect(), "matrix": MatrixDialect(),
-        "teams": TeamsDialect(), "webhook": WebhookDialect(),
-    ]
-
-    /// The posters of the configured platforms, each over `transport(platform)`.
-    public func posters(
-        config: BridgeConfiguration,
-        transport: (String) -> any HTTPTransport,
-        publicURL: String?
-    ) -> [any ChatPoster] {
+    /// The posters of the configured platforms, each over `transport(platform)`, in registry order.
+    public func posters(start: ChatStart) throws -> [any ChatPoster] {
         var out: [any ChatPoster] = []
-        if let s = slack, let token = s.botToken {
-            let t = transport("slack")
-            out.append(SlackPoster(apiBase: s.apiBase, token: token, transport: t, locale: config.locale))
-            out.append(SlackResponsePoster(transport: t))
-        }
-        if let m = mattermost {
-            let actions = publicURL.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/mattermost/actions" }
-            out.append(
-                MattermostPoster(
-                    serverURL: m.url,
-                    botToken: m.botToken,
-                    webhookURL: m.webhookURL,
-                    actionsURL: actions,
-                    actionKey: m.commandToken,
-                    transport: transport("mattermost"),
-                    locale: config.locale
-                )
-            )
-        }
-        if let url = webhookURL { out.append(WebhookPoster(url: url, transport: transport("webhook"))) }
-        if let m = matrix {
-            out.append(MatrixPoster(homeserver: m.homeserver, token: m.token, people: config.people, transport: transport("matrix")))
-        }
-        if let url = teams?.workflowURL {
-            out.append(TeamsPoster(workflowURL: url, transport: transport("teams"), publicURL: publicURL))
+        for platform in registry {
+            guard let section = sections[platform.id] else { continue }
+            out += try platform.posters(section, start: start)
         }
         return out
     }
@@ -71,30 +40,23 @@ public struct ChatPlatforms: Sendable {
 /// duplicates.
 public struct ChatChannels: ChannelDirectory {
     public var config: BridgeConfiguration
-    public init(config: BridgeConfiguration) { self.config = config }
-
-    /// Platforms whose origin channel takes proactive posts. Teams answers commands synchronously; its proactive
-    /// posts go through the workflow webhook only.
-    static let postsToOrigin: Set<String> = ["console", "slack", "mattermost", "matrix"]
+    public var registry: [any ChatPlatform]
+    public init(config: BridgeConfiguration, registry: [any ChatPlatform] = ChatPlatforms.all) {
+        self.config = config
+        self.registry = registry
+    }
 
     public func destinations(origin: Destination) -> [Destination] {
         var out: [Destination] = []
         func add(_ d: Destination) { if !out.contains(d) { out.append(d) } }
-        if Self.postsToOrigin.contains(origin.platform) { add(origin) }
+        // Platforms whose origin channel takes proactive posts (Teams answers commands synchronously; its
+        // proactive posts go through the workflow webhook only).
+        if registry.first(where: { $0.id == origin.platform })?.postsToOrigin == true { add(origin) }
         let p = config.chat.platforms
-        if let c = p["slack"]?["channel"], !c.isEmpty { add(Destination(platform: "slack", channel: c)) }
-        if let m = p["mattermost"] {
-            if let c = m["channel_id"], !c.isEmpty {
-                add(Destination(platform: "mattermost", channel: c))
-            } else if m["incoming_webhook_url_env"] != nil {
-                add(Destination(platform: "mattermost", channel: "webhook"))
-            }
+        for platform in registry {
+            guard let section = p[platform.id] else { continue }
+            for d in platform.destinations(section) { add(d) }
         }
-        if let rooms = p["matrix"]?["rooms"], !rooms.isEmpty {
-            for r in rooms.split(separator: ",") { add(Destination(platform: "matrix", channel: String(r))) }
-        }
-        if p["teams"]?["workflow_url_env"] != nil { add(Destination(platform: "teams", channel: "workflow")) }
-        if p["webhook"] != nil { add(Destination(platform: "webhook", channel: "webhook")) }
         // A console origin goes to the console only once even when the console chat is off in the config.
         if config.chat.consoleEnabled { add(.console) }
         if out.isEmpty { add(.console) }

@@ -58,28 +58,37 @@ public enum ConfigLoader {
 
     /// Reads and validates a file. `lenient` loads RACI rows with zero or several A's (recorded in
     /// `relaxedIssues`) so `check` can list them with every other hole; everything else is still refused.
-    public static func load(path: String, lenient: Bool) throws -> LoadedConfiguration {
+    public static func load(
+        path: String,
+        lenient: Bool,
+        integrations: Integrations = .standard
+    ) throws -> LoadedConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, issues: [.init(path: "(file)", line: nil, message: "cannot read the file")])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: path, issues: [.init(path: "(file)", line: nil, message: "not UTF-8 text")])
         }
-        var loaded = try load(yaml: text, file: path, lenient: lenient)
+        var loaded = try load(yaml: text, file: path, lenient: lenient, integrations: integrations)
         loaded.configuration.sourcePath = path
         return loaded
     }
 
     /// Parses and validates YAML text.
-    public static func load(yaml text: String, file: String = "bridge.yaml") throws -> BridgeConfiguration {
-        try load(yaml: text, file: file, lenient: false).configuration
+    public static func load(
+        yaml text: String,
+        file: String = "bridge.yaml",
+        integrations: Integrations = .standard
+    ) throws -> BridgeConfiguration {
+        try load(yaml: text, file: file, lenient: false, integrations: integrations).configuration
     }
 
     /// Parses and validates YAML text, strictly or leniently (see `load(path:lenient:)`).
     public static func load(
         yaml text: String,
         file: String = "bridge.yaml",
-        lenient: Bool
+        lenient: Bool,
+        integrations: Integrations = .standard
     ) throws -> LoadedConfiguration {
         let root: Node
         do {
@@ -98,6 +107,7 @@ public enum ConfigLoader {
         }
         var reader = ConfigReader()
         reader.lenient = lenient
+        reader.integrations = integrations
         let config = reader.read(root)
         guard reader.issues.isEmpty, let config else {
             throw ConfigError(file: file, issues: reader.issues + reader.relaxed)

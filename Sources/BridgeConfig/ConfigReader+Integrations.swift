@@ -1,4 +1,7 @@
+import BridgeAlerts
+import BridgeChat
 import BridgeCore
+import BridgePaging
 import Foundation
 import Yams
 
@@ -56,13 +59,16 @@ extension ConfigReader {
         var routes: [BridgeConfiguration.AlertRoute] = []
         var amTokenEnv: String?
         var open = false
-        let alerts = pairs(value(top, "alerts"), "alerts", allowed: ["alertmanager"])
-        if let am = value(alerts, "alertmanager") {
-            let p = pairs(am, "alerts.alertmanager", allowed: ["token_env", "allow_unauthenticated", "routes"])
-            amTokenEnv = string(value(p, "token_env"), "alerts.alertmanager.token_env")
-            open = bool(value(p, "allow_unauthenticated"), "alerts.alertmanager.allow_unauthenticated") ?? false
+        let sources = integrations.alerts
+        let alerts = pairs(value(top, "alerts"), "alerts", allowed: Set(sources.map(\.id)))
+        for (id, am) in alerts {
+            let sourcePath = "alerts.\(id)"
+            let keys = sources.first { $0.id == id }?.settingKeys ?? AlertSources.commonKeys
+            let p = pairs(am, sourcePath, allowed: Set(keys.map(\.name)))
+            amTokenEnv = string(value(p, "token_env"), "\(sourcePath).token_env")
+            open = bool(value(p, "allow_unauthenticated"), "\(sourcePath).allow_unauthenticated") ?? false
             for (i, n) in (value(p, "routes")?.sequence.map(Array.init) ?? []).enumerated() {
-                let path = "alerts.alertmanager.routes[\(i)]"
+                let path = "\(sourcePath).routes[\(i)]"
                 let r = pairs(
                     n,
                     path,
@@ -107,36 +113,76 @@ extension ConfigReader {
         return (routes, amTokenEnv, open)
     }
 
-    /// `chat`: each platform's settings as flat text (secrets are named by `*_env` keys).
+    /// `chat`: each registered platform's section, read through its allowed keys (`ChatPlatform.settingKeys`).
     mutating func readChat(_ top: [(String, Node)]) -> BridgeConfiguration.ChatSettings {
         var chat = BridgeConfiguration.ChatSettings(consoleEnabled: true)
-        let chatPairs = pairs(
-            value(top, "chat"),
-            "chat",
-            allowed: ["slack", "mattermost", "matrix", "teams", "webhook", "console"]
-        )
-        for (platform, node) in chatPairs {
-            let flat = flatten(node, "chat.\(platform)")
-            if platform == "console" {
-                chat.consoleEnabled = flat["enabled"].map { ["true", "yes", "on"].contains($0.lowercased()) } ?? true
+        let platforms = integrations.chat
+        for (id, node) in pairs(value(top, "chat"), "chat", allowed: Set(platforms.map(\.id))) {
+            guard let platform = platforms.first(where: { $0.id == id }) else { continue }
+            let section = readSection(node, "chat.\(id)", platform)
+            if id == ConsolePlatform.id {
+                chat.consoleEnabled = YesNo.value(section["enabled"], absent: true)
             } else {
-                chat.platforms[platform] = flat
+                chat.platforms[id] = section
             }
         }
         return chat
     }
 
-    /// `paging`: each pager's settings as flat text.
+    /// `paging`: each registered pager's section, read through its allowed keys (`PagerKind.settingKeys`).
     mutating func readPaging(_ top: [(String, Node)]) -> BridgeConfiguration.PagingSettings {
         var paging = BridgeConfiguration.PagingSettings()
-        for (channel, node) in pairs(
-            value(top, "paging"),
-            "paging",
-            allowed: ["pagerduty", "opsgenie", "email", "webhook"]
-        ) {
-            paging.channels[channel] = flatten(node, "paging.\(channel)")
+        let pagers = integrations.pagers
+        for (id, node) in pairs(value(top, "paging"), "paging", allowed: Set(pagers.map(\.id))) {
+            guard let pager = pagers.first(where: { $0.id == id }) else { continue }
+            paging.channels[id] = readSection(node, "paging.\(id)", pager)
         }
         return paging
+    }
+
+    /// One integration section: only `schema`'s keys, each of its kind (text, URL, yes/no, list, secret
+    /// variable name), then the schema's own checks; every problem names the key path and line. The values are
+    /// kept as text (lists joined by commas, yes/no as `true`/`false`).
+    mutating func readSection(_ node: Node, _ path: String, _ schema: any IntegrationSchema) -> [String: String] {
+        let keys = schema.settingKeys
+        var out: [String: String] = [:]
+        for (k, v) in pairs(node, path, allowed: Set(keys.map(\.name))) {
+            guard let key = keys.first(where: { $0.name == k }) else { continue }
+            let p = "\(path).\(k)"
+            switch key.kind {
+            case .list:
+                if let seq = v.sequence {
+                    out[k] = seq.compactMap { string($0, p) }.joined(separator: ",")
+                } else if let s = string(v, p) {
+                    out[k] = s
+                }
+            case .bool:
+                if let b = bool(v, p) { out[k] = b ? "true" : "false" }
+            case .url:
+                guard let s = string(v, p) else { continue }
+                if !Self.isAbsoluteURL(s) {
+                    fail(p, v, "expected an absolute URL (https://host/...), got '\(s)'")
+                }
+                out[k] = s
+            case .text, .secret:
+                out[k] = string(v, p)
+            }
+        }
+        for key in keys where key.required && out[key.name] == nil {
+            fail("\(path).\(key.name)", node, "required key is missing")
+        }
+        for problem in schema.problems(out) {
+            let p = problem.key.map { "\(path).\($0)" } ?? path
+            fail(p, problem.key.flatMap { k in pairs(node, path).first { $0.0 == k }?.1 } ?? node, problem.message)
+        }
+        return out
+    }
+
+    /// `http://`, `https://`, `smtp://` or `smtps://` with a host.
+    static func isAbsoluteURL(_ s: String) -> Bool {
+        guard let url = URL(string: s), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty
+        else { return false }
+        return ["http", "https", "smtp", "smtps"].contains(scheme)
     }
 
     /// `retention`: how long sent outbox rows and inbound delivery ids are kept (defaults 30d and 7d).

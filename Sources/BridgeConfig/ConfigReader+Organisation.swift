@@ -8,7 +8,9 @@ extension ConfigReader {
     /// `people`: each person's name, e-mail and handles on every chat platform and pager.
     mutating func readPeople(_ top: [(String, Node)]) -> [String: BridgeConfiguration.Person] {
         var people: [String: BridgeConfiguration.Person] = [:]
-        let personKeys = Set(["name", "email"] + Self.chatHandleKeys + Self.pagerHandleKeys)
+        let handleKeys = integrations.handleKeys
+        let pagerKeys = Set(integrations.pagers.compactMap(\.handleKey))
+        let personKeys = Set(["name", "email"] + handleKeys)
         for (id, node) in pairs(value(top, "people"), "people") {
             let p = pairs(node, "people.\(id)", allowed: personKeys)
             func s(_ k: String) -> String? { value(p, k)?.scalar?.string }
@@ -17,8 +19,8 @@ extension ConfigReader {
                 id: id,
                 name: string(value(p, "name"), "people.\(id).name", required: true, parent: node) ?? id,
                 email: s("email"),
-                handles: Self.chatHandleKeys.reduce(into: [:]) { $0[$1] = s($1) },
-                pagers: Self.pagerHandleKeys.reduce(into: [:]) { $0[$1] = s($1) }
+                handles: handleKeys.filter { !pagerKeys.contains($0) }.reduce(into: [:]) { $0[$1] = s($1) },
+                pagers: pagerKeys.reduce(into: [:]) { $0[$1] = s($1) }
             )
         }
         return people

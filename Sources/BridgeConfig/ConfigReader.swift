@@ -1,3 +1,4 @@
+import BridgeChat
 import BridgeCore
 import Foundation
 import Yams
@@ -20,10 +21,8 @@ struct ConfigReader {
         "retention", "authorization", "holidays", "schedules",
     ]
 
-    /// The chat platforms a person may have a handle on (`people.<id>.<platform>`).
-    static let chatHandleKeys = ["slack", "mattermost", "mattermost_id", "matrix", "teams", "teams_id"]
-    /// The pagers a person may have a user id on (`people.<id>.<pager>`).
-    static let pagerHandleKeys = ["pagerduty", "opsgenie"]
+    /// The chat platforms, pagers and alert sources whose sections the reader knows (and nothing else).
+    var integrations = Integrations.standard
 
     mutating func fail(_ path: String, _ node: Node?, _ message: String) {
         issues.append(ConfigIssue(path: path, line: node?.mark?.line, message: message))
@@ -86,13 +85,11 @@ struct ConfigReader {
 
     mutating func bool(_ node: Node?, _ path: String) -> Bool? {
         guard let s = string(node, path) else { return nil }
-        switch s.lowercased() {
-        case "true", "yes", "on": return true
-        case "false", "no", "off": return false
-        default:
+        guard let b = YesNo.parse(s) else {
             fail(path, node, "expected true or false, got '\(s)'")
             return nil
         }
+        return b
     }
 
     mutating func int(_ node: Node?, _ path: String, min: Int = 0, max: Int = Int.max) -> Int? {
@@ -195,8 +192,10 @@ struct ConfigReader {
             http: http
         )
         config.retention = retention
-        config.platformTraits = Self.platformTraits
-        config.alertDoor = .init(keyPath: "alerts.alertmanager", route: "/alerts/alertmanager")
+        config.platformTraits = ChatPlatforms.traits(integrations.chat)
+        if let source = integrations.alerts.first {
+            config.alertDoor = .init(keyPath: "alerts.\(source.id)", route: source.route)
+        }
         config.authorization = authorization
         config.holidays = holidays
         config.schedules = schedules
@@ -205,36 +204,9 @@ struct ConfigReader {
     }
 
     /// Platform settings as flat strings; lists become comma-separated text.
-    mutating func flatten(_ node: Node, _ path: String) -> [String: String] {
-        var out: [String: String] = [:]
-        for (k, v) in pairs(node, path) {
-            if let s = v.scalar?.string {
-                out[k] = s
-            } else if let seq = v.sequence {
-                out[k] = seq.compactMap { $0.scalar?.string }.joined(separator: ",")
-            } else {
-                fail("\(path).\(k)", v, "expected a value or a list of values")
-            }
-        }
-        return out
-    }
-
     static func isISODate(_ s: String) -> Bool {
         let parts = s.split(separator: "-")
         return parts.count == 3 && parts[0].count == 4 && parts.allSatisfy { $0.allSatisfy(\.isNumber) }
             && (1...12).contains(Int(parts[1]) ?? 0) && (1...31).contains(Int(parts[2]) ?? 0)
     }
-}
-
-extension ConfigReader {
-    /// What the core needs to know of each chat platform (moves to the platform registry).
-    static let platformTraits: [String: PlatformTraits] = [
-        "console": .init(id: "console", identity: .personID, answersPrivately: true),
-        "slack": .init(id: "slack", identity: .personKey("slack"), answersPrivately: true),
-        "mattermost": .init(id: "mattermost", identity: .personKey("mattermost_id"), answersPrivately: true),
-        "teams": .init(id: "teams", identity: .personKey("teams_id"), answersPrivately: false),
-        "matrix": .init(
-            id: "matrix", identity: .personKey("matrix"), answersPrivately: false, mentionLinks: ["https://matrix.to/#/"]
-        ),
-    ]
 }

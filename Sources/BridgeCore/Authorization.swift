@@ -221,9 +221,11 @@ extension BridgeConfiguration {
     /// The person whose stable id on `platform` is `userID`. Where the platform's identity is the person id
     /// (a local terminal's `--as PERSON`) that is the person; other platforms match only the id they vouch for.
     public func person(platform: String, userID: String) -> Person? {
-        guard let traits = traits(platform) else { return nil }
-        guard let key = traits.personKey else { return people[userID] }
-        guard !userID.isEmpty else { return nil }
-        return people.values.sorted { $0.id < $1.id }.first { $0.handles[key] == userID }
+        switch traits(platform)?.identity {
+        case .personID: return people[userID]
+        case .personKey(let key) where !userID.isEmpty:
+            return people.values.sorted { $0.id < $1.id }.first { $0.handles[key] == userID }
+        default: return nil
+        }
     }
 }

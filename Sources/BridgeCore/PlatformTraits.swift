@@ -10,6 +10,8 @@ public struct PlatformTraits: Sendable, Equatable {
         case personID
         /// `people.<id>.<key>` holds the platform's stable user id (never a display name or e-mail).
         case personKey(String)
+        /// No command comes from the platform (a post-only webhook): nobody is identified there.
+        case nobody
     }
 
     /// The platform id (the `chat.<id>` key, `Destination.platform`).

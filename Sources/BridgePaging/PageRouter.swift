@@ -5,12 +5,17 @@ import Foundation
 /// folder). Rows hold the request body without secrets; the posters add keys at delivery time.
 public struct PageRouter: PageComposer {
     public var config: BridgeConfiguration
-    public init(config: BridgeConfiguration) { self.config = config }
+    /// The pager kinds (`Pagers.all`, or a test's list).
+    public var registry: [any PagerKind]
+    public init(config: BridgeConfiguration, registry: [any PagerKind] = Pagers.all) {
+        self.config = config
+        self.registry = registry
+    }
 
     var ja: Bool { config.locale == .ja }
 
     /// One payload for one pager destination, and who it names (for the timeline).
-    struct Payload {
+    public struct Payload {
         var platform: String
         var channel: String
         var body: [String: Any]
@@ -52,12 +57,7 @@ public struct PageRouter: PageComposer {
     /// The payloads of every configured pager for one request, in a fixed order.
     func payloads(_ request: PageRequest, _ inc: Incident, people: [BridgeConfiguration.Person]) -> [Payload] {
         let channels = config.paging.channels
-        var out: [Payload] = []
-        if channels["pagerduty"] != nil { out += pages(request).map { pagerDuty(request, $0, inc, people: people) } }
-        if channels["opsgenie"] != nil { out += pages(request).map { opsgenie(request, $0, inc, people: people) } }
-        if channels["email"] != nil, request.action == .trigger { out += email(inc, people: people) }
-        if channels["webhook"] != nil { out.append(webhook(request, inc, people: people)) }
-        return out
+        return registry.filter { channels[$0.id] != nil }.flatMap { $0.payloads(self, request, inc, people: people) }
     }
 
     /// Outbox rows and their timeline entries for one request.

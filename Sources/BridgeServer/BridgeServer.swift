@@ -51,12 +51,12 @@ public struct BridgeServer: Sendable {
         _ settings: PlatformSettings,
         config: BridgeConfiguration,
         transport: any HTTPTransport
-    ) -> [any ChatPoster] {
-        func perPlatform(_ platform: String) -> any HTTPTransport {
+    ) throws -> [any ChatPoster] {
+        let perPlatform: @Sendable (String) -> any HTTPTransport = { _ in
             (transport as? CurlTransport)?.sibling() ?? transport
         }
-        return settings.chat.posters(config: config, transport: perPlatform, publicURL: settings.publicURL)
-            + settings.pagers.posters(config: config, transport: perPlatform)
+        let start = ChatStart(config: config, secrets: settings.secrets, transport: perPlatform, publicURL: settings.publicURL)
+        return try settings.chat.posters(start: start) + settings.pagers.posters(config: config, transport: perPlatform)
     }
 
     /// Builds the parts around a loaded config and database path.
@@ -70,7 +70,7 @@ public struct BridgeServer: Sendable {
         logger: Logger
     ) throws -> Parts {
         let settings = try settings ?? PlatformSettings(config: config)
-        let posters = transport.map { Self.posters(settings, config: config, transport: $0) } ?? []
+        let posters = try transport.map { try Self.posters(settings, config: config, transport: $0) } ?? []
         let timerWake = WakeSignal()
         let outboxWake = WakeSignal()
         var env = try BridgeEnvironment(config: config, dbPath: dbPath, clock: clock, templates: templates) {

@@ -1,5 +1,4 @@
 import BridgeChat
-import BridgeConfig
 import BridgeCore
 import BridgePaging
 import Foundation
@@ -18,12 +17,14 @@ public struct PlatformSettings: Sendable {
     public var mattermost: MattermostSettings? { chat.mattermost }
     public var matrix: MatrixSettings? { chat.matrix }
     public var teams: TeamsSettings? { chat.teams }
-    public var webhookURL: String? { chat.webhookURL }
+    /// The environment's secrets, handed to each platform and pager that needs one.
+    public var secrets: Secrets
 
     /// Reads the settings of every configured platform; a configured platform whose secret is missing is an error.
     public init(config: BridgeConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment) throws
     {
         let secrets = Secrets(environment: environment)
+        self.secrets = secrets
         chat = try ChatPlatforms(config: config, secrets: secrets)
         pagers = try Pagers(config: config, secrets: secrets)
         publicURL = config.http.publicURL

@@ -1,4 +1,3 @@
-import BridgeConfig
 import BridgeCore
 import Foundation
 
@@ -22,7 +21,7 @@ public struct MatrixSettings: Sendable {
             required: true
         )!
         rooms = (m["rooms"] ?? "").split(separator: ",").map(String.init)
-        autoJoin = Secrets.flag(m["auto_join"])
+        autoJoin = YesNo.value(m["auto_join"])
         // The bot acts only in listed rooms: without them any federated user could invite it and command it.
         if rooms.isEmpty {
             throw SettingsError(message: "chat.matrix.rooms is required (the bot acts only in listed rooms)")

@@ -1,4 +1,3 @@
-import BridgeConfig
 import BridgeCore
 import Foundation
 
@@ -17,7 +16,7 @@ public struct MattermostSettings: Sendable {
 
     public init(_ m: [String: String], secrets: Secrets) throws {
         let path = "chat.mattermost"
-        websocket = Secrets.flag(m["websocket"])
+        websocket = YesNo.value(m["websocket"])
         webhookURL = try secrets.value(m, "incoming_webhook_url_env", path: path, required: false)
         commandToken = try secrets.value(
             m,

@@ -1,4 +1,3 @@
-import BridgeConfig
 import BridgeCore
 import Foundation
 
@@ -17,7 +16,7 @@ public struct SlackSettings: Sendable {
 
     public init(_ s: [String: String], secrets: Secrets) throws {
         let path = "chat.slack"
-        socketMode = Secrets.flag(s["socket_mode"])
+        socketMode = YesNo.value(s["socket_mode"])
         signingSecret = try secrets.value(
             s,
             "signing_secret_env",

@@ -1,4 +1,3 @@
-import BridgeConfig
 import BridgeCore
 import Foundation
 

@@ -2,8 +2,8 @@ import BridgeCore
 import Foundation
 
 /// Email pages over SMTP (libcurl): one message per paged person, UTF-8 subject and body.
-public struct EmailPager: ChatPoster {
-    public let platform = "email"
+public struct EmailPager: Pager {
+    public let destination = "email"
     public let mailer: any Mailer
     public let from: String
     public init(mailer: any Mailer, from: String) {
@@ -11,7 +11,7 @@ public struct EmailPager: ChatPoster {
         self.from = from
     }
 
-    public func deliver(_ message: OutboxMessage) async throws {
+    public func page(_ message: OutboxMessage) async throws {
         let body = try PagerHTTP.object(message.text)
         guard let to = body["to"] as? String, let subject = body["subject"] as? String,
             let text = body["body"] as? String

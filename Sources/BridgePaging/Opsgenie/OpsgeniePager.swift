@@ -2,8 +2,8 @@ import BridgeCore
 import Foundation
 
 /// Opsgenie Alert API: create / acknowledge / close by `alias` = incident id.
-public struct OpsgeniePager: ChatPoster {
-    public let platform = "opsgenie"
+public struct OpsgeniePager: Pager {
+    public let destination = "opsgenie"
     public let apiBase: String
     public let apiKey: String
     public let transport: any HTTPTransport
@@ -13,7 +13,7 @@ public struct OpsgeniePager: ChatPoster {
         self.transport = transport
     }
 
-    public func deliver(_ message: OutboxMessage) async throws {
+    public func page(_ message: OutboxMessage) async throws {
         let body = try PagerHTTP.object(message.text)
         let alias = (body["alias"] as? String ?? "").addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
         let url: String

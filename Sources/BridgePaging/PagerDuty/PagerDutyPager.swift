@@ -4,8 +4,8 @@ import Foundation
 /// PagerDuty Events API v2: trigger / acknowledge / resolve by `dedup_key` (one per incident and step). The
 /// routing key is the service integration of the step's first role that has one (`paging.pagerduty.routing_keys`),
 /// else the default one: so a step routed to another service reaches that service's on-call people.
-public struct PagerDutyPager: ChatPoster {
-    public let platform = "pagerduty"
+public struct PagerDutyPager: Pager {
+    public let destination = "pagerduty"
     public let apiBase: String
     public let routingKey: String
     /// Role id -> routing key of the PagerDuty service that pages that role.
@@ -33,7 +33,7 @@ public struct PagerDutyPager: ChatPoster {
         roles.lazy.compactMap { roleKeys[$0] }.first ?? routingKey
     }
 
-    public func deliver(_ message: OutboxMessage) async throws {
+    public func page(_ message: OutboxMessage) async throws {
         var body = try PagerHTTP.object(message.text)
         let roles = body.removeValue(forKey: Self.rolesField) as? [String] ?? []
         let everyKey = body.removeValue(forKey: Self.allKeysField) as? Bool ?? false

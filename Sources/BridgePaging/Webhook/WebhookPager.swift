@@ -4,8 +4,8 @@ import Foundation
 
 /// A generic paging webhook: the JSON body signed with HMAC-SHA256 (`X-IncidentBridge-Signature: sha256=<hex>`
 /// over `{timestamp}.{body}`, timestamp in `X-IncidentBridge-Timestamp`).
-public struct WebhookPager: ChatPoster {
-    public let platform = "pagewebhook"
+public struct WebhookPager: Pager {
+    public let destination = "pagewebhook"
     public let url: String
     public let secret: String?
     public let transport: any HTTPTransport
@@ -30,7 +30,7 @@ public struct WebhookPager: ChatPoster {
         return "sha256=" + hexString(mac.finalize())
     }
 
-    public func deliver(_ message: OutboxMessage) async throws {
+    public func page(_ message: OutboxMessage) async throws {
         var payload = try PagerHTTP.object(message.text)
         payload["delivery_id"] = message.deliveryKey
         let body = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
