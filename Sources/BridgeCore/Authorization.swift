@@ -99,17 +99,9 @@ extension AuthorizationPolicy.Action {
     }
 }
 
-/// A command the actor may not give: nothing changed; the reply names who may when the actor may know it.
-public struct AuthorizationRefusal: Error, Sendable, Equatable {
-    public var action: AuthorizationPolicy.Action
-    public var actor: String
-    public var reason: LocalizedLine
-    public init(action: AuthorizationPolicy.Action, actor: String, reason: LocalizedLine) {
-        self.action = action
-        self.actor = actor
-        self.reason = reason
-    }
-}
+/// A command the actor may not give: a refusal of kind `forbidden` naming the action and the actor; its words
+/// name who may when the actor may know it.
+public typealias AuthorizationRefusal = Refusal
 
 /// Decides whether one actor may do one action, optionally on one incident.
 public struct Authorizer: Sendable {
@@ -128,11 +120,7 @@ public struct Authorizer: Sendable {
     ) -> AuthorizationRefusal? {
         let grants = config.authorization.grants(action, config: config)
         if grants.contains(where: { allows($0, person: person, incident: incident) }) { return nil }
-        return AuthorizationRefusal(
-            action: action,
-            actor: actor,
-            reason: refusal(action, naming ? grants : [], person, actor, incident)
-        )
+        return refusal(action, naming ? grants : [], person, actor, incident)
     }
 
     /// Whether the asker could read `raci` (who holds which role) where they ask: its rule lets them in, and a
@@ -165,20 +153,17 @@ public struct Authorizer: Sendable {
         _ person: BridgeConfiguration.Person?,
         _ actor: String,
         _ incident: Incident?
-    ) -> LocalizedLine {
-        var en: [String] = []
-        var ja: [String] = []
+    ) -> Refusal {
+        var names: [String] = []
         for g in grants {
             switch g {
             case .anyone: continue
             case .people:
-                en.append("a person listed under people in the config")
-                ja.append("設定の people に登録された人")
+                names.append(config.word(.authGrantPeople))
             case .role(let r):
-                let names = (config.roles[r]?.members ?? []).compactMap { config.people[$0]?.name }.joined(separator: ", ")
-                let role = config.roles[r]?.name ?? r
-                en.append("\(role) (\(names))")
-                ja.append("\(role)（\(names)）")
+                let members = (config.roles[r]?.members ?? []).compactMap { config.people[$0]?.name }
+                    .joined(separator: ", ")
+                names.append(config.word(.authGrantRole, ["role": config.roles[r]?.name ?? r, "names": members]))
             case .responders, .deciders:
                 let ids: [String]
                 if let inc = incident {
@@ -188,24 +173,19 @@ public struct Authorizer: Sendable {
                     ids = []
                 }
                 var seen = Set<String>()
-                let names = ids.filter { seen.insert($0).inserted }.map { config.people[$0]?.name ?? $0 }
-                let list = names.isEmpty ? "" : " (\(names.joined(separator: ", ")))"
-                en.append((g == .responders ? "the incident's R, A or commander" : "the incident's A or commander") + list)
-                ja.append((g == .responders ? "インシデントの R・A・指揮者" : "インシデントの A・指揮者") + list)
+                let people = ids.filter { seen.insert($0).inserted }.map { config.people[$0]?.name ?? $0 }
+                let list = people.isEmpty ? "" : " (\(people.joined(separator: ", ")))"
+                names.append(config.word(g == .responders ? .authGrantResponders : .authGrantDeciders) + list)
             }
         }
-        let on = incident.map { " on \($0.id)" } ?? ""
-        let jaOn = incident.map { "\($0.id) の" } ?? ""
-        let who = person == nil ? " You (\(actor)) are not listed under people with this platform's id." : ""
-        let jaWho = person == nil ? "（\(actor) は people にこのプラットフォームの ID で登録されていません）" : ""
-        let verb = action.rawValue
-        if en.isEmpty {
-            return LocalizedLine(en: "Not allowed: `\(verb)`\(on).\(who)", ja: "\(jaOn)`\(verb)` は実行できません\(jaWho)")
-        }
-        return LocalizedLine(
-            en: "Not allowed: `\(verb)`\(on) needs \(en.joined(separator: " or ")).\(who)",
-            ja: "\(jaOn)`\(verb)` を実行できるのは \(ja.joined(separator: "、")) です\(jaWho)"
-        )
+        var args = [
+            "verb": action.rawValue,
+            "on": incident.map { config.word(.authOn, ["id": $0.id.rawValue]) } ?? "",
+            "who": person == nil ? config.word(.authUnlisted, ["actor": actor]) : "",
+        ]
+        if names.isEmpty { return .forbidden(action, actor: actor, .authNotAllowed, args) }
+        args["grants"] = names.joined(separator: config.word(.authGrantSeparator))
+        return .forbidden(action, actor: actor, .authNeeds, args)
     }
 }
 

@@ -172,22 +172,10 @@ public enum ParsedCommand: Sendable, Equatable {
     }
 }
 
-/// A parse failure: one line of reason plus the usage of the verb (or the verb list).
-public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var reason: LocalizedLine
-    public var usage: String
-    public init(reason: LocalizedLine, usage: String) {
-        self.reason = reason
-        self.usage = usage
-    }
-    public var description: String { text(.en) }
-    /// The one-line answer in the given locale.
-    public func text(_ locale: BridgeConfiguration.Locale) -> String {
-        locale == .ja ? "\(reason.ja)。使い方: \(usage)" : "\(reason.en). Usage: \(usage)"
-    }
-}
+/// A parse failure: a refusal of kind `input` with the usage of the verb (or the verb list).
+public typealias CommandError = Refusal
 
-/// A sentence in both bot languages.
+/// A sentence in both bot languages (left to the alert decoders; commands refuse with `Refusal`).
 public struct LocalizedLine: Error, Sendable, Equatable, Codable {
     public var en: String
     public var ja: String

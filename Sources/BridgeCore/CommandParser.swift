@@ -24,15 +24,10 @@ public enum CommandParser {
             tokens[0] = "oncall"
         }
         guard let verbText = tokens.first else {
-            return .failure(.init(reason: .init(en: "No command given", ja: "コマンドがありません"), usage: helpUsage))
+            return .failure(Refusal(.input, .parseNoCommand, usage: helpUsage))
         }
         guard let verb = Verb.lookup[verbText.lowercased()] else {
-            return .failure(
-                .init(
-                    reason: .init(en: "Unknown command '\(verbText)'", ja: "不明なコマンド「\(verbText)」"),
-                    usage: helpUsage
-                )
-            )
+            return .failure(Refusal(.input, .parseUnknownCommand, ["verb": verbText], usage: helpUsage))
         }
         let parsed = parse(verb: verb, args: Array(tokens.dropFirst()))
         if case .success(.assign(let inc, let role, let user)) = parsed,
@@ -48,8 +43,8 @@ public enum CommandParser {
         "/incident declare|ack|update|note|assign|escalate|mitigate|resolve|close|show|list|timeline|raci|runbook|kpi|drill|change|help"
 
     static func parse(verb: Verb, args: [String]) -> Result<ParsedCommand, CommandError> {
-        func fail(_ en: String, _ ja: String) -> Result<ParsedCommand, CommandError> {
-            .failure(.init(reason: .init(en: en, ja: ja), usage: verb.usage))
+        func fail(_ word: Word, _ args: [String: String] = [:]) -> Result<ParsedCommand, CommandError> {
+            .failure(Refusal(.input, word, args, usage: verb.usage))
         }
         var rest = args
         func takeIncident() -> IncidentID? {
@@ -64,25 +59,25 @@ public enum CommandParser {
         switch verb {
         case .oncall: return parseOnCall(rest, fail: fail)
         case .declare:
-            guard let type = rest.first else { return fail("Missing event type", "イベント種別がありません") }
+            guard let type = rest.first else { return fail(.parseMissingEventType) }
             rest.removeFirst()
             var severity: String?
             if let s = rest.first, isSeverity(s) {
                 severity = s.lowercased()
                 rest.removeFirst()
             }
-            guard let title = restText() else { return fail("Missing title", "件名がありません") }
+            guard let title = restText() else { return fail(.parseMissingTitle) }
             return .success(.declare(eventType: type, severity: severity, title: title))
         case .ack, .close, .show:
             let inc = takeIncident()
             guard rest.isEmpty else {
-                return fail("Unexpected text '\(rest.joined(separator: " "))'", "余分な引数「\(rest.joined(separator: " "))」")
+                return fail(.parseUnexpectedText, ["text": rest.joined(separator: " ")])
             }
             return .success(verb == .ack ? .ack(inc) : verb == .close ? .close(inc) : .show(inc))
         case .update, .note, .resolve:
             let inc = takeIncident()
             guard let text = restText() else {
-                return verb == .resolve ? fail("Missing summary", "復旧の概要がありません") : fail("Missing text", "本文がありません")
+                return verb == .resolve ? fail(.parseMissingSummary) : fail(.parseMissingText)
             }
             switch verb {
             case .update: return .success(.update(inc, text: text))
@@ -97,14 +92,14 @@ public enum CommandParser {
             return .success(.escalate(inc, reason: restText()))
         case .assign:
             let inc = takeIncident()
-            guard rest.count == 2 else { return fail("Expected a role and a user", "役割と担当者を指定してください") }
+            guard rest.count == 2 else { return fail(.parseRoleAndUser) }
             guard let role = AssignableRole.parse(rest[0]) else {
-                return fail("Unknown role '\(rest[0])'", "不明な役割「\(rest[0])」")
+                return fail(.parseUnknownRole, ["role": rest[0]])
             }
             return .success(.assign(inc, role: role, user: mentionHandle(rest[1])))
         case .list, .help:
             guard rest.isEmpty else {
-                return fail("Unexpected text '\(rest.joined(separator: " "))'", "余分な引数「\(rest.joined(separator: " "))」")
+                return fail(.parseUnexpectedText, ["text": rest.joined(separator: " ")])
             }
             return .success(verb == .list ? .list : .help)
         case .timeline:
@@ -112,53 +107,50 @@ public enum CommandParser {
             var format = ExportFormat.md
             if let f = rest.first {
                 guard let parsed = ExportFormat(rawValue: f.lowercased()), rest.count == 1 else {
-                    return fail(
-                        "Unknown format '\(rest.joined(separator: " "))'",
-                        "不明な形式「\(rest.joined(separator: " "))」"
-                    )
+                    return fail(.parseUnknownFormat, ["format": rest.joined(separator: " ")])
                 }
                 format = parsed
             }
             return .success(.timeline(inc, format: format))
         case .raci:
-            guard rest.count == 1 else { return fail("Expected one event type", "イベント種別を一つ指定してください") }
+            guard rest.count == 1 else { return fail(.parseOneEventType) }
             return .success(.raci(eventType: rest[0]))
         case .runbook:
             guard rest.count == 1 else {
-                return fail("Expected one event type or runbook name", "イベント種別か手順書名を一つ指定してください")
+                return fail(.parseEventTypeOrRunbook)
             }
             return .success(.runbook(name: rest[0]))
         case .kpi:
-            guard rest.count <= 1 else { return fail("Too many arguments", "引数が多すぎます") }
+            guard rest.count <= 1 else { return fail(.parseTooManyArguments) }
             guard let w = rest.first else { return .success(.kpi(window: nil)) }
             guard let d = BridgeDuration(parsing: w), d.seconds > 0 else {
-                return fail("Bad period '\(w)'", "期間「\(w)」が不正です")
+                return fail(.parseBadPeriod, ["period": w])
             }
             return .success(.kpi(window: d))
         case .drill:
             guard rest.count >= 2, rest.count <= 3 else {
-                return fail("Expected a drill kind and a result", "訓練の種類と結果を指定してください")
+                return fail(.parseDrillKindAndResult)
             }
             guard let kind = DrillKind(rawValue: rest[0].lowercased()) else {
-                return fail("Unknown drill '\(rest[0])'", "不明な訓練「\(rest[0])」")
+                return fail(.parseUnknownDrill, ["drill": rest[0]])
             }
             var minutes: Int?
             if rest.count == 3 {
                 guard let m = Int(rest[2].replacingOccurrences(of: "m", with: "")), m >= 0, m <= Bounds.maxDurationSeconds / 60 else {
-                    return fail("Bad minutes '\(rest[2])'", "分数「\(rest[2])」が不正です")
+                    return fail(.parseBadMinutes, ["minutes": rest[2]])
                 }
                 minutes = m
             }
             return .success(.drill(kind: kind, result: rest[1], minutes: minutes))
         case .change:
             guard rest.count == 2 else {
-                return fail("Expected a change name and success|failed", "変更名と success|failed を指定してください")
+                return fail(.parseChangeNameAndResult)
             }
             switch rest[1].lowercased() {
             case "success", "succeeded", "ok", "成功": return .success(.change(name: rest[0], success: true))
             case "failed", "failure", "ng", "失敗": return .success(.change(name: rest[0], success: false))
             default:
-                return fail("Expected success or failed, got '\(rest[1])'", "success か failed を指定してください（「\(rest[1])」）")
+                return fail(.parseChangeResult, ["result": rest[1]])
             }
         }
     }
@@ -231,7 +223,7 @@ public enum CommandParser {
             inToken = true
         }
         if closing != nil {
-            return .failure(.init(reason: .init(en: "Unclosed quote", ja: "引用符が閉じていません"), usage: helpUsage))
+            return .failure(Refusal(.input, .parseUnclosedQuote, usage: helpUsage))
         }
         if inToken { tokens.append(current) }
         return .success(tokens)
@@ -241,7 +233,7 @@ public enum CommandParser {
     /// [schedule]`, `oncall cancel <id>`. A time is `YYYY-MM-DD HH:MM` or `today|tomorrow|今日|明日 HH:MM`.
     static func parseOnCall(
         _ args: [String],
-        fail: (String, String) -> Result<ParsedCommand, CommandError>
+        fail: (Word, [String: String]) -> Result<ParsedCommand, CommandError>
     ) -> Result<ParsedCommand, CommandError> {
         var rest = args
         guard let sub = rest.first else { return .success(.oncall(nil)) }
@@ -249,7 +241,7 @@ public enum CommandParser {
         case "override", "交代":
             rest.removeFirst()
             guard rest.count >= 6 else {
-                return fail("Missing schedule, person, from or until", "当番表・担当者・開始・終了のいずれかがありません")
+                return fail(.parseOverrideArguments, [:])
             }
             let schedule = rest.removeFirst()
             let user = rest.removeFirst()
@@ -268,11 +260,11 @@ public enum CommandParser {
             return .success(.oncallOverrides(rest.count > 1 ? rest[1] : nil))
         case "cancel", "取消":
             guard rest.count == 2, let id = Int64(rest[1].trimmingCharacters(in: CharacterSet(charactersIn: "#"))) else {
-                return fail("Missing override id", "交代の ID がありません")
+                return fail(.parseOverrideID, [:])
             }
             return .success(.oncallCancel(id))
         default:
-            guard rest.count == 1 else { return fail("Too many arguments", "引数が多すぎます") }
+            guard rest.count == 1 else { return fail(.parseTooManyArguments, [:]) }
             return .success(.oncall(sub))
         }
     }

@@ -29,14 +29,7 @@ extension IncidentService {
         // Only people outside the config depend on the channel; they are asked about only where it matters.
         let inIncidentChannel = person == nil ? try await isIncidentChannel(command.origin) : false
         if action.readOnly, person == nil, !inIncidentChannel {
-            throw AuthorizationRefusal(
-                action: action,
-                actor: actor,
-                reason: LocalizedLine(
-                    en: "Not allowed here: `\(action.rawValue)` answers people outside the config only in an incident channel",
-                    ja: "ここでは `\(action.rawValue)` に答えられません（people に未登録の人にはインシデントのチャンネルでのみ回答します）"
-                )
-            )
+            throw Refusal.forbidden(action, actor: actor, .authReadOnlyOutside, ["verb": action.rawValue])
         }
         // A refusal names who may only to whoever could read `raci` here.
         let naming = authorizer.mayReadRACI(person: person, incident: nil, inIncidentChannel: inIncidentChannel)
@@ -99,13 +92,6 @@ extension IncidentService {
         if command.privateReply, authorizer.allows(.responders, person: person, incident: incident) {
             return
         }
-        throw AuthorizationRefusal(
-            action: action,
-            actor: actor,
-            reason: LocalizedLine(
-                en: "Not allowed here: \(incident.id) is shown only in its channel or to its R, A or commander",
-                ja: "\(incident.id) はそのチャンネルか、R・A・指揮者にだけ表示します"
-            )
-        )
+        throw Refusal.forbidden(action, actor: actor, .authShownInChannel, ["id": incident.id.rawValue])
     }
 }

@@ -74,8 +74,8 @@ public struct IncidentService: Sendable {
         let command = config.resolvingPrivacy(command)
         switch CommandParser.parse(command.text, mentionLinks: config.mentionLinks) {
         case .failure(let e):
-            onRefusal(Refusal(.input, .parseNoCommand), command)
-            return CommandOutcome(reply: renderer.escape(e.text(locale), for: command.platform), ok: false)
+            onRefusal(e, command)
+            return CommandOutcome(reply: renderer.escape(e.text(config), for: command.platform), ok: false)
         case .success(let parsed):
             do {
                 return try await apply(parsed, command: command, deliveryKey: deliveryKey)
@@ -86,9 +86,6 @@ public struct IncidentService: Sendable {
                     ok: false,
                     refused: e.kind == .forbidden
                 )
-            } catch let e as AuthorizationRefusal {
-                onRefusal(Refusal.forbidden(e.action, actor: e.actor, .authNotAllowed), command)
-                return CommandOutcome(reply: renderer.escape(e.reason.text(locale), for: command.platform), ok: false, refused: true)
             } catch {
                 let reply = renderer.reply(.internalError, fields: ["error": "\(error)"], for: command.platform)
                 return CommandOutcome(reply: reply, ok: false)

@@ -3,6 +3,7 @@ import BridgeCore
 import BridgePaging
 import BridgePostgres
 import BridgeStore
+import BridgeTemplates
 import BridgeTransport
 import Foundation
 import HTTPTypes
@@ -69,6 +70,11 @@ public struct BridgeServer: Sendable {
         templates: String? = nil,
         logger: Logger
     ) throws -> Parts {
+        var config = config
+        if config.words.isEmpty {
+            let directory = templates ?? MustacheRenderer.defaultDirectory(configPath: config.sourcePath)
+            config.words = try WordCatalogue.load(directory: directory)
+        }
         let settings = try settings ?? PlatformSettings(config: config)
         let posters = try transport.map { try Self.posters(settings, config: config, transport: $0) } ?? []
         let timerWake = WakeSignal()
@@ -82,10 +88,11 @@ public struct BridgeServer: Sendable {
         // A refusal is counted and logged; it is not an event of the incident, so not in its timeline.
         env.service.onRefusal = { refusal, command in
             metrics.refused(refusal, platform: command.platform)
+            guard refusal.kind == .forbidden else { return }
             logger.notice(
                 "command refused",
                 metadata: [
-                    "verb": "\(refusal.action.rawValue)", "actor": "\(refusal.actor)",
+                    "verb": "\(refusal.action?.rawValue ?? "-")", "actor": "\(refusal.actor ?? "-")",
                     "platform": "\(command.platform)", "channel": "\(command.channel)",
                 ]
             )

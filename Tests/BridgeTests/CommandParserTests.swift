@@ -57,12 +57,13 @@ import BridgeAlerts
     }
 
     @Test func errorsAreOneLineWithUsage() throws {
+        let words = try Fixtures.words()
         let unknown = try #require(error("/incident frobnicate"))
-        #expect(unknown.text(.en).contains("Unknown command 'frobnicate'"))
-        #expect(!unknown.text(.en).contains("\n"))
+        #expect(unknown.text(words, .en).contains("Unknown command 'frobnicate'"))
+        #expect(!unknown.text(words, .en).contains("\n"))
         let noTitle = try #require(error("/incident declare db-outage sev1"))
-        #expect(noTitle.text(.en) == "Missing title. Usage: /incident declare <event-type> [sev1..sev4] <title>")
-        #expect(noTitle.text(.ja).contains("件名がありません"))
+        #expect(noTitle.text(words, .en) == "Missing title. Usage: /incident declare <event-type> [sev1..sev4] <title>")
+        #expect(noTitle.text(words, .ja).contains("件名がありません"))
         #expect(error("/incident resolve") != nil)
         #expect(error("/incident ack INC-20261126-001 extra") != nil)
         #expect(error("/incident timeline pdf") != nil)

@@ -57,6 +57,6 @@ import Testing
         authorizer = Authorizer(config: config)
         #expect(!authorizer.mayReadRACI(person: nil, incident: nil, inIncidentChannel: true))
         let generic = try #require(authorizer.check(.drill, person: nil, actor: "slack:U0", incident: nil, naming: false))
-        for name in Self.accountableNames(config) { #expect(!generic.reason.en.contains(name)) }
+        for name in Self.accountableNames(config) { #expect(!generic.text(config.words, .en).contains(name)) }
     }
 }

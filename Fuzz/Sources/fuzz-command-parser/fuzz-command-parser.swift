@@ -16,7 +16,7 @@ public func fuzzCommandParser(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> CI
     let parsed = CommandParser.parse(text)
     switch parsed {
     case .failure(let e):
-        Fuzz.check(!e.text(.en).isEmpty && !e.text(.ja).isEmpty, "empty refusal for \(Fuzz.show(text))")
+        Fuzz.check(e.kind == .input && e.usage?.isEmpty == false, "refusal without usage for \(Fuzz.show(text))")
     case .success(.kpi(let window?)):
         Fuzz.check(window.seconds > 0, "kpi window \(window.seconds)s from \(Fuzz.show(text))")
         _ = window.description
