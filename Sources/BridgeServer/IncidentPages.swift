@@ -80,38 +80,24 @@ public struct IncidentPages: Sendable {
             // Neither a token nor `http.public_pages: true`: closed (serve refuses to start this way anyway).
             access = .unavailable
         }
-        let root = templates ?? MustacheRenderer.defaultDirectory(configPath: config.sourcePath)
-        self.templates = Self.load((root as NSString).appendingPathComponent("html"))
+        self.templates = Self.load(templates ?? TemplateLoader.defaultRoot(configPath: config.sourcePath))
         if case .failure(let e) = self.templates {
             logger.error("incident pages unavailable", metadata: ["error": "\(e)"])
         }
     }
 
-    static func load(_ dir: String) -> Result<MustacheLibrary, TemplateError> {
-        var out: [String: MustacheTemplate] = [:]
-        for name in ["head", "incidents", "incident"] {
-            let file = (dir as NSString).appendingPathComponent("\(name).mustache")
-            guard let data = FileManager.default.contents(atPath: file) else {
-                return .failure(
-                    TemplateError(
-                        message: "missing template \(file) (set INCIDENT_BRIDGE_TEMPLATES to the Templates folder)"
-                    )
-                )
-            }
-            do {
-                // Every {{value}} is HTML-escaped on its bytes (`HTMLText`), not by swift-mustache's per-grapheme
-                // escaping.
-                let text = String(decoding: data, as: UTF8.self)
-                out[name] = try MustacheTemplate(string: HTMLText.pragma + text)
-                // The timeline row on its own, for the streamed `?all=1` page.
-                if name == "incident", let row = timelineSection(of: text) {
-                    out[rowTemplate] = try MustacheTemplate(string: HTMLText.pragma + row)
-                }
-            } catch {
-                return .failure(TemplateError(message: "template \(file) does not parse: \(error)"))
-            }
+    /// The pages' templates and partials (`incident` is `incident_top`, `incident_row` per entry, `incident_bottom`).
+    static let templateNames = ["head", "incidents", "incident", "incident_top", "incident_row", "incident_bottom"]
+
+    /// The HTML templates of `root`/html: every `{{value}}` is HTML-escaped on its bytes (`HTMLText`), not by
+    /// swift-mustache's per-grapheme escaping.
+    static func load(_ root: String) -> Result<MustacheLibrary, TemplateError> {
+        do throws(TemplateError) {
+            let templates = try TemplateLoader(root: root).mustache("html", names: templateNames, pragma: HTMLText.pragma)
+            return .success(MustacheLibrary(templates: templates))
+        } catch {
+            return .failure(error)
         }
-        return .success(MustacheLibrary(templates: out))
     }
 
     /// Adds the two routes.
@@ -127,7 +113,7 @@ public struct IncidentPages: Sendable {
             if all, IncidentID.looksLikeID(raw), let streamed = try await self.streamAll(request, IncidentID(raw.uppercased())) {
                 return streamed
             }
-            // Not streamable (a template without one timeline section): the whole page in memory, as asked.
+            // Not streamed (not authorized, no such incident, no timeline): answered as any page.
             return try await self.respond(request, template: "incident") { link in
                 guard IncidentID.looksLikeID(raw) else { return nil }
                 return try await self.incidentContext(

@@ -2,94 +2,42 @@ import BridgeCore
 import Foundation
 import Mustache
 
-/// A template file that is missing or does not parse.
-public struct TemplateError: Error, CustomStringConvertible {
-    public var message: String
-    public init(message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// Renders bot posts from `Templates/<locale>/<kind>.mustache`, with each platform's mentions and escaping
 /// (its `PlatformDialect`, given by the caller; platforms without one get `PlainDialect`).
 public struct MustacheRenderer: PostRenderer {
     public let config: BridgeConfiguration
     let dialects: [String: any PlatformDialect]
     let library: MustacheLibrary
-    /// The templates that are only text and `{{name}}` variables (most posts), rendered without the engine.
-    let flat: [String: FlatTemplate]
-    /// The replies to a command's sender (`replies/<kind>.mustache`): plain variables only.
-    let replies: [ReplyKind: FlatTemplate]
 
-    /// Where templates are looked for when no directory is given: `$INCIDENT_BRIDGE_TEMPLATES`, `./Templates`,
-    /// beside the config file's folder, and `/usr/share/incident-bridge/Templates`.
+    /// The Templates folder when none is given (`TemplateLoader.defaultRoot`).
     public static func defaultDirectory(configPath: String?) -> String {
-        var candidates: [String] = []
-        if let env = ProcessInfo.processInfo.environment["INCIDENT_BRIDGE_TEMPLATES"] { candidates.append(env) }
-        candidates.append("Templates")
-        if let c = configPath {
-            // Through an absolute URL: Foundation's `NSString.deletingLastPathComponent` traps on "." on Linux, which
-            // is what a config named `bridge.yaml` in the current directory gave (serve/chat crashed with SIGILL).
-            let folder = URL(fileURLWithPath: c).standardizedFileURL.deletingLastPathComponent()
-            candidates.append(folder.appendingPathComponent("Templates").path)
-            candidates.append(folder.deletingLastPathComponent().appendingPathComponent("Templates").path)
-        }
-        candidates.append("/usr/share/incident-bridge/Templates")
-        return candidates.first {
-            FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("en"))
-        }
-            ?? "Templates"
+        TemplateLoader.defaultRoot(configPath: configPath)
     }
 
-    /// Loads every template of the config's locale; a missing or broken template is an error at start-up.
+    /// Text templates: a `{{value}}` is inserted as it is (the context escapes it for the platform).
+    static let pragma = "{{% CONTENT_TYPE: TEXT}}"
+
+    /// Loads every post and reply template of the config's locale; a missing or broken template is an error at
+    /// start-up. Replies are named `replies/<kind>` in the library.
     public init(config: BridgeConfiguration, directory: String, dialects: [String: any PlatformDialect]) throws {
         self.config = config
         self.dialects = dialects
-        let dir = (directory as NSString).appendingPathComponent(config.locale.rawValue)
-        var templates: [String: MustacheTemplate] = [:]
-        var flat: [String: FlatTemplate] = [:]
-        for kind in PostKind.allCases {
-            let file = (dir as NSString).appendingPathComponent("\(kind.rawValue).mustache")
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
-            else {
-                throw TemplateError(
-                    message: "missing template \(file) (set INCIDENT_BRIDGE_TEMPLATES to the Templates folder)"
-                )
-            }
-            do {
-                templates[kind.rawValue] = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
-                flat[kind.rawValue] = FlatTemplate(text)
-            } catch {
-                throw TemplateError(message: "template \(file) does not parse: \(error)")
-            }
-        }
-        self.library = MustacheLibrary(templates: templates)
-        self.flat = flat
-        self.replies = try Self.loadReplies(dir)
-    }
-
-    static func loadReplies(_ dir: String) throws -> [ReplyKind: FlatTemplate] {
-        var replies: [ReplyKind: FlatTemplate] = [:]
-        for kind in ReplyKind.allCases {
-            let file = ((dir as NSString).appendingPathComponent("replies") as NSString)
-                .appendingPathComponent("\(kind.rawValue).mustache")
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
-            else {
-                throw TemplateError(
-                    message: "missing template \(file) (set INCIDENT_BRIDGE_TEMPLATES to the Templates folder)"
-                )
-            }
-            guard let template = FlatTemplate(text) else {
-                throw TemplateError(message: "template \(file): a reply may use plain {{variables}} only")
-            }
-            replies[kind] = template
-        }
-        return replies
+        let loader = TemplateLoader(root: directory)
+        let locale = config.locale.rawValue
+        let posts = try loader.mustache(locale, names: PostKind.allCases.map(\.rawValue), pragma: Self.pragma)
+        let replies = try loader.mustache(
+            (locale as NSString).appendingPathComponent("replies"),
+            names: ReplyKind.allCases.map(\.rawValue),
+            pragma: Self.pragma,
+            prefix: "replies/"
+        )
+        self.library = MustacheLibrary(templates: posts.merging(replies) { $1 })
     }
 
     public func reply(_ kind: ReplyKind, fields: [String: String], for platform: String) -> String {
         let post = Post(kind: .info, incident: nil, actor: "bot", fields: fields)
         let context = PostContext(config: config, dialect: dialects[platform] ?? PlainDialect()).context(post)
-        return Self.tidy(replies[kind]?.render(context) ?? kind.rawValue)
+        return Self.tidy(library.render(context, withTemplate: "replies/" + kind.rawValue) ?? kind.rawValue)
     }
 
     public func escape(_ text: String, for platform: String) -> String {
@@ -112,11 +60,7 @@ public struct MustacheRenderer: PostRenderer {
         return render(post, PostContext(config: config, dialect: dialect, cap: cap))
     }
 
-    func render(_ post: Post, _ base: PostContext) -> String {
-        let context = base.context(post)
-        if let text = flat[post.kind.rawValue]?.render(context) { return Self.tidy(text) }
-        return renderWithEngine(context, post)
-    }
+    func render(_ post: Post, _ base: PostContext) -> String { renderWithEngine(base.context(post), post) }
 
     func renderWithEngine(_ context: LazyPostContext, _ post: Post) -> String {
         Self.tidy(library.render(context, withTemplate: post.kind.rawValue) ?? post.text ?? post.kind.rawValue)
@@ -152,53 +96,6 @@ public struct MustacheRenderer: PostRenderer {
         return String(decoding: line, as: UTF8.self).unicodeScalars.allSatisfy {
             $0 == " " || $0 == "\t" || $0.properties.generalCategory == .spaceSeparator
         }
-    }
-}
-
-/// A template made only of text and `{{name}}` variables, rendered by concatenation. With the engine's text
-/// content type a variable is inserted as it is, and the standalone-line rules apply to sections only, so the
-/// output is the engine's; a value that is not a string sends the post back to the engine.
-struct FlatTemplate: Sendable {
-    enum Part: Sendable {
-        case text(String)
-        case variable(String)
-    }
-    let parts: [Part]
-
-    /// Nil when the template has anything but plain variables (sections, partials, comments, `{{{`, `{{&`).
-    init?(_ template: String) {
-        var parts: [Part] = []
-        var rest = Substring(template)
-        while let open = rest.range(of: "{{") {
-            if open.lowerBound > rest.startIndex { parts.append(.text(String(rest[..<open.lowerBound]))) }
-            guard let close = rest[open.upperBound...].range(of: "}}") else { return nil }
-            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty,
-                name.unicodeScalars.allSatisfy({
-                    $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0))
-                })
-            else { return nil }
-            parts.append(.variable(name))
-            rest = rest[close.upperBound...]
-        }
-        if !rest.isEmpty { parts.append(.text(String(rest))) }
-        self.parts = parts
-    }
-
-    func render(_ context: LazyPostContext) -> String? {
-        var out = ""
-        for part in parts {
-            switch part {
-            case .text(let t): out += t
-            case .variable(let name):
-                switch context.child(named: name) {
-                case nil: break
-                case let s as String: out += s
-                default: return nil
-                }
-            }
-        }
-        return out
     }
 }
 

@@ -2,6 +2,7 @@ import BridgeChat
 import BridgeCore
 import BridgeTesting
 import Foundation
+import Mustache
 import Testing
 
 @testable import BridgeTemplates
@@ -31,39 +32,45 @@ import BridgeAlerts
         #expect(MustacheRenderer.tidy("a \n \u{3000}\n\nb \n c") == "a\nb\n c")
     }
 
-    @Test func flatTemplatesRenderExactlyAsTheEngineDoes() throws {
+    /// Replies go through the engine like posts (one renderer): every one renders in both locales, its fields filled.
+    @Test func everyReplyRendersInBothLocales() throws {
         for file in ["Examples/bridge.yaml", "Examples/bridge.en.yaml"] {
             let config = try Fixtures.config(file)
             let r = try MustacheRenderer(config: config, directory: Fixtures.path("Templates"), dialects: ChatPlatforms.dialects)
-            #expect(r.flat.count >= 12, "most templates are plain variables: \(r.flat.keys.sorted())")
-            #expect(r.flat["declare"] == nil, "sections go to the engine")
-            let declared = try declarePost(config)
-            var later = declared
-            later.incident?.acknowledgedAt = ManualClock.reference.addingTimeInterval(300)
-            later.incident?.acknowledgedBy = "takahashi"
-            later.incident?.resolvedAt = ManualClock.reference.addingTimeInterval(3600)
-            later.incident?.summary = "fixed <b> & done"
-            later.actor = "unknown-person"
-            later.mentions = ["suzuki", "nobody"]
-            var bare = declared
-            bare.incident = nil
-            for base in [declared, later, bare] {
-                for kind in PostKind.allCases {
-                    for text in ["note <!channel> & <https://x|y>", nil] {
-                        var post = base
-                        post.kind = kind
-                        post.text = text
-                        for platform in ["slack", "mattermost", "teams", "matrix", "console", "webhook"] {
-                            let context = PostContext(config: config, dialect: ChatPlatforms.dialects[platform] ?? PlainDialect()).context(post)
-                            #expect(
-                                r.render(post, for: platform) == r.renderWithEngine(context, post),
-                                "\(file) \(kind) \(platform)"
-                            )
-                        }
-                    }
-                }
+            for kind in ReplyKind.allCases {
+                let fields = ["id": "INC-20261126-001", "title": "Order DB <!channel>", "minutes": "5", "reason": "r"]
+                let text = r.reply(kind, fields: fields, for: "slack")
+                #expect(text != kind.rawValue, "\(file) \(kind): the engine did not render the reply")
+                #expect(!text.contains("{{") && !text.isEmpty, "\(file) \(kind)")
+                #expect(!text.contains("<!channel>"), "\(file) \(kind): fields are escaped for the platform")
             }
         }
+    }
+
+    /// One loader for posts, replies, pages and the other files of the folder: a missing file names itself and the
+    /// variable to set, a broken one says it does not parse.
+    @Test func theLoaderNamesAMissingOrBrokenFile() throws {
+        let dir = Fixtures.tempDir()
+        try FileManager.default.createDirectory(atPath: dir + "/html", withIntermediateDirectories: true)
+        try "{{#open}}unclosed".write(toFile: dir + "/html/broken.mustache", atomically: true, encoding: .utf8)
+        try "<p>{{x}}</p>\n".write(toFile: dir + "/html/fine.mustache", atomically: true, encoding: .utf8)
+        let loader = TemplateLoader(root: dir)
+        #expect(throws: TemplateError.self) { try loader.text("en/declare.mustache") }
+        do {
+            _ = try loader.mustache("html", names: ["missing"], pragma: "")
+            Issue.record("a missing template was read")
+        } catch {
+            #expect(error.message.hasPrefix("missing template \(dir)/html/missing.mustache"))
+            #expect(error.message.contains("INCIDENT_BRIDGE_TEMPLATES"))
+        }
+        do {
+            _ = try loader.mustache("html", names: ["broken"], pragma: "")
+            Issue.record("a broken template was read")
+        } catch {
+            #expect(error.message.hasPrefix("template \(dir)/html/broken.mustache does not parse"))
+        }
+        let fine = try loader.mustache("html", names: ["fine"], pragma: HTMLText.pragma, prefix: "p/")
+        #expect(MustacheLibrary(templates: fine).render(["x": "<&>"], withTemplate: "p/fine") == "<p>&lt;&amp;&gt;</p>\n")
     }
 
     @Test func everyTemplateRendersInBothLocales() throws {
