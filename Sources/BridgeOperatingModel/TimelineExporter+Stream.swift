@@ -52,8 +52,8 @@ extension TimelineExporter {
         case .csv: return csvRow(e, escape: { $0 })
         case .md: return markdownRow(e, escape: { $0 })
         case .json:
-            // Written by hand in JSONEncoder's exact pretty, sorted form: one encoder call per row cost 0.98 s for
-            // 100k entries against 0.64 s for the in-memory export (BENCHMARKS.md); the equality test holds it to
+            // Written by hand in JSONEncoder's exact pretty, sorted form, as an encoder call per row is slow (see
+            // BENCHMARKS.md: "Streamed exports (part of issue 17)"); the equality test holds it to
             // JSONEncoder's bytes, control characters included.
             let r = jsonRow(e, escape: { $0 })
             return "    {\n      \"actor\" : \(JSONText.quote(r.actor)),\n      \"actor_name\" : \(JSONText.quote(r.actor_name)),\n"

@@ -3,9 +3,7 @@ import Foundation
 import GRDB
 
 /// Decoded incident records by their stored JSON text, so reading an unchanged record (notes, repeated alerts of a
-/// group) skips `JSONDecoder`. Measured (`incident-bridge-bench parsers`, BENCHMARKS.md): a hit 5.1x faster than
-/// decoding, a miss 0.69x (the text is hashed twice); it pays from a 36 % hit rate, which the note and alert-storm
-/// paths exceed.
+/// group) skips `JSONDecoder`; it pays on the note and alert-storm paths (see BENCHMARKS.md: "Hand-written code against the library it replaces").
 final class RecordCache: @unchecked Sendable {
     private let lock = NSLock()
     private var byText: [String: Incident] = [:]

@@ -1,8 +1,7 @@
 import Foundation
 
-/// Decodes `application/x-www-form-urlencoded` bodies (Slack and Mattermost slash commands). Hand-written:
-/// Hummingbird's `URLEncodedFormDecoder` measured 15x slower on real slash-command bodies
-/// (`incident-bridge-bench parsers`, BENCHMARKS.md).
+/// Decodes `application/x-www-form-urlencoded` bodies (Slack and Mattermost slash commands). Hand-written, as
+/// Hummingbird's `URLEncodedFormDecoder` is much slower on real slash-command bodies (see BENCHMARKS.md: "Hand-written code against the library it replaces").
 public enum FormDecoder {
     /// Field name -> value (the last one wins); nil when the body is not valid form encoding (a bad `%` escape
     /// or bytes that are not UTF-8). Works on the bytes: Foundation's string bridging is slow on Linux.
