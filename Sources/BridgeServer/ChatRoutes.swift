@@ -58,7 +58,7 @@ public struct ChatRoutes: Sendable {
 
     var ja: Bool { service.config.locale == .ja }
     var busyReply: CommandOutcome {
-        CommandOutcome(reply: ja ? "処理中です。結果はチャンネルに投稿します" : "Working on it; the result will be posted in the channel")
+        CommandOutcome(reply: service.config.word(.busy))
     }
 
     public func register(on router: Router<BasicRequestContext>) {
@@ -149,9 +149,7 @@ public struct ChatRoutes: Sendable {
     func poisonOutcome(_ key: String) -> CommandOutcome {
         let ref = String(key.suffix(24))
         return CommandOutcome(
-            reply: ja
-                ? "このコマンドは処理できませんでした（前回の処理中にボットが停止したため。記録済み: \(ref)）"
-                : "This command could not be processed (it stopped the bot when it was first run; logged as \(ref))",
+            reply: service.config.word(.poisoned, ["ref": ref]),
             ok: false
         )
     }

@@ -144,9 +144,7 @@ public struct MatrixPoller: Service {
                 let key = "matrix:\(eventID)"
                 let service = self.service
                 let poisoned = CommandOutcome(
-                    reply: service.config.locale == .ja
-                        ? "このコマンドは処理できませんでした（前回の処理中にボットが停止したため。記録済み: \(eventID)）"
-                        : "This command could not be processed (it stopped the bot when it was first run; logged as \(eventID))",
+                    reply: service.config.word(.poisoned, ["ref": eventID]),
                     ok: false
                 )
                 let store = self.store
