@@ -18,7 +18,7 @@ public enum WordCatalogue {
             guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
             else {
                 throw TemplateError(
-                    message: "missing word catalogue \(file) (set INCIDENT_BRIDGE_TEMPLATES to the Templates folder)"
+                    message: "missing template \(file) (the word catalogue; set INCIDENT_BRIDGE_TEMPLATES to the Templates folder)"
                 )
             }
             entries[locale] = try parse(text, file: file)
