@@ -34,6 +34,7 @@ public struct BridgeEnvironment: Sendable {
         dbPath: String,
         clock: any BridgeClock = SystemClock(),
         templates: String? = nil,
+        chat: [any ChatPlatform] = ChatPlatforms.all,
         onCommit: @escaping @Sendable () -> Void = {}
     ) throws {
         let directory = templates ?? MustacheRenderer.defaultDirectory(configPath: config.sourcePath)
@@ -41,9 +42,9 @@ public struct BridgeEnvironment: Sendable {
         if config.words.isEmpty { config.words = try WordCatalogue.load(directory: directory) }
         self.config = config
         self.store = try StorageOpener.open(dbPath)
-        self.renderer = try MustacheRenderer(config: config, directory: directory, dialects: ChatPlatforms.dialects)
+        self.renderer = try MustacheRenderer(config: config, directory: directory, dialects: ChatPlatforms.dialects(chat))
         self.clock = clock
-        self.outgoing = Outgoing(renderer: renderer, channels: ChatChannels(config: config), pager: PageRouter(config: config))
+        self.outgoing = Outgoing(renderer: renderer, channels: ChatChannels(config: config, registry: chat), pager: PageRouter(config: config))
         self.service = IncidentService(
             config: config,
             store: store,

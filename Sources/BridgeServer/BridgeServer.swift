@@ -79,7 +79,9 @@ public struct BridgeServer: Sendable {
         let posters = try transport.map { try Self.posters(settings, config: config, transport: $0) } ?? []
         let timerWake = WakeSignal()
         let outboxWake = WakeSignal()
-        var env = try BridgeEnvironment(config: config, dbPath: dbPath, clock: clock, templates: templates) {
+        var env = try BridgeEnvironment(
+            config: config, dbPath: dbPath, clock: clock, templates: templates, chat: settings.chat.registry
+        ) {
             timerWake.signal()
             outboxWake.signal()
         }

@@ -21,11 +21,14 @@ public struct PlatformSettings: Sendable {
     public var secrets: Secrets
 
     /// Reads the settings of every configured platform; a configured platform whose secret is missing is an error.
-    public init(config: BridgeConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment) throws
-    {
+    public init(
+        config: BridgeConfiguration,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        chat registry: [any ChatPlatform] = ChatPlatforms.all
+    ) throws {
         let secrets = Secrets(environment: environment)
         self.secrets = secrets
-        chat = try ChatPlatforms(config: config, secrets: secrets)
+        chat = try ChatPlatforms(config: config, secrets: secrets, registry: registry)
         pagers = try Pagers(config: config, secrets: secrets)
         publicURL = config.http.publicURL
         alertmanagerToken = try config.alertTokenEnv.flatMap {
