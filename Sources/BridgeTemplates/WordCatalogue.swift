@@ -4,7 +4,7 @@ import Foundation
 /// Reads the word catalogues, `Templates/<locale>/words.yaml` for every locale, into `Words` at start: a file that
 /// is missing, a line that does not read, a duplicate, a missing or unknown id or a broken placeholder is an error.
 /// The file is the YAML subset a translator needs: `id: "text"` a line, `#` comments, double-quoted text with
-/// `\"`, `\\` and `\n` escapes. (Read plainly: there is no shared template loader yet.)
+/// `\"`, `\\` and `\n` escapes. Read through `TemplateLoader`, like every file of the Templates folder.
 public enum WordCatalogue {
     /// The file name inside each locale's folder.
     public static let fileName = "words.yaml"
@@ -12,16 +12,11 @@ public enum WordCatalogue {
     /// Both locales' catalogues from `directory` (the Templates folder), checked.
     public static func load(directory: String) throws -> Words {
         var entries: [BridgeConfiguration.Locale: [String: String]] = [:]
+        let loader = TemplateLoader(root: directory)
         for locale in BridgeConfiguration.Locale.allCases {
-            let file = ((directory as NSString).appendingPathComponent(locale.rawValue) as NSString)
-                .appendingPathComponent(fileName)
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
-            else {
-                throw TemplateError(
-                    message: "missing template \(file) (the word catalogue; set INCIDENT_BRIDGE_TEMPLATES to the Templates folder)"
-                )
-            }
-            entries[locale] = try parse(text, file: file)
+            let relative = "\(locale.rawValue)/\(fileName)"
+            // "missing template ...", as for any file of the folder (the CLI's tests read that wording).
+            entries[locale] = try parse(try loader.text(relative), file: loader.path(relative))
         }
         do {
             return try Words(entries)
