@@ -16,6 +16,8 @@ public struct DecodedAlert: Sendable {
 /// source), its route (`POST /alerts/<id>`, bearer token from `token_env` unless `allow_unauthenticated`) and
 /// the decoder of its payload into an `AlertSignal`.
 public protocol AlertSource: IntegrationSchema {
+    /// The source's name in answers and logs (`malformed <name> payload`).
+    var name: String { get }
     /// The HTTP route the source posts to.
     var route: String { get }
     /// Decodes one request body; the failure reason is the 400 answer's text.
@@ -23,6 +25,7 @@ public protocol AlertSource: IntegrationSchema {
 }
 
 extension AlertSource {
+    public var name: String { id }
     public var route: String { "/alerts/\(id)" }
 }
 
@@ -41,6 +44,7 @@ public struct AlertmanagerSource: AlertSource {
     public static let id = "alertmanager"
     public init() {}
     public var id: String { Self.id }
+    public var name: String { "Alertmanager" }
     public var settingKeys: [SettingKey] { AlertSources.commonKeys }
     public func decode(_ body: Data) -> Result<DecodedAlert, LocalizedLine> {
         AlertmanagerNotification.decode(body).map { DecodedAlert(signal: $0.signal, group: $0.groupKey) }

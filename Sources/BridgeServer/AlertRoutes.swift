@@ -8,9 +8,12 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// `POST /alerts/alertmanager`: Alertmanager webhook v4, optional bearer token, one incident per open group.
+/// `POST /alerts/<source>` (Alertmanager webhook v4 today, `AlertSources.all`): optional bearer token, the
+/// source's decoder, one incident per open group.
 public struct AlertRoutes: Sendable {
     public let service: IncidentService
+    /// The alert source this route serves.
+    public let source: any AlertSource
     /// The bearer token Alertmanager must send (`alerts.alertmanager.token_env`), if configured.
     public let token: String?
     public let metrics: BridgeMetrics
@@ -18,8 +21,16 @@ public struct AlertRoutes: Sendable {
     /// Records each notification before acting on it; one that crashed the bot before is answered 200 and skipped.
     public let inbound: InboundGuard?
 
-    public init(service: IncidentService, token: String?, metrics: BridgeMetrics, logger: Logger, inbound: InboundGuard? = nil) {
+    public init(
+        service: IncidentService,
+        token: String?,
+        metrics: BridgeMetrics,
+        logger: Logger,
+        inbound: InboundGuard? = nil,
+        source: any AlertSource = AlertSources.all[0]
+    ) {
         self.service = service
+        self.source = source
         self.token = token
         self.metrics = metrics
         self.logger = logger
@@ -27,11 +38,11 @@ public struct AlertRoutes: Sendable {
     }
 
     public func register(on router: Router<BasicRequestContext>) {
-        router.post("/alerts/alertmanager") { request, _ in await self.alertmanager(request) }
+        router.post(RouterPath(source.route)) { request, _ in await self.alertmanager(request) }
     }
 
     func reject(_ status: HTTPResponse.Status, _ reason: String) -> Response {
-        ChatRoutes.reject(status, reason, route: "/alerts/alertmanager", metrics: metrics, logger: logger)
+        ChatRoutes.reject(status, reason, route: source.route, metrics: metrics, logger: logger)
     }
 
     func alertmanager(_ request: Request) async -> Response {
@@ -43,12 +54,12 @@ public struct AlertRoutes: Sendable {
             }
         }
         guard let body = await ChatRoutes.body(request) else { return reject(.contentTooLarge, "body over 1 MiB") }
-        let notification: AlertmanagerNotification
-        switch AlertmanagerNotification.decode(body) {
+        let notification: DecodedAlert
+        switch source.decode(body) {
         case .success(let n): notification = n
-        case .failure(let reason): return reject(.badRequest, "malformed Alertmanager payload: \(reason.en)")
+        case .failure(let reason): return reject(.badRequest, "malformed \(source.name) payload: \(reason.en)")
         }
-        let key = "alertmanager:" + hexString(SHA256.hash(data: body))
+        let key = "\(source.id):" + hexString(SHA256.hash(data: body))
         if let inbound {
             switch await inbound.begin(key) {
             case .act(let settle):
@@ -63,7 +74,7 @@ public struct AlertRoutes: Sendable {
         return await ingest(notification, key: key)
     }
 
-    func ingest(_ notification: AlertmanagerNotification, key: String) async -> Response {
+    func ingest(_ notification: DecodedAlert, key: String) async -> Response {
         do {
             let outcome = try await service.ingest(notification.signal, deliveryKey: key)
             // A storm repeats the same group thousands of times: only what changes an incident is logged at info.
@@ -72,7 +83,7 @@ public struct AlertRoutes: Sendable {
                 level: level,
                 "alert notification",
                 metadata: [
-                    "group": "\(notification.groupKey)", "action": "\(outcome.action.rawValue)",
+                    "group": "\(notification.group)", "action": "\(outcome.action.rawValue)",
                     "incident.id": "\(outcome.incidentID?.rawValue ?? "-")",
                 ]
             )
