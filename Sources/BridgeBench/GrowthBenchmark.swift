@@ -10,8 +10,9 @@ import Foundation
 import Logging
 
 /// Years of data (issue 17): `--incidents` incidents declared, acknowledged (every other one) and resolved
-/// through the real command path over the last 14 days, and one alert-born incident with `--entries` timeline
-/// entries (written by the store's own calls, with the texts and fingerprints the alert path writes). Then the release
+/// through the real command path over the last 14 days, one alert-born incident with `--entries` timeline
+/// entries (written by the store's own calls, with the texts and fingerprints the alert path writes; summaries
+/// hold Japanese, `<`, `>`, `&` and quotes, as `決済API p99 > 3s` does) and one with as many plain ASCII entries. Then the release
 /// `incident-bridge` binary is measured on it: exports, kpi, the incident pages and idle memory of `serve`.
 /// Baseline: the same figures on a small data set (10 incidents, one with 100 entries) in the same run.
 func growthBenchmark() async throws {
@@ -40,6 +41,8 @@ func growthBenchmark() async throws {
         let b = bigFigures.exports[format]!
         let before = ["json": "1.19 s", "md": "1.46 s", "csv": "1.54 s"][format]!
         row("export --format \(format)", s.text, b.text, before, "<= 0.5 s, flat memory")
+        let a = bigFigures.asciiExports[format]!
+        row("  same, plain ASCII entries", smallFigures.asciiExports[format]!.text, a.text, "-", "<= 0.5 s, flat memory")
     }
     row(
         "GET /incidents/<INC> first screen", ms(smallFigures.page.seconds) + ", " + kb(smallFigures.page.bytes),
@@ -110,6 +113,8 @@ struct GrowthDataSet {
     var config: String
     var db: String
     var bigIncident: IncidentID
+    /// An incident with as many entries as the big one, in plain ASCII.
+    var asciiIncident: IncidentID
     var buildSeconds: Double
     var sizeDescription: String
 
@@ -158,7 +163,7 @@ struct GrowthDataSet {
             .init(
                 status: .firing,
                 labels: ["alertname": "PayLatency", "service": "payments", "instance": "pay\(k)"],
-                annotations: ["summary": "決済API p99 > 3s on pay\(k)"],
+                annotations: ["summary": "決済API p99 > 3s & \"5xx\" <pay\(k)>"],
                 fingerprint: String(format: "%016llx", UInt64(k) &* 0x9E37_79B9_7F4A_7C15)
             )
         }
@@ -192,6 +197,25 @@ struct GrowthDataSet {
             }
             written += n
         }
+        // The same number of entries in plain ASCII: the export's figures for any text against those for ASCII.
+        let ascii = try await run("/incident declare incident-declaration sev2 Plain ASCII timeline", at: t0).incidentID!
+        written = 0
+        while written < entries {
+            let n = min(batch, entries - written)
+            let first = written
+            try await parts.environment.store.write { tx in
+                for j in first..<(first + n) {
+                    let text = "1 new alert(s) firing (2 in all): PayLatency instance=pay\(j): payments API p99 over 3s on pay\(j)"
+                    try tx.append(
+                        TimelineEntry(
+                            incidentID: ascii, at: t0.addingTimeInterval(Double(j) * 0.03), actor: "alertmanager",
+                            kind: .alert, text: text
+                        )
+                    )
+                }
+            }
+            written += n
+        }
         // A bot that ran for 14 days has delivered its posts: mark them sent as the dispatcher does.
         try await parts.environment.sqliteStore.writer.write { db in
             try db.execute(sql: "UPDATE outbox SET status = 'sent', sent_at = created_at WHERE status = 'pending'")
@@ -203,6 +227,7 @@ struct GrowthDataSet {
             config: configPath,
             db: db,
             bigIncident: big,
+            asciiIncident: ascii,
             buildSeconds: Date().timeIntervalSince(started),
             sizeDescription: String(format: "%.0f MB database", Double(size) / 1e6)
         )
@@ -271,6 +296,7 @@ struct GrowthFigures {
         var bytes: Int
     }
     var exports: [String: ChildRun] = [:]
+    var asciiExports: [String: ChildRun] = [:]
     var kpi: ChildRun
     var startup: ChildRun
     var page: Fetch
@@ -291,6 +317,10 @@ struct GrowthFigures {
         var exports: [String: ChildRun] = [:]
         for format in ["json", "md", "csv"] {
             exports[format] = try best(["export", data.bigIncident.rawValue, "--format", format] + common)
+        }
+        var asciiExports: [String: ChildRun] = [:]
+        for format in ["json", "md", "csv"] {
+            asciiExports[format] = try best(["export", data.asciiIncident.rawValue, "--format", format] + common)
         }
         let kpi = try best(["kpi", "--since", "30d"] + common)
         let startup = try best(["--help"])
@@ -346,6 +376,7 @@ struct GrowthFigures {
         func median(_ xs: [Fetch]) -> Fetch { xs.sorted { $0.seconds < $1.seconds }[xs.count / 2] }
         return GrowthFigures(
             exports: exports,
+            asciiExports: asciiExports,
             kpi: kpi,
             startup: startup,
             page: median(pages),
