@@ -18,7 +18,7 @@ public struct ConsoleChat: Sendable {
     public func handle(line: String) async {
         let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { return }
-        let command = ChatCommand(platform: "console", channel: "console", user: user, text: trimmed)
+        let command = ChatCommand(platform: ConsolePlatform.id, channel: ConsolePlatform.id, user: user, text: trimmed)
         let outcome = await environment.service.handle(command)
         ConsoleOutput.write(outcome.ok ? outcome.reply : "! " + outcome.reply)
         await flushConsolePosts()
@@ -30,7 +30,7 @@ public struct ConsoleChat: Sendable {
         let store = environment.store
         do {
             while true {
-                let due = try await store.dueMessages(now: Date.distantFuture, platforms: ["console"], limit: 100)
+                let due = try await store.dueMessages(now: Date.distantFuture, platforms: [ConsolePlatform.id], limit: 100)
                 var printed = 0
                 for m in due {
                     guard let id = m.id else { continue }

@@ -37,7 +37,7 @@ public struct ConsoleInputService: Service {
                 let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
                 let outcome = await service.handle(
-                    ChatCommand(platform: "console", channel: "console", user: user, text: trimmed)
+                    ChatCommand(platform: ConsolePlatform.id, channel: ConsolePlatform.id, user: user, text: trimmed)
                 )
                 ConsoleOutput.write(outcome.ok ? outcome.reply : "! " + outcome.reply)
             }

@@ -51,7 +51,7 @@ public enum SlashCommand {
                 ids: [form["trigger_id"]],
                 body: Data(form.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&").utf8)
             ),
-            lateReply: platform == "slack"
+            lateReply: platform == SlackPlatform.id
                 ? form["response_url"].flatMap { $0.hasPrefix("https://") ? Destination(platform: "slack_response", channel: $0) : nil }
                 : nil
         )

@@ -102,9 +102,9 @@ public struct MattermostSocketService: Service {
                             if await state.seen(event) {
                                 // Up: a hello, or (on a resumed connection, which has none) the first event.
                                 connections.set(Self.name, .connected(since: now))
-                                connections.opened("mattermost")
+                                connections.opened(MattermostPlatform.id)
                                 if priorFailures > 0 {
-                                    connections.reconnected("mattermost")
+                                    connections.reconnected(MattermostPlatform.id)
                                     logger.info("mattermost websocket connected again")
                                 }
                             }
@@ -115,7 +115,7 @@ public struct MattermostSocketService: Service {
                                     await catchUp(bot: bot)
                                 }
                             case .posted(let post, _):
-                                connections.envelope("mattermost", type: "posted")
+                                connections.envelope(MattermostPlatform.id, type: "posted")
                                 await act(post, bot: bot)
                                 // Every post moves the channel's cursor, the bot's own answers too: a catch-up
                                 // reads only what came after the last post seen, never the last command again.

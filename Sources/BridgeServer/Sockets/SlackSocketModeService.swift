@@ -77,9 +77,9 @@ public struct SlackSocketModeService: Service {
                 case .hello(let n):
                     guard !stopped else { continue }
                     connections.set(Self.name, .connected(since: now))
-                    connections.opened("slack")
+                    connections.opened(SlackPlatform.id)
                     if failures > 0 {
-                        connections.reconnected("slack")
+                        connections.reconnected(SlackPlatform.id)
                         logger.info("slack socket mode connected again", metadata: ["connection": "\(n)"])
                     }
                     // Failures are forgotten only once a connection has stayed up (a peer that says hello and
@@ -195,7 +195,7 @@ public struct SlackSocketModeService: Service {
 
     /// Acts on one envelope and acknowledges it; a repeated envelope id gets the first answer again.
     func handle(_ e: SlackSocketMode.Envelope, writer: AckWriter) async {
-        connections.envelope("slack", type: e.type)
+        connections.envelope(SlackPlatform.id, type: e.type)
         switch await seen.claim(e.id) {
         case .answered(let text):
             await writer.send(SlackSocketMode.ack(e.id, text: e.acceptsResponsePayload ? text : nil))
