@@ -9,27 +9,35 @@ public enum JSONText {
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
             return "\"" + s + "\""
         }
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{8}": out += "\\b"
-            case "\t": out += "\\t"
-            case "\n": out += "\\n"
-            case "\u{c}": out += "\\f"
-            case "\r": out += "\\r"
+        // On the bytes: a scalar at a time into a String was most of a 100k-row JSON export with quotes in it.
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        out.reserveCapacity(s.utf8.count + 16)
+        let hex = Array("0123456789abcdef".utf8)
+        for b in s.utf8 {
+            let named: UInt8?
+            switch b {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): named = b
+            case 0x08: named = UInt8(ascii: "b")
+            case 0x09: named = UInt8(ascii: "t")
+            case 0x0A: named = UInt8(ascii: "n")
+            case 0x0C: named = UInt8(ascii: "f")
+            case 0x0D: named = UInt8(ascii: "r")
+            case ..<0x20: named = nil
             default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
+                out.append(b)
+                continue
+            }
+            out.append(UInt8(ascii: "\\"))
+            if let named {
+                out.append(named)
+            } else {
+                out.append(contentsOf: "u00".utf8)
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 15)])
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The bytes `s` takes inside a JSON string written by JSONSerialization (which also escapes `/`), without the

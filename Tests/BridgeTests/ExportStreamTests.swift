@@ -49,6 +49,19 @@ import Testing
             }
         }
     }
+
+    /// The JSON export's rows are written with `JSONText.quote`: it writes what JSONEncoder writes
+    /// (`.withoutEscapingSlashes`) for every control character, quotes, backslashes, slashes and non-ASCII text.
+    @Test func jsonTextQuotesAsJSONEncoderDoes() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        var texts = (0..<0x20).map { String(Character(Unicode.Scalar(UInt8($0)))) + "x" }
+        texts += ["p99 > 3s & \"5xx\" <pay1> \\ / 決済API", "", "\u{2028}\u{301}"]
+        for text in texts {
+            let expected = String(decoding: try encoder.encode(text), as: UTF8.self)
+            #expect(JSONText.quote(text) == expected, "\(text.unicodeScalars.map(\.value))")
+        }
+    }
 }
 
 /// `LocalTime` formats by arithmetic on the zone offset: it agrees with Foundation's calendar everywhere.
