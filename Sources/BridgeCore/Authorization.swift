@@ -189,7 +189,36 @@ public struct Authorizer: Sendable {
     }
 }
 
+/// Who may see and change on-call overrides.
+extension Authorizer {
+    /// Who stands in for whom, and why, is for the people of the config.
+    public func mayListOverrides(person: BridgeConfiguration.Person?, actor: String) -> Refusal? {
+        person == nil ? .forbidden(.oncall, actor: actor, .authOverridesListed) : nil
+    }
+
+    /// Overrides of a schedule are made by its members (the `oncall_override` rule, when set in the config,
+    /// decides alone; the upfront check has applied it).
+    public func mayOverride(_ s: BridgeConfiguration.Schedule, actor: String) -> Refusal? {
+        if config.authorization.rules[.oncallOverride] != nil || config.onCallPool(s).contains(actor) { return nil }
+        let names = config.onCallPool(s).sorted().map { config.people[$0]?.name ?? $0 }.joined(separator: ", ")
+        return .forbidden(.oncallOverride, actor: actor, .authOverrideMembers, ["schedule": s.name, "names": names])
+    }
+
+    /// An override is cancelled by its creator, the person it covers, or whoever may override its schedule.
+    public func mayCancel(_ o: OnCallOverride, actor: String) -> Refusal? {
+        guard o.createdBy != actor, o.person != actor, let s = config.schedules[o.schedule] else { return nil }
+        return mayOverride(s, actor: actor)
+    }
+}
+
 extension BridgeConfiguration {
+    /// Everyone a schedule may put on call: its layers' members and the members of roles that use it.
+    public func onCallPool(_ s: Schedule) -> Set<String> {
+        var out = Set(s.layers.flatMap(\.members))
+        for r in roles.values where r.schedule == s.id { out.formUnion(r.members) }
+        return out
+    }
+
     /// Roles holding an A in some event type's RACI row (the default who may record drills and changes).
     public var rolesWithAccountability: [String] {
         Set(eventTypes.values.flatMap { $0.raci.filter { $0.letter == .A }.map(\.role) }).sorted()

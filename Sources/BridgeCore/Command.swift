@@ -132,6 +132,21 @@ public enum DrillKind: String, Sendable, CaseIterable {
 }
 
 /// A command after parsing: what the user asked for, not yet checked against the store or config.
+/// Verb families, each answered by one file of `IncidentService` (`+Queries`, `+OnCall`, `+Records`, `+Declare`,
+/// `+Lifecycle`).
+public enum VerbFamily: Sendable, Equatable {
+    /// Read-only verbs answered from the store.
+    case query
+    /// Who is on call, and overrides.
+    case onCall
+    /// Drill and change records.
+    case record
+    /// Opening an incident.
+    case declare
+    /// One lifecycle event on an existing incident.
+    case lifecycle
+}
+
 public enum ParsedCommand: Sendable, Equatable {
     case declare(eventType: String, severity: String?, title: String)
     case ack(IncidentID?)
@@ -159,6 +174,17 @@ public enum ParsedCommand: Sendable, Equatable {
     case oncallOverrides(String?)
     /// `/oncall cancel <id>`.
     case oncallCancel(Int64)
+
+    /// The family of verbs the command belongs to; `IncidentService.apply` hands each family to its own file.
+    public var family: VerbFamily {
+        switch self {
+        case .show, .list, .timeline, .raci, .runbook, .kpi, .help: .query
+        case .oncall, .oncallOverride, .oncallOverrides, .oncallCancel: .onCall
+        case .drill, .change: .record
+        case .declare: .declare
+        case .ack, .update, .note, .assign, .escalate, .mitigate, .resolve, .close: .lifecycle
+        }
+    }
 
     /// The incident the command names, if it names one.
     public var incidentID: IncidentID? {

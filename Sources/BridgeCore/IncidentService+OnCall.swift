@@ -2,8 +2,8 @@ import Foundation
 
 /// `/oncall`: who is on call now and next, and overrides (stored with who made them).
 extension IncidentService {
-    /// The answer to an on-call command, or nil when `parsed` is not one.
-    func onCall(_ parsed: ParsedCommand, command: ChatCommand, actor: String, now: Date) async throws -> CommandOutcome? {
+    /// The answer to an on-call command.
+    func onCall(_ parsed: ParsedCommand, command: ChatCommand, actor: String, now: Date) async throws -> CommandOutcome {
         switch parsed {
         case .oncall(let name):
             let overrides = try await store.read { try $0.onCallOverrides(endingAfter: now) }
@@ -12,10 +12,7 @@ extension IncidentService {
             let lines = schedules.map { onCallLine($0, resolver: resolver, now: now) }
             return CommandOutcome(reply: escape(lines.joined(separator: "\n"), command))
         case .oncallOverrides(let name):
-            // Who stands in for whom, and why, is for the people of the config.
-            guard person(for: command) != nil else {
-                throw Refusal.forbidden(.oncall, actor: actor, .authOverridesListed)
-            }
+            if let refusal = authorizer.mayListOverrides(person: person(for: command), actor: actor) { throw refusal }
             let schedules = Set(try onCallSchedules(name).map(\.id))
             let overrides = try await store.read { try $0.onCallOverrides(endingAfter: now) }
                 .filter { schedules.contains($0.schedule) }
@@ -36,8 +33,8 @@ extension IncidentService {
             guard let person = config.person(matching: user) else {
                 throw Refusal(.input, .oncallUnknownPerson, ["user": user])
             }
-            try mayChange(schedule, actor: actor, command: command)
-            guard Self.pool(schedule, config).contains(person.id) else {
+            if let refusal = authorizer.mayOverride(schedule, actor: actor) { throw refusal }
+            guard config.onCallPool(schedule).contains(person.id) else {
                 throw Refusal(.input, .oncallNotInSchedule, ["person": person.name, "schedule": schedule.name])
             }
             guard let from = Self.onCallTime(fromText, schedule.timeZone, now: now),
@@ -76,30 +73,12 @@ extension IncidentService {
             guard let o = existing else {
                 throw Refusal(.state, .oncallNoOverride, ["id": String(id)])
             }
-            // Its creator, the person it covers, or a member of the schedule may cancel it.
-            if o.createdBy != actor && o.person != actor, let s = config.schedules[o.schedule] {
-                try mayChange(s, actor: actor, command: command)
-            }
+            if let refusal = authorizer.mayCancel(o, actor: actor) { throw refusal }
             _ = try await store.write { try $0.cancelOverride(id, at: now, by: actor) }
             return CommandOutcome(reply: config.word(.oncallOverrideCancelled, ["id": String(id)]))
         default:
-            return nil
+            throw Refusal(.input, .nothingToDo)
         }
-    }
-
-    /// Everyone a schedule may put on call: its layers' members and the members of roles that use it.
-    static func pool(_ s: BridgeConfiguration.Schedule, _ config: BridgeConfiguration) -> Set<String> {
-        var out = Set(s.layers.flatMap(\.members))
-        for r in config.roles.values where r.schedule == s.id { out.formUnion(r.members) }
-        return out
-    }
-
-    /// Overrides of a schedule are made by its members (the `oncall_override` rule, when set in the config,
-    /// decides alone).
-    func mayChange(_ s: BridgeConfiguration.Schedule, actor: String, command: ChatCommand) throws {
-        if config.authorization.rules[.oncallOverride] != nil || Self.pool(s, config).contains(actor) { return }
-        let names = Self.pool(s, config).sorted().map(personName).joined(separator: ", ")
-        throw Refusal.forbidden(.oncallOverride, actor: actor, .authOverrideMembers, ["schedule": s.name, "names": names])
     }
 
     func escape(_ text: String, _ command: ChatCommand) -> String {

@@ -2,14 +2,14 @@ import Foundation
 
 /// The read-only verbs: they answer from the store and change nothing.
 extension IncidentService {
-    /// The answer to a read-only verb, or nil when `parsed` changes something.
+    /// The answer to a read-only verb.
     func query(
         _ parsed: ParsedCommand,
         command: ChatCommand,
         person: BridgeConfiguration.Person?,
         actor: String,
         now: Date
-    ) async throws -> CommandOutcome? {
+    ) async throws -> CommandOutcome {
         switch parsed {
         case .list, .show, .timeline, .kpi:
             if let wait = readLimiter.take(actor, now: now) {
@@ -67,7 +67,7 @@ extension IncidentService {
             }
             return CommandOutcome(reply: reports.kpi(incidents: incidents, changes: changes, now: now, window: window))
         default:
-            return nil
+            throw Refusal(.input, .nothingToDo)
         }
     }
 

@@ -105,47 +105,18 @@ public struct IncidentService: Sendable {
         let actor = actor(for: command)
         let now = clock.now()
         try await authorizeUpfront(parsed, command: command, person: person, actor: actor)
-        if let answer = try await query(parsed, command: command, person: person, actor: actor, now: now) {
-            return answer
-        }
-        if let answer = try await onCall(parsed, command: command, actor: actor, now: now) { return answer }
-        switch parsed {
-        case .drill(let kind, let result, let minutes):
-            let record = DrillRecord(kind: kind.rawValue, result: result, minutes: minutes, at: now, actor: actor)
-            let reply = renderer.reply(
-                minutes == nil ? .drillRecorded : .drillRecordedMinutes,
-                fields: ["drill": kind.rawValue, "result": result, "minutes": minutes.map(String.init) ?? ""],
-                for: command.platform
-            )
-            return try await recordOnce(reply, command, now: now, deliveryKey: deliveryKey) { try $0.record(record) }
-        case .change(let name, let success):
-            let record = ChangeRecord(name: name, success: success, at: now, actor: actor)
-            let reply = renderer.reply(
-                success ? .changeSucceeded : .changeFailed,
-                fields: ["change": name],
-                for: command.platform
-            )
-            return try await recordOnce(reply, command, now: now, deliveryKey: deliveryKey) { try $0.record(record) }
-        case .declare(let type, let severity, let title):
-            return try await declare(
-                type: type,
-                severity: severity,
-                title: title,
-                command: command,
-                actor: actor,
-                now: now,
-                deliveryKey: deliveryKey
-            )
-        case .assign(_, _, let user) where config.person(matching: user) == nil:
-            throw Refusal(.input, .unknownPersonAssign, ["user": user], usage: Verb.assign.usage)
-        default:
-            guard let (id, event) = lifecycleEvent(for: parsed) else {
-                throw Refusal(.input, .nothingToDo)
-            }
-            return try await transition(
-                event,
-                action: AuthorizationPolicy.Action(parsed),
-                id: id,
+        switch parsed.family {
+        case .query:
+            return try await query(parsed, command: command, person: person, actor: actor, now: now)
+        case .onCall:
+            return try await onCall(parsed, command: command, actor: actor, now: now)
+        case .record:
+            return try await record(parsed, command: command, actor: actor, now: now, deliveryKey: deliveryKey)
+        case .declare:
+            return try await declare(parsed, command: command, actor: actor, now: now, deliveryKey: deliveryKey)
+        case .lifecycle:
+            return try await lifecycle(
+                parsed,
                 command: command,
                 person: person,
                 actor: actor,
@@ -153,129 +124,10 @@ public struct IncidentService: Sendable {
                 deliveryKey: deliveryKey
             )
         }
-    }
-
-    /// The lifecycle event a state-changing verb stands for, with the incident it names (if any).
-    func lifecycleEvent(for parsed: ParsedCommand) -> (IncidentID?, LifecycleEvent)? {
-        switch parsed {
-        case .ack(let id): (id, .acknowledge)
-        case .update(let id, let text): (id, .update(text))
-        case .note(let id, let text): (id, .note(text))
-        case .assign(let id, let role, let user): config.person(matching: user).map { (id, .assign(role, person: $0.id)) }
-        case .escalate(let id, let reason): (id, .escalateRequest(reason: reason))
-        case .mitigate(let id, let text): (id, .mitigate(text))
-        case .resolve(let id, let summary): (id, .resolve(summary))
-        case .close(let id): (id, .close)
-        default: nil
-        }
-    }
-
-    /// Writes a drill or change record once per delivery.
-    func recordOnce(
-        _ reply: String,
-        _ command: ChatCommand,
-        now: Date,
-        deliveryKey: String?,
-        write: @escaping @Sendable (any IncidentTransaction) throws -> Void
-    ) async throws -> CommandOutcome {
-        let dup = try await store.write { tx -> Bool in
-            if let key = deliveryKey, try !tx.recordInbound(key: key, at: now) { return true }
-            try write(tx)
-            return false
-        }
-        return CommandOutcome(reply: dup ? duplicateReply(command) : reply, duplicate: dup)
-    }
-
-    /// Opens an incident: its record, RACI, timers, posts and pages in one transaction.
-    func declare(
-        type: String,
-        severity: String?,
-        title: String,
-        command: ChatCommand,
-        actor: String,
-        now: Date,
-        deliveryKey: String?
-    ) async throws -> CommandOutcome {
-        let lifecycle = self.lifecycle
-        let tz = LocalTime(config.timeZone)
-        let outgoing = self.outgoing
-        let result = try await store.write { tx -> (IncidentID?, Bool) in
-            if let key = deliveryKey, try !tx.recordInbound(key: key, at: now) { return (nil, true) }
-            let day = tz.dayStamp(now)
-            let id = IncidentID.make(day: day, sequence: try tx.nextIncidentSequence(day: day))
-            var lifecycle = lifecycle
-            lifecycle.overrides = try tx.overridesInForce(lifecycle.config, at: now)
-            let fx = try lifecycle.declare(
-                id: id,
-                eventType: type,
-                severity: severity,
-                title: title,
-                actor: actor,
-                at: now,
-                origin: command.origin
-            ).get()
-            try tx.insert(fx.incident)
-            try Self.commit(fx, tx: tx, now: now, outgoing: outgoing)
-            return (id, false)
-        }
-        if result.1 { return CommandOutcome(reply: duplicateReply(command), duplicate: true) }
-        onCommit()
-        let id = result.0!
-        let reply = renderer.reply(.declared, fields: ["id": id.rawValue], for: command.platform)
-        return CommandOutcome(reply: reply, incidentID: id)
     }
 
     func duplicateReply(_ command: ChatCommand) -> String {
         renderer.reply(.duplicate, fields: [:], for: command.platform)
-    }
-
-    func transition(
-        _ event: LifecycleEvent,
-        action: AuthorizationPolicy.Action,
-        id: IncidentID?,
-        command: ChatCommand,
-        person: BridgeConfiguration.Person?,
-        actor: String,
-        now: Date,
-        deliveryKey: String?
-    ) async throws -> CommandOutcome {
-        let lifecycle = self.lifecycle
-        let outgoing = self.outgoing
-        let config = self.config
-        let channels = outgoing.channels
-        let result = try await store.write { tx -> (IncidentID?, Bool) in
-            if let key = deliveryKey, try !tx.recordInbound(key: key, at: now) { return (nil, true) }
-            let current = try Self.target(id, origin: command.origin, reader: tx, channels: channels)
-            try Self.authorize(
-                action,
-                on: current,
-                command: command,
-                person: person,
-                actor: actor,
-                config: config,
-                channels: channels
-            )
-            let fx = try lifecycle.apply(event, to: current, actor: actor, at: now).get()
-            if fx.incident != current { try tx.update(fx.incident) }  // a note leaves the record as it was
-            try Self.commit(fx, tx: tx, now: now, outgoing: outgoing)
-            return (current.id, false)
-        }
-        if result.1 { return CommandOutcome(reply: duplicateReply(command), duplicate: true) }
-        onCommit()
-        let incID = result.0!
-        let kind: ReplyKind =
-            switch event {
-            case .acknowledge: .acknowledged
-            case .update: .updated
-            case .note: .noted
-            case .assign: .assigned
-            case .escalateRequest: .escalationRequested
-            case .mitigate: .mitigated
-            case .resolve: .resolved
-            case .close: .closed
-            }
-        let reply = renderer.reply(kind, fields: ["id": incID.rawValue], for: command.platform)
-        return CommandOutcome(reply: reply, incidentID: incID)
     }
 
     /// Finds the incident a command is about: the named one, or the only open incident whose channel this is.
