@@ -57,24 +57,28 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
-        // SQLite store over GRDB: incidents, timeline, timers, outbox, inbound ids, cursors.
+        // The SQL of both stores, written once: statements, row mappers, the schema's migration steps, and the
+        // dialect for what differs (placeholders, row locks, JSON fields, DDL types). Foundation + BridgeCore only.
+        .target(name: "BridgeSQL", dependencies: ["BridgeCore"]),
+        // SQLite store over GRDB: group commit, checkpointer, backup, operator commands; the SQL from BridgeSQL.
         .target(
             name: "BridgeStore",
             dependencies: [
-                "BridgeCore",
+                "BridgeCore", "BridgeSQL",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        // The same ports on PostgreSQL (postgres-nio) for several instances on one database.
+        // The same ports on PostgreSQL (postgres-nio) for several instances on one database; the SQL from BridgeSQL.
         .target(
             name: "BridgePostgres",
             dependencies: [
-                "BridgeCore", "BridgeStore",
+                "BridgeCore", "BridgeSQL",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `incident-bridge migrate`: a SQLite history copied into PostgreSQL (the one place both stores meet).
+        .target(name: "BridgeMigrate", dependencies: ["BridgeCore", "BridgeSQL", "BridgeStore", "BridgePostgres"]),
         // System libcurl with typed curl_easy_setopt/getinfo wrappers (shim.h).
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Outbound HTTP and SMTP over libcurl, off the cooperative pool.
@@ -117,8 +121,8 @@ let package = Package(
         .executableTarget(
             name: "IncidentBridgeCLI",
             dependencies: [
-                "BridgeCore", "BridgeConfig", "BridgeStore", "BridgePostgres", "BridgeTemplates", "BridgeServer",
-                "BridgeTransport", "BridgeOperatingModel", "BridgeChat",
+                "BridgeCore", "BridgeConfig", "BridgeStore", "BridgePostgres", "BridgeMigrate", "BridgeTemplates",
+                "BridgeServer", "BridgeTransport", "BridgeOperatingModel", "BridgeChat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -140,8 +144,9 @@ let package = Package(
         .testTarget(
             name: "BridgeTests",
             dependencies: [
-                "BridgeCore", "BridgeConfig", "BridgeStore", "BridgePostgres", "BridgeTemplates", "BridgeServer",
-                "BridgeChat", "BridgeTransport", "BridgeAlerts", "BridgeOperatingModel", "BridgePaging", "BridgeTesting",
+                "BridgeCore", "BridgeConfig", "BridgeStore", "BridgePostgres", "BridgeSQL", "BridgeTemplates",
+                "BridgeServer", "BridgeChat", "BridgeTransport", "BridgeAlerts", "BridgeOperatingModel", "BridgePaging",
+                "BridgeTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

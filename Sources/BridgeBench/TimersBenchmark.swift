@@ -63,7 +63,8 @@ func timersBenchmark() async throws {
                             clock: .restore,
                             fraction: 1,
                             dueAt: far.addingTimeInterval(Double(k))
-                        )
+                        ),
+                        at: setup
                     )
                 }
             }
@@ -132,7 +133,8 @@ func timersBenchmark() async throws {
         try await parts.environment.store.write { tx in
             for (i, due) in dueList.enumerated() {
                 try tx.schedule(
-                    IncidentTimer(incidentID: IncidentID.make(day: "20261126", sequence: i % 1000 + 1), kind: .updateReminder, dueAt: due)
+                    IncidentTimer(incidentID: IncidentID.make(day: "20261126", sequence: i % 1000 + 1), kind: .updateReminder, dueAt: due),
+                    at: Date()
                 )
             }
         }

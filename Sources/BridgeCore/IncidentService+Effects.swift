@@ -57,7 +57,7 @@ extension IncidentService {
     public static func write(_ p: PreparedEffects, tx: any IncidentTransaction) throws {
         let fx = p.effects
         for c in fx.cancel { try tx.cancelTimers(fx.incident.id, c, at: p.now) }
-        for t in fx.schedule { try tx.schedule(t) }
+        for t in fx.schedule { try tx.schedule(t, at: p.now) }
         for e in fx.timeline { try tx.append(e) }
         for row in p.rows {
             switch row {

@@ -1,3 +1,4 @@
+import BridgeCore
 import Foundation
 import Logging
 import NIOCore
@@ -26,6 +27,7 @@ final class PGConnection: @unchecked Sendable {
             let reason = e.serverInfo?[.message] ?? e.underlying.map { tlsReason($0, settings) ?? "\($0)" }
                 ?? e.code.description
             throw StoreError(
+                .unavailable,
                 "cannot connect to PostgreSQL at \(settings.host):\(settings.port)/\(settings.database) as \(settings.user): \(reason)"
             )
         }
@@ -56,7 +58,7 @@ final class PGConnection: @unchecked Sendable {
     private func wait<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
         if connection.isClosed {
             broken = true
-            throw StoreError("the database connection is closed")
+            throw StoreError(.unavailable, "the database connection is closed")
         }
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox<T>()
@@ -68,7 +70,7 @@ final class PGConnection: @unchecked Sendable {
             broken = true
             let closing: EventLoopFuture<Void> = connection.close()
             _ = closing
-            throw StoreError("the database did not answer within \(Int(Self.statementTimeout)) s")
+            throw StoreError(.unavailable, "the database did not answer within \(Int(Self.statementTimeout)) s")
         }
         do {
             return try result.get()

@@ -1,4 +1,5 @@
 import BridgeCore
+import BridgeSQL
 import Foundation
 import Logging
 import NIOCore
@@ -18,7 +19,7 @@ import PostgresNIO
 /// - Single-consumer loops (the Matrix poller, the Mattermost WebSocket, retention) run where a session-level
 ///   advisory lock is held; the lock goes with its holder's connection, so a survivor takes over within its
 ///   polling interval.
-public final class PostgresStore: BridgeStorage, @unchecked Sendable {
+public final class PostgresStore: BridgeStorage, SQLStore, OutboxQueue, @unchecked Sendable {
     public let location: String
     let settings: Settings
     let pool: ConnectionPool
@@ -45,7 +46,7 @@ public final class PostgresStore: BridgeStorage, @unchecked Sendable {
             guard let c = URLComponents(string: url), ["postgres", "postgresql"].contains(c.scheme ?? ""),
                 let host = c.host, !host.isEmpty
             else {
-                throw StoreError("--db \(PostgresStore.redacted(url)): expected postgres://user@host:5432/database")
+                throw StoreError(.invalid, "--db \(PostgresStore.redacted(url)): expected postgres://user@host:5432/database")
             }
             self.host = host
             port = c.port ?? 5432
@@ -57,7 +58,7 @@ public final class PostgresStore: BridgeStorage, @unchecked Sendable {
             sslRootCert = query("sslrootcert").flatMap { $0.isEmpty || $0 == "system" ? nil : $0 }
             sslMode = query("sslmode") ?? (Self.isLoopback(host) && query("sslrootcert") == nil ? "disable" : "verify-full")
             guard ["disable", "prefer", "require", "verify-ca", "verify-full"].contains(sslMode) else {
-                throw StoreError("--db: sslmode=\(sslMode) is not one of disable, prefer, require, verify-ca, verify-full")
+                throw StoreError(.invalid, "--db: sslmode=\(sslMode) is not one of disable, prefer, require, verify-ca, verify-full")
             }
         }
 
@@ -90,7 +91,7 @@ public final class PostgresStore: BridgeStorage, @unchecked Sendable {
                     do {
                         t.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(sslRootCert))
                     } catch {
-                        throw StoreError("--db: sslrootcert=\(sslRootCert) is not a readable PEM file of CA certificates")
+                        throw StoreError(.invalid, "--db: sslrootcert=\(sslRootCert) is not a readable PEM file of CA certificates")
                     }
                 }
                 return t
@@ -164,7 +165,7 @@ public final class PostgresStore: BridgeStorage, @unchecked Sendable {
         return try await withCheckedThrowingContinuation { (k: CheckedContinuation<T, any Error>) in
             threads.submit { state in
                 let result = { () -> Result<T, any Error> in
-                    guard state == .active, let body = box.take() else { return .failure(StoreError("the store is shut down")) }
+                    guard state == .active, let body = box.take() else { return .failure(StoreError(.unavailable, "the store is shut down")) }
                     // A deadlock or serialization failure rolls everything back: run the body once more.
                     var attempt = 0
                     while true {
@@ -192,71 +193,26 @@ public final class PostgresStore: BridgeStorage, @unchecked Sendable {
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentTransaction) throws -> T) async throws -> T {
-        try await transaction(readOnly: false) { c in try body(PGTransaction(c: c, writing: true)) }
+        try await transaction(readOnly: false) { c in try body(SQLIncidentTransaction(PGExecutor(c: c), writing: true)) }
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any IncidentReader) throws -> T) async throws -> T {
         try await withoutActuallyEscaping(body) { escaping in
             let box = UncheckedBody(body: escaping)
-            return try await transaction(readOnly: true) { c in try box.body(PGTransaction(c: c, writing: false)) }
-        }
-    }
-
-    // MARK: CursorStore
-
-    public func value(forKey key: String) async throws -> String? {
-        try await transaction(readOnly: true) { c in
-            try c.query("SELECT value FROM kv WHERE key = $1", [.init(string: key)]).first.flatMap { $0.string("value") }
-        }
-    }
-
-    public func setValue(_ value: String, forKey key: String) async throws {
-        try await transaction(readOnly: false) { c in
-            try c.run(
-                "INSERT INTO kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [.init(string: key), .init(string: value)]
-            )
-        }
-    }
-
-    // MARK: upkeep
-
-    public func probeWrite() async throws {
-        try await setValue(ISO8601DateFormatter().string(from: Date()), forKey: "healthz")
-    }
-
-    public func purge(sentBefore: Date, inboundBefore: Date) async throws -> (outbox: Int, inbound: Int) {
-        var total = (outbox: 0, inbound: 0)
-        while true {
-            let n = try await transaction(readOnly: false) { c -> (Int, Int, Int) in
-                let outbox = try c.affected(
-                    """
-                    DELETE FROM outbox WHERE id IN
-                    (SELECT id FROM outbox WHERE status = 'sent' AND sent_at < $1 LIMIT 1000)
-                    """,
-                    [.init(double: sentBefore.timeIntervalSince1970)]
-                )
-                let inbound = try c.affected(
-                    "DELETE FROM inbound_requests WHERE key IN (SELECT key FROM inbound_requests WHERE received_at < $1 LIMIT 1000)",
-                    [.init(double: inboundBefore.timeIntervalSince1970)]
-                )
-                _ = try c.affected(
-                    "DELETE FROM inbound_attempts WHERE key IN (SELECT key FROM inbound_attempts WHERE started_at < $1 LIMIT 1000)",
-                    [.init(double: inboundBefore.timeIntervalSince1970)]
-                )
-                let alerts = try c.affected(
-                    """
-                    DELETE FROM alert_fingerprints WHERE (incident_id, fingerprint) IN
-                    (SELECT a.incident_id, a.fingerprint FROM alert_fingerprints a JOIN incidents i ON i.id = a.incident_id
-                     WHERE i.state IN ('resolved','closed') LIMIT 1000)
-                    """
-                )
-                return (outbox, inbound, alerts)
+            return try await transaction(readOnly: true) { c in
+                try box.body(SQLIncidentTransaction(PGExecutor(c: c), writing: false))
             }
-            total.outbox += n.0
-            total.inbound += n.1
-            if n.0 < 1000 && n.1 < 1000 && n.2 < 1000 { return total }
         }
+    }
+
+    // MARK: SQLStore (the outbox, inbound attempts, cursors and retention: BridgeSQL)
+
+    public func sqlWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) throws -> T) async throws -> T {
+        try await transaction(readOnly: false) { c in try body(PGExecutor(c: c)) }
+    }
+
+    public func sqlRead<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) throws -> T) async throws -> T {
+        try await transaction(readOnly: true) { c in try body(PGExecutor(c: c)) }
     }
 
     /// Polls `pg_try_advisory_lock` on a connection of its own every `every` seconds until it gets the lock. Leases
@@ -321,10 +277,4 @@ final class BodyBox<T>: @unchecked Sendable {
 /// `read`'s body does not escape the call; the box carries it to the store's thread and back.
 private struct UncheckedBody<T>: @unchecked Sendable {
     let body: (any IncidentReader) throws -> T
-}
-
-/// A store error: one line.
-public struct StoreError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }

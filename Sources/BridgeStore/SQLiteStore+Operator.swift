@@ -1,4 +1,5 @@
 import BridgeCore
+import BridgeSQL
 import Foundation
 import GRDB
 
@@ -17,16 +18,17 @@ public struct OutboxRow: Sendable, Codable, Equatable {
 
 /// Operator control of the outbox and retention of old rows; safe while `serve` runs (WAL, one writer at a time).
 extension SQLiteStore {
-    static func outboxRow(_ r: Row, now: Date) -> OutboxRow {
-        OutboxRow(
-            id: r["id"],
-            destination: "\(r["platform"] as String):\(r["channel"] as String)",
-            kind: r["kind"],
-            status: r["status"],
-            attempts: r["attempts"],
-            lastError: r["last_error"],
-            incidentID: r["incident_id"],
-            ageSeconds: Int(now.timeIntervalSince1970 - (r["created_at"] as Double))
+    static func outboxRow(_ r: any SQLRow, now: Date) throws -> OutboxRow {
+        let m = try message(r)
+        return OutboxRow(
+            id: m.id ?? 0,
+            destination: "\(m.destination.platform):\(m.destination.channel)",
+            kind: m.kind,
+            status: try r.requiredString("status"),
+            attempts: m.attempts,
+            lastError: m.lastError,
+            incidentID: m.incidentID?.rawValue,
+            ageSeconds: Int(now.timeIntervalSince1970 - m.createdAt.timeIntervalSince1970)
         )
     }
 
@@ -39,7 +41,7 @@ extension SQLiteStore {
                 sql: "SELECT * FROM outbox WHERE \(filter) ORDER BY id LIMIT ?",
                 arguments: StatementArguments(status.map { [$0] } ?? []) + [limit]
             )
-            return rows.map { Self.outboxRow($0, now: now) }
+            return try rows.map { try Self.outboxRow($0, now: now) }
         }
     }
 
@@ -79,9 +81,9 @@ extension SQLiteStore {
                         arguments: [id]
                     )
                 else { continue }
-                let row = Self.outboxRow(r, now: now)
+                let row = try Self.outboxRow(r, now: now)
                 if let inc = row.incidentID {
-                    try GRDBTransaction(db: db).append(
+                    try SQLIncidentTransaction(GRDBExecutor(db: db), writing: true).append(
                         TimelineEntry(
                             incidentID: IncidentID(rawValue: inc),
                             at: now,
@@ -95,52 +97,6 @@ extension SQLiteStore {
                 dropped.append(row)
             }
             return dropped
-        }
-    }
-
-    /// Deletes sent outbox rows older than `sentBefore`, inbound delivery ids older than `inboundBefore` and the
-    /// alert fingerprints of incidents no longer open; nothing unsent is ever removed.
-    /// Works in batches of 1000 rows, each its own short transaction, so the writer is never held for long.
-    public func purge(sentBefore: Date, inboundBefore: Date) async throws -> (outbox: Int, inbound: Int) {
-        var total = (outbox: 0, inbound: 0)
-        while true {
-            let n = try await groupWrite { db -> (Int, Int, Int) in
-                try db.execute(
-                    sql: """
-                        DELETE FROM outbox WHERE id IN
-                        (SELECT id FROM outbox WHERE status = 'sent' AND sent_at < ? LIMIT 1000)
-                        """,
-                    arguments: [sentBefore.timeIntervalSince1970]
-                )
-                let outbox = db.changesCount
-                try db.execute(
-                    sql: """
-                        DELETE FROM inbound_requests WHERE key IN
-                        (SELECT key FROM inbound_requests WHERE received_at < ? LIMIT 1000)
-                        """,
-                    arguments: [inboundBefore.timeIntervalSince1970]
-                )
-                let inbound = db.changesCount
-                try db.execute(
-                    sql: """
-                        DELETE FROM inbound_attempts WHERE key IN
-                        (SELECT key FROM inbound_attempts WHERE started_at < ? LIMIT 1000)
-                        """,
-                    arguments: [inboundBefore.timeIntervalSince1970]
-                )
-                // The alerts named by incidents that are no longer open (only open ones take new alerts).
-                try db.execute(
-                    sql: """
-                        DELETE FROM alert_fingerprints WHERE (incident_id, fingerprint) IN
-                        (SELECT a.incident_id, a.fingerprint FROM alert_fingerprints a JOIN incidents i ON i.id = a.incident_id
-                         WHERE i.state IN ('resolved','closed') LIMIT 1000)
-                        """
-                )
-                return (outbox, inbound, db.changesCount)
-            }
-            total.outbox += n.0
-            total.inbound += n.1
-            if n.0 < 1000 && n.1 < 1000 && n.2 < 1000 { return total }
         }
     }
 }

@@ -1,4 +1,5 @@
 import BridgeCore
+import BridgeSQL
 import Foundation
 import GRDB
 
@@ -64,7 +65,7 @@ public struct SQLiteStore: IncidentStore {
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any IncidentTransaction) throws -> T) async throws -> T
     {
-        try await committer.write { db in try body(GRDBTransaction(db: db)) }
+        try await committer.write { db in try body(SQLIncidentTransaction(GRDBExecutor(db: db), writing: true)) }
     }
 
     /// A raw write through group commit (outbox and key-value bookkeeping).
@@ -73,6 +74,20 @@ public struct SQLiteStore: IncidentStore {
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any IncidentReader) throws -> T) async throws -> T {
-        try await writer.read { db in try body(GRDBTransaction(db: db)) }
+        try await writer.read { db in try body(SQLIncidentTransaction(GRDBExecutor(db: db), writing: false)) }
     }
+}
+
+/// The outbox, inbound attempts, cursors and retention: the shared statements (`BridgeSQL`) through group commit.
+extension SQLiteStore: SQLStore, OutboxQueue, InboundAttempts {
+    public func sqlWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) throws -> T) async throws -> T {
+        try await committer.write { db in try body(GRDBExecutor(db: db)) }
+    }
+
+    public func sqlRead<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) throws -> T) async throws -> T {
+        try await writer.read { db in try body(GRDBExecutor(db: db)) }
+    }
+
+    /// One process owns a SQLite file: an attempt begun by another instance id is one that died.
+    public func instanceAlive(_ owner: String) async -> Bool { false }
 }

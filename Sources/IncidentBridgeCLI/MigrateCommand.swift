@@ -1,6 +1,6 @@
 import ArgumentParser
 import BridgeChat
-import BridgePostgres
+import BridgeMigrate
 import Foundation
 
 /// `incident-bridge migrate --from FILE --to postgres://...`: a SQLite history into an empty PostgreSQL database.

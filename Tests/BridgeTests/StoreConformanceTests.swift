@@ -25,8 +25,8 @@ import Testing
             #expect(try tx.nextIncidentSequence(day: "20261126") == 1)
             try tx.insert(inc)
             try tx.append(TimelineEntry(incidentID: inc.id, at: t0, actor: "suzuki", kind: .declared, text: "x \u{1} ü"))
-            try tx.schedule(IncidentTimer(incidentID: inc.id, kind: .escalation, step: 1, round: 0, dueAt: t0.addingTimeInterval(900)))
-            try tx.schedule(IncidentTimer(incidentID: inc.id, kind: .slaBreach, clock: .restore, fraction: 1, dueAt: t0.addingTimeInterval(9000)))
+            try tx.schedule(IncidentTimer(incidentID: inc.id, kind: .escalation, step: 1, round: 0, dueAt: t0.addingTimeInterval(900)), at: t0)
+            try tx.schedule(IncidentTimer(incidentID: inc.id, kind: .slaBreach, clock: .restore, fraction: 1, dueAt: t0.addingTimeInterval(9000)), at: t0)
             try tx.enqueue(OutboxMessage(incidentID: inc.id, destination: .console, kind: "declare", text: "hello", createdAt: t0))
             #expect(try tx.nextIncidentSequence(day: "20261126") == 2)
         }
@@ -142,7 +142,7 @@ import Testing
                 let inc = self.incident(String(format: "INC-20261126-%03d", n))
                 try tx.insert(inc)
                 for s in 0..<5 {
-                    try tx.schedule(IncidentTimer(incidentID: inc.id, kind: .escalation, step: s, round: 0, dueAt: t0.addingTimeInterval(Double(s))))
+                    try tx.schedule(IncidentTimer(incidentID: inc.id, kind: .escalation, step: s, round: 0, dueAt: t0.addingTimeInterval(Double(s))), at: t0)
                 }
             }
         }

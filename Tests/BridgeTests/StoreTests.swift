@@ -38,7 +38,8 @@ import BridgeAlerts
                     step: 1,
                     round: 0,
                     dueAt: self.t0.addingTimeInterval(900)
-                )
+                ),
+                at: self.t0
             )
             try tx.schedule(
                 IncidentTimer(
@@ -47,7 +48,8 @@ import BridgeAlerts
                     clock: .restore,
                     fraction: 1,
                     dueAt: self.t0.addingTimeInterval(9000)
-                )
+                ),
+                at: self.t0
             )
             try tx.enqueue(
                 OutboxMessage(

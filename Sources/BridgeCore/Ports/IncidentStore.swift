@@ -37,7 +37,8 @@ public protocol IncidentTransaction: IncidentReader {
     func insert(_ incident: Incident) throws
     func update(_ incident: Incident) throws
     func append(_ entry: TimelineEntry) throws
-    func schedule(_ timer: IncidentTimer) throws
+    /// Stores a pending timer; `now` (the caller's clock) is its creation time.
+    func schedule(_ timer: IncidentTimer, at now: Date) throws
     func cancelTimers(_ id: IncidentID, _ which: TimerCancellation, at: Date) throws
     @discardableResult func enqueue(_ message: OutboxMessage) throws -> Int64
     /// Records an inbound delivery id; false when it was seen before (a retried delivery).
