@@ -1,5 +1,6 @@
 import BridgeCore
 import BridgePostgres
+import BridgeSQL
 import BridgeStore
 import BridgeTesting
 import Foundation
@@ -49,8 +50,65 @@ import Testing
             }
         }
         #expect(try await store.read { try $0.incident(IncidentID("INC-20261126-002")) } == nil)
-        // An update of an incident that is not there is an error.
-        await #expect(throws: (any Error).self) { try await store.write { tx in try tx.update(self.incident("INC-20991231-001")) } }
+        // An update of an incident that is not there is the same error on both stores.
+        let missing = await #expect(throws: StoreError.self) {
+            try await store.write { tx in try tx.update(self.incident("INC-20991231-001")) }
+        }
+        #expect(missing?.code == .notFound, "\(String(describing: missing))")
+    }
+
+    /// Drift between the stores: a NULL where the schema promises a value reads back as the same `StoreError`
+    /// on both (no trap, no `""` or `distantPast` standing in for it).
+    @Test(arguments: StoreKind.allCases) func aNullWhereTheSchemaPromisesAValueIsTheSameError(kind: StoreKind) async throws {
+        let (store, _) = try kind.make()
+        let sql = try #require(store as? any SQLStore)
+        let inc = incident("INC-20261126-001")
+        let t0 = self.t0
+        try await store.write { tx in
+            try tx.insert(inc)
+            try tx.append(TimelineEntry(incidentID: inc.id, at: t0, actor: "suzuki", kind: .declared, text: "x"))
+        }
+        // A column the schema keeps NOT NULL is loosened and emptied behind the store's back (a damaged or
+        // hand-edited database).
+        try await sql.sqlWrite { db in
+            switch db.dialect {
+            case .postgres:
+                try db.execute("ALTER TABLE timeline ALTER COLUMN actor DROP NOT NULL")
+            case .sqlite:
+                try db.execute(
+                    "CREATE TABLE timeline_loose (id INTEGER PRIMARY KEY AUTOINCREMENT, incident_id TEXT, at REAL, actor TEXT, kind TEXT, text TEXT)"
+                )
+                try db.execute("INSERT INTO timeline_loose SELECT id, incident_id, at, actor, kind, text FROM timeline")
+                try db.execute("DROP TABLE timeline")
+                try db.execute("ALTER TABLE timeline_loose RENAME TO timeline")
+            }
+            try db.execute("UPDATE timeline SET actor = NULL WHERE incident_id = ?", [.text(inc.id.rawValue)])
+        }
+        let broken = await #expect(throws: StoreError.self) { try await store.read { try $0.timeline(inc.id) } }
+        #expect(broken?.code == .corrupt(column: "actor"), "\(String(describing: broken))")
+    }
+
+    /// Drift between the stores: creation times are the caller's clock, never the store's own `Date()`.
+    @Test(arguments: StoreKind.allCases) func creationTimesComeFromTheInjectedClock(kind: StoreKind) async throws {
+        let (store, _) = try kind.make()
+        let sql = try #require(store as? any SQLStore)
+        let clock = ManualClock()
+        let now = clock.now()
+        let inc = incident("INC-20261126-001")
+        try await store.write { tx in
+            try tx.insert(inc)
+            try tx.schedule(IncidentTimer(incidentID: inc.id, kind: .escalation, step: 1, round: 0, dueAt: now.addingTimeInterval(900)), at: now)
+            try tx.enqueue(OutboxMessage(incidentID: inc.id, destination: .console, kind: "declare", text: "hello", createdAt: now))
+        }
+        #expect(try await store.beginInbound("evt-1", owner: "a", at: now) == nil)
+        #expect(try await store.laneHeads(limit: 10).map(\.createdAt) == [now])
+        // What the store wrote, read back as stored.
+        let stored = try await sql.sqlRead { db in
+            try [("outbox", "created_at"), ("timers", "created_at"), ("inbound_attempts", "started_at")].map { table, column in
+                try db.first("SELECT \(column) AS t FROM \(table)")?.date("t")
+            }
+        }
+        #expect(stored == [now, now, now], "outbox, timers, inbound attempts: \(stored)")
     }
 
     @Test(arguments: StoreKind.allCases) func readsTheCoreAndThePagesRely(kind: StoreKind) async throws {
