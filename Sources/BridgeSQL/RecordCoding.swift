@@ -16,9 +16,11 @@ public enum RecordCoding {
         return d
     }()
 
+    /// A value as the JSON text stored.
     public static func encode<T: Encodable>(_ v: T) throws -> String {
         String(decoding: try encoder.encode(v), as: UTF8.self)
     }
+    /// A value from the JSON text stored.
     public static func decode<T: Decodable>(_ t: T.Type, _ s: String) throws -> T {
         try decoder.decode(t, from: Data(s.utf8))
     }
@@ -27,28 +29,4 @@ public enum RecordCoding {
     /// the previous command wrote, and decoding JSON is most of the cost of a lookup. Keyed by the whole text,
     /// so a changed record is never served stale.
     static let records = RecordCache()
-}
-
-/// Decoded incident records by their stored JSON text, so reading an unchanged record (notes, repeated alerts of a
-/// group) skips `JSONDecoder`; it pays on the note and alert-storm paths (see BENCHMARKS.md: "Hand-written code
-/// against the library it replaces").
-final class RecordCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var byText: [String: Incident] = [:]
-    private let limit = 1024
-
-    func incident(_ text: String) throws -> Incident {
-        if let hit = lock.withLock({ byText[text] }) { return hit }
-        let decoded: Incident
-        do {
-            decoded = try RecordCoding.decode(Incident.self, text)
-        } catch {
-            throw StoreError.corrupt("record", "is not an incident record (\(error))")
-        }
-        lock.withLock {
-            if byText.count >= limit { byText.removeAll(keepingCapacity: true) }
-            byText[text] = decoded
-        }
-        return decoded
-    }
 }

@@ -51,8 +51,10 @@ public struct SQLIncidentTransaction<E: SQLExecutor>: IncidentTransaction {
         return try db.rows(
             """
             SELECT severity, state, declared_at,
-                   \(d.jsonNumber("record", "acknowledgedAt")) AS ack, \(d.jsonNumber("record", "firstResponseAt")) AS first,
-                   \(d.jsonNumber("record", "mitigatedAt")) AS mitigated, \(d.jsonNumber("record", "resolvedAt")) AS resolved
+                   \(d.jsonNumber("record", "acknowledgedAt")) AS ack,
+                   \(d.jsonNumber("record", "firstResponseAt")) AS first,
+                   \(d.jsonNumber("record", "mitigatedAt")) AS mitigated,
+                   \(d.jsonNumber("record", "resolvedAt")) AS resolved
             FROM incidents WHERE declared_at >= ? ORDER BY declared_at DESC, id DESC
             """,
             [.time(since)]
@@ -252,8 +254,8 @@ public struct SQLIncidentTransaction<E: SQLExecutor>: IncidentTransaction {
         }
         try db.execute(
             """
-            INSERT INTO incidents (id, day, seq, state, severity, event_type, declared_at, origin_platform, origin_channel,
-                                   alert_group_key, record)
+            INSERT INTO incidents (id, day, seq, state, severity, event_type, declared_at, origin_platform,
+                                   origin_channel, alert_group_key, record)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [

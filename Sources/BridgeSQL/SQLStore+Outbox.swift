@@ -16,7 +16,10 @@ extension SQLStore {
         var m = OutboxMessage(
             id: try r.requiredInt64("id"),
             incidentID: r.string("incident_id").map(IncidentID.init(rawValue:)),
-            destination: Destination(platform: try r.requiredString("platform"), channel: try r.requiredString("channel")),
+            destination: Destination(
+                platform: try r.requiredString("platform"),
+                channel: try r.requiredString("channel")
+            ),
             kind: try r.requiredString("kind"),
             text: try r.requiredString("text"),
             mentions: (try? RecordCoding.decode([String].self, try r.requiredString("mentions"))) ?? [],

@@ -5,8 +5,10 @@ import Foundation
 /// inbound attempts, cursors and retention are written once on top of it (`SQLStore+Outbox`, ...).
 public protocol SQLStore: Sendable {
     /// Runs `body` in a write transaction (all or nothing).
+    @discardableResult
     func sqlWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) throws -> T) async throws -> T
     /// Runs `body` in a read-only transaction (one snapshot).
+    @discardableResult
     func sqlRead<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) throws -> T) async throws -> T
 }
 
@@ -20,7 +22,9 @@ public func incidentTransaction(_ db: any SQLExecutor, writing: Bool) -> any Inc
 
 extension SQLStore {
     public func value(forKey key: String) async throws -> String? {
-        try await sqlRead { db in try db.first("SELECT value FROM kv WHERE key = ?", [.text(key)])?.requiredString("value") }
+        try await sqlRead { db in
+            try db.first("SELECT value FROM kv WHERE key = ?", [.text(key)])?.requiredString("value")
+        }
     }
 
     public func setValue(_ value: String, forKey key: String) async throws {
@@ -50,7 +54,10 @@ extension SQLStore {
         while true {
             let n = try await sqlWrite { db -> (Int, Int, Int) in
                 let outbox = try db.execute(
-                    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'sent' AND sent_at < ? LIMIT 1000)",
+                    """
+                    DELETE FROM outbox WHERE id IN
+                    (SELECT id FROM outbox WHERE status = 'sent' AND sent_at < ? LIMIT 1000)
+                    """,
                     [.time(sentBefore)]
                 )
                 let inbound = try db.execute(
@@ -61,15 +68,18 @@ extension SQLStore {
                     [.time(inboundBefore)]
                 )
                 try db.execute(
-                    "DELETE FROM inbound_attempts WHERE key IN (SELECT key FROM inbound_attempts WHERE started_at < ? LIMIT 1000)",
+                    """
+                    DELETE FROM inbound_attempts WHERE key IN
+                    (SELECT key FROM inbound_attempts WHERE started_at < ? LIMIT 1000)
+                    """,
                     [.time(inboundBefore)]
                 )
                 // The alerts named by incidents that are no longer open (only open ones take new alerts).
                 let alerts = try db.execute(
                     """
                     DELETE FROM alert_fingerprints WHERE (incident_id, fingerprint) IN
-                    (SELECT a.incident_id, a.fingerprint FROM alert_fingerprints a JOIN incidents i ON i.id = a.incident_id
-                     WHERE i.state IN ('resolved','closed') LIMIT 1000)
+                    (SELECT a.incident_id, a.fingerprint FROM alert_fingerprints a
+                     JOIN incidents i ON i.id = a.incident_id WHERE i.state IN ('resolved','closed') LIMIT 1000)
                     """
                 )
                 return (outbox, inbound, alerts)
