@@ -8,7 +8,7 @@ PERSON ?= suzuki
 # Local secrets for `make run`: random tokens for the alert route and the read-only pages, made once.
 DEV_SECRETS = var/dev-secrets.env
 
-.PHONY: deps peers pg build run chat test bench clean format fuzz
+.PHONY: deps peers pg build run chat test test-fast bench clean format fuzz
 
 deps:
 	@./scripts/install-deps.sh
@@ -35,9 +35,17 @@ peers:
 pg:
 	@./scripts/install-deps.sh postgresql
 
+# Every test: core, store (SQLite and PostgreSQL), adapters and system (peers, browser, kill -9, two instances).
 test: deps peers pg
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
+
+# The edit loop: core, store on SQLite only, adapters; no peer server, no PostgreSQL, no browser, no serve process
+# (the peers venv is there for the one-shot official-client checks: slack_sdk's signature).
+FAST_TESTS = BridgeCoreTests|BridgeStoreTests|BridgeAdapterTests
+test-fast: deps peers
+	$(SWIFT) build --build-tests
+	INCIDENT_BRIDGE_TEST_STORES=sqlite $(SWIFT) test --skip-build --no-parallel --filter '$(FAST_TESTS)'
 
 clean:
 	rm -rf .build var

@@ -1,6 +1,16 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// What every test target links: the modules under test, the shared support and the libraries tests drive.
+let testDependencies: [Target.Dependency] = [
+    "BridgeCore", "BridgeConfig", "BridgeStore", "BridgePostgres", "BridgeTemplates", "BridgeServer",
+    "BridgeChat", "BridgeTransport", "BridgeAlerts", "BridgeOperatingModel", "BridgePaging", "BridgeTesting",
+    "BridgeTestSupport",
+    .product(name: "HummingbirdTesting", package: "hummingbird"),
+    .product(name: "GRDB", package: "GRDB.swift"),
+    .product(name: "Logging", package: "swift-log"),
+]
+
 let package = Package(
     name: "incident-bridge",
     platforms: [.macOS(.v14)],
@@ -141,19 +151,31 @@ let package = Package(
         ),
         // Test support: a manual clock that honours cancellation, recording fakes of the ports, peer processes.
         .target(name: "BridgeTesting", dependencies: ["BridgeCore"]),
-        .testTarget(
-            name: "BridgeTests",
+        // Shared test support (fixtures, peers, the throwaway PostgreSQL cluster); the test targets below depend on it.
+        .target(
+            name: "BridgeTestSupport",
             dependencies: [
                 "BridgeCore", "BridgeConfig", "BridgeStore", "BridgePostgres", "BridgeSQL", "BridgeTemplates",
                 "BridgeServer", "BridgeChat", "BridgeTransport", "BridgeAlerts", "BridgeOperatingModel", "BridgePaging",
                 "BridgeTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            // Platform payload fixtures, read by path (`Fixtures.path`).
-            exclude: ["Resources"]
+            path: "Tests/Support"
         ),
-        .testTarget(name: "TransportTests", dependencies: ["BridgeTransport", "BridgeCore", "BridgeTesting"]),
+        // Tests by speed (`make test-fast` runs the first three; `make test` all four):
+        // core: values, grammar, lifecycle, config, parsers, templates; no database, no network.
+        .testTarget(name: "BridgeCoreTests", dependencies: testDependencies),
+        // store: both stores' conformance (SQLite always, PostgreSQL unless INCIDENT_BRIDGE_TEST_STORES=sqlite) and
+        // the service over a real SQLite file.
+        .testTarget(name: "BridgeStoreTests", dependencies: testDependencies),
+        // adapters: routes through HummingbirdTesting, platform fixtures, recording transports, one-shot official
+        // client checks (the peers venv); no peer server, no PostgreSQL, no browser.
+        .testTarget(name: "BridgeAdapterTests", dependencies: testDependencies),
+        // system: real peers (Synapse, Alertmanager, fakes held to official clients), Chromium, `serve` processes,
+        // kill -9, two instances on PostgreSQL, libcurl against local servers.
+        .testTarget(name: "BridgeSystemTests", dependencies: testDependencies),
     ]
 )
+

@@ -12,7 +12,7 @@ func alertmanagerJSON(_ targetSeconds: Double, _ rows: inout [ParsersRow], _ not
     // 1. Alertmanager webhook: JSONValue.parse + AlertmanagerNotification(json:) (through the public `decode`,
     //    what the route calls) vs JSONDecoder into the same Decodable struct.
     let firing = try Data(
-        contentsOf: URL(fileURLWithPath: "Tests/BridgeTests/Resources/alertmanager-webhook-firing.json")
+        contentsOf: URL(fileURLWithPath: "Tests/Resources/alertmanager-webhook-firing.json")
     )
     let storm = Data(alertmanagerGroup(alerts: 10).utf8)
     let jsonDecoder = JSONDecoder()
@@ -51,7 +51,7 @@ func alertmanagerJSON(_ targetSeconds: Double, _ rows: inout [ParsersRow], _ not
 func slashCommandForms(_ targetSeconds: Double, _ rows: inout [ParsersRow], _ notes: inout [String]) throws {
     // 2. Slash-command form bodies: FormDecoder.decode vs Hummingbird's URLEncodedFormDecoder into
     //    [String: String] (from the body's bytes, as the route has them).
-    let raw = try String(contentsOfFile: "Tests/BridgeTests/Resources/mattermost-slash-command.form", encoding: .utf8)
+    let raw = try String(contentsOfFile: "Tests/Resources/mattermost-slash-command.form", encoding: .utf8)
     guard let blank = raw.range(of: "\r\n\r\n") ?? raw.range(of: "\n\n") else { fatalError("no body in .form") }
     let mattermost = Data(raw[blank.upperBound...].trimmingCharacters(in: .newlines).utf8)
     let slack = Data(slackSlashCommandBody().utf8)

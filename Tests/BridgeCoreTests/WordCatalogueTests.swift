@@ -1,0 +1,110 @@
+import BridgeTestSupport
+import BridgeConfig
+import BridgeCore
+import BridgeServer
+import BridgeTemplates
+import BridgeTesting
+import Foundation
+import Logging
+import Testing
+
+/// The words users see live in `Templates/<locale>/words.yaml`: both shipped catalogues are complete, every
+/// placeholder a word expects is there, and a broken catalogue stops the start.
+@Suite struct WordCatalogueTests {
+    @Test func bothShippedCataloguesAreCompleteWithTheirPlaceholders() throws {
+        for locale in BridgeConfiguration.Locale.allCases {
+            let file = Fixtures.path("Templates/\(locale.rawValue)/\(WordCatalogue.fileName)")
+            let entries = try WordCatalogue.parse(try String(contentsOfFile: file, encoding: .utf8), file: file)
+            #expect(Set(entries.keys) == Set(Word.allCases.map(\.rawValue)), "\(locale)")
+            for word in Word.allCases {
+                let text = try #require(entries[word.rawValue], "\(locale): \(word.rawValue)")
+                #expect(try Words.placeholders(in: text).get() == word.placeholders, "\(locale): \(word.rawValue)")
+            }
+        }
+        let words = try Fixtures.words()
+        #expect(words.text(.refusedClosed, ["id": "INC-1"], in: .en) == "INC-1 is closed; nothing can change it")
+        #expect(words.text(.refusedClosed, ["id": "INC-1"], in: .ja) == "INC-1 はクローズ済みのため変更できません")
+    }
+
+    @Test func aMissingUnknownOrBrokenWordIsRefusedAtStart() throws {
+        let dir = Fixtures.tempDir()
+        for locale in BridgeConfiguration.Locale.allCases {
+            try FileManager.default.createDirectory(atPath: dir + "/\(locale.rawValue)", withIntermediateDirectories: true)
+        }
+        let en = try String(contentsOfFile: Fixtures.path("Templates/en/words.yaml"), encoding: .utf8)
+        let ja = try String(contentsOfFile: Fixtures.path("Templates/ja/words.yaml"), encoding: .utf8)
+        func load(_ enText: String, _ jaText: String = ja) throws -> String? {
+            try enText.write(toFile: dir + "/en/words.yaml", atomically: true, encoding: .utf8)
+            try jaText.write(toFile: dir + "/ja/words.yaml", atomically: true, encoding: .utf8)
+            do {
+                _ = try WordCatalogue.load(directory: dir)
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(try load(en) == nil)
+        let missing = try #require(try load(en.replacingOccurrences(of: "timeline.closed: \"closed\"\n", with: "")))
+        #expect(missing.contains("en: missing id timeline.closed"), "\(missing)")
+        let unknown = try #require(try load(en + "timeline.reopened: \"reopened\"\n"))
+        #expect(unknown.contains("en: unknown id timeline.reopened"), "\(unknown)")
+        let renamed = try #require(
+            try load(en, ja.replacingOccurrences(of: "{{id}} は存在しません", with: "{{incident}} は存在しません"))
+        )
+        #expect(renamed.contains("ja: service.no_incident: placeholders {{incident}}, expected {{id}}"), "\(renamed)")
+        let unclosed = try #require(try load(en.replacingOccurrences(of: "No incident {{id}}", with: "No incident {{id")))
+        #expect(unclosed.contains("service.no_incident: unclosed {{"), "\(unclosed)")
+        let unquoted = try #require(try load(en.replacingOccurrences(of: "timeline.closed: \"closed\"", with: "timeline.closed: closed")))
+        #expect(unquoted.contains("words.yaml:"), "\(unquoted)")
+        try FileManager.default.removeItem(atPath: dir + "/ja/words.yaml")
+        #expect(throws: TemplateError.self) { try WordCatalogue.load(directory: dir) }
+    }
+
+    /// Lifecycle entries were English whatever the locale; now every entry is in the config's language.
+    @Test func lifecycleEntriesAreInTheConfigsLanguage() throws {
+        let config = try Fixtures.config()
+        #expect(config.locale == .ja)
+        let lifecycle = IncidentLifecycle(config: config)
+        let t0 = Date(timeIntervalSince1970: 1_764_000_000)
+        let fx = try lifecycle.declare(
+            id: IncidentID("INC-20261126-001"), eventType: "db-outage", severity: "sev1", title: "注文DB停止",
+            actor: "suzuki", at: t0, origin: .console
+        ).get()
+        let acked = try lifecycle.apply(.acknowledge, to: fx.incident, actor: "suzuki", at: t0).get()
+        #expect(acked.timeline.map(\.text) == ["了解"])
+        #expect(fx.timeline.first?.text.contains("（R: ") == true, "\(fx.timeline.map(\.text))")
+    }
+
+    /// `/metrics` counts every refusal once, by kind.
+    @Test func refusalsAreCountedByKind() async throws {
+        let config = try Fixtures.config("Examples/bridge.en.yaml")
+        let parts = try BridgeServer.parts(
+            config: config,
+            dbPath: Fixtures.tempDir() + "/r.sqlite",
+            clock: ManualClock(),
+            settings: try PlatformSettings(config: config, environment: Fixtures.secrets()),
+            templates: Fixtures.path("Templates"),
+            logger: Logger(label: "test")
+        )
+        func count(_ kind: Refusal.Kind) -> Int {
+            let line = parts.metrics.render(openBySeverity: [:], outbox: [:]).split(separator: "\n")
+                .first { $0.hasPrefix("incident_bridge_refusals_total{kind=\"\(kind.rawValue)\"}") }
+            return line.flatMap { $0.split(separator: " ").last.flatMap { Int($0) } } ?? 0
+        }
+        let service = parts.environment.service
+        func run(_ text: String, as user: String) async -> CommandOutcome {
+            await service.handle(ChatCommand(platform: "console", channel: "console", user: user, text: text))
+        }
+        let forbidden = await run("/incident drill restore ok 40", as: "nobody")
+        #expect(forbidden.refused)
+        #expect(count(.forbidden) == 1)
+        #expect(count(.input) == 0)
+        let bad = await run("/incident frobnicate", as: "suzuki")
+        #expect(!bad.ok && bad.reply.hasPrefix("Unknown command 'frobnicate'. Usage: "), "\(bad.reply)")
+        #expect(count(.input) == 1)
+        let noIncident = await run("/incident ack INC-20261126-999", as: "suzuki")
+        #expect(!noIncident.ok)
+        #expect(count(.input) == 2)
+        #expect(count(.forbidden) == 1)
+    }
+}
