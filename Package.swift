@@ -3,7 +3,7 @@ import PackageDescription
 
 /// What every test target links: the modules under test, the shared support and the libraries tests drive.
 let testDependencies: [Target.Dependency] = [
-    "BridgeCore", "BridgeConfig", "BridgeStore", "BridgePostgres", "BridgeTemplates", "BridgeServer",
+    "BridgeCore", "BridgeConfig", "BridgeSQL", "BridgeStore", "BridgePostgres", "BridgeTemplates", "BridgeServer",
     "BridgeChat", "BridgeTransport", "BridgeAlerts", "BridgeOperatingModel", "BridgePaging", "BridgeTesting",
     "BridgeTestSupport",
     .product(name: "HummingbirdTesting", package: "hummingbird"),
