@@ -1,3 +1,4 @@
+import BridgeTestSupport
 import BridgeCore
 import Testing
 import BridgePaging
