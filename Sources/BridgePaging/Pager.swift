@@ -1,5 +1,4 @@
 import BridgeCore
-import BridgeTransport
 import Foundation
 
 /// The pager port: sends one queued page (an outbox row the `PageRouter` wrote) to a paging service. Pagers are

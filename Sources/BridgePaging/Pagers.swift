@@ -1,5 +1,4 @@
 import BridgeCore
-import BridgeTransport
 import Foundation
 
 /// The pagers the config turns on (the list of kinds is `Pagers.all`); their secrets are checked when `serve`

@@ -6,7 +6,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import NIOCore
 
 /// `POST /alerts/<source>` (Alertmanager webhook v4 today, `AlertSources.all`): optional bearer token, the
 /// source's decoder, one incident per open group.

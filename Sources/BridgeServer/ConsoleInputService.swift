@@ -1,7 +1,6 @@
 import BridgeChat
 import BridgeCore
 import Foundation
-import Logging
 import ServiceLifecycle
 
 /// The console chat inside `serve`: reads commands from stdin on a dedicated thread (never blocking the

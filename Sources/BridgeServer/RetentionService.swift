@@ -1,5 +1,4 @@
 import BridgeCore
-import BridgeStore
 import Foundation
 import Logging
 import ServiceLifecycle

@@ -1,7 +1,6 @@
 import BridgeCore
 import BridgeSQL
 import Foundation
-import GRDB
 
 /// Cursors, the `/healthz` probe and retention come from `SQLStore` (BridgeSQL); one process owns a SQLite file.
 extension SQLiteStore: CursorStore, BridgeStorage {

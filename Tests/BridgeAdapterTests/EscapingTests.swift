@@ -2,7 +2,6 @@ import BridgeTestSupport
 import BridgeCore
 import BridgeTesting
 import Foundation
-import HummingbirdTesting
 import Mustache
 import Testing
 

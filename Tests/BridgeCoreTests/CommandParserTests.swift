@@ -1,7 +1,6 @@
 import BridgeTestSupport
 import BridgeCore
 import Testing
-import BridgePaging
 import BridgeOperatingModel
 import BridgeChat
 import BridgeAlerts

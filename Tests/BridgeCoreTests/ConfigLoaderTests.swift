@@ -1,7 +1,6 @@
 import BridgeTestSupport
 import BridgeConfig
 import BridgeCore
-import BridgeTesting
 import Foundation
 import Testing
 import BridgePaging

@@ -4,10 +4,8 @@ import Foundation
 import Testing
 
 @testable import BridgeServer
-import BridgePaging
 import BridgeOperatingModel
 import BridgeChat
-import BridgeAlerts
 
 /// The chat routes' answer-in-time guarantee: slow work is answered with the fallback on time and still
 /// completes; fast work is answered with its own value and no late fallback follows.

@@ -5,13 +5,9 @@ import BridgeOperatingModel
 import BridgeServer
 import BridgeTesting
 import BridgeTransport
-import Crypto
 import Foundation
-import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import Logging
-import NIOCore
 import Testing
 
 /// The hostile suite's case that needs a real SMTP server (aiosmtpd from the peers venv).

@@ -11,7 +11,6 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import NIOCore
 import Testing
 
 /// On-call schedules: the Japanese calendar against the `jpholiday` package, layers at the moments of the

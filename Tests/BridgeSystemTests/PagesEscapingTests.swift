@@ -1,15 +1,12 @@
 import BridgeTestSupport
 import BridgeCore
-import BridgeTesting
 import Foundation
 import HummingbirdTesting
-import Mustache
 import Testing
 
 @testable import BridgeChat
 @testable import BridgeOperatingModel
 @testable import BridgeServer
-@testable import BridgeTemplates
 
 /// The escaping suite's case on the incident pages (the pages rig of `PagesTests`).
 @Suite struct PagesEscapingTests {
