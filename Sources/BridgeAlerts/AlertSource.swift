@@ -20,8 +20,8 @@ public protocol AlertSource: IntegrationSchema {
     var name: String { get }
     /// The HTTP route the source posts to.
     var route: String { get }
-    /// Decodes one request body; the failure reason is the 400 answer's text.
-    func decode(_ body: Data) -> Result<DecodedAlert, LocalizedLine>
+    /// Decodes one request body; the failure reason, in English, is the 400 answer's text.
+    func decode(_ body: Data) -> Result<DecodedAlert, Refusal>
 }
 
 extension AlertSource {
@@ -46,7 +46,7 @@ public struct AlertmanagerSource: AlertSource {
     public var id: String { Self.id }
     public var name: String { "Alertmanager" }
     public var settingKeys: [SettingKey] { AlertSources.commonKeys }
-    public func decode(_ body: Data) -> Result<DecodedAlert, LocalizedLine> {
+    public func decode(_ body: Data) -> Result<DecodedAlert, Refusal> {
         AlertmanagerNotification.decode(body).map { DecodedAlert(signal: $0.signal, group: $0.groupKey) }
     }
 }

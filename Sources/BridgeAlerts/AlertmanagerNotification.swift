@@ -22,25 +22,24 @@ public struct AlertmanagerNotification: Sendable, Decodable, Equatable {
     public var externalURL: String?
     public var alerts: [Alert]
 
-    /// Decodes and checks the fields the bot relies on; the error says what is wrong in one line.
-    public static func decode(_ data: Data) -> Result<AlertmanagerNotification, LocalizedLine> {
+    /// Decodes and checks the fields the bot relies on; the refusal (kind `input`, an `alert.*` word) says what is
+    /// wrong in one line.
+    public static func decode(_ data: Data) -> Result<AlertmanagerNotification, Refusal> {
         let root: JSONValue
         do {
             root = try JSONValue.parse(data)
         } catch {
-            return .failure(.init(en: "not JSON (\(error))", ja: "JSONではありません（\(error)）"))
+            return .failure(Refusal(.input, .alertNotJSON, ["error": "\(error)"]))
         }
         do {
             let n = try AlertmanagerNotification(json: root)
             guard n.version == "4" else {
-                return .failure(
-                    .init(en: "unsupported payload version \(n.version) (expected 4)", ja: "未対応のバージョン \(n.version)")
-                )
+                return .failure(Refusal(.input, .alertUnsupportedVersion, ["version": n.version]))
             }
             guard n.status == "firing" || n.status == "resolved" else {
-                return .failure(.init(en: "unknown status \(n.status)", ja: "不明な status \(n.status)"))
+                return .failure(Refusal(.input, .alertUnknownStatus, ["status": n.status]))
             }
-            guard !n.groupKey.isEmpty else { return .failure(.init(en: "empty groupKey", ja: "groupKey が空です")) }
+            guard !n.groupKey.isEmpty else { return .failure(Refusal(.input, .alertEmptyGroupKey)) }
             return .success(n)
         } catch {
             return .failure(error.line)
@@ -51,11 +50,7 @@ public struct AlertmanagerNotification: Sendable, Decodable, Equatable {
     struct FieldError: Error {
         var path: String
         var missing: Bool
-        var line: LocalizedLine {
-            missing
-                ? .init(en: "missing field \(path)", ja: "\(path) がありません")
-                : .init(en: "wrong type at \(path)", ja: "\(path) の型が不正です")
-        }
+        var line: Refusal { Refusal(.input, missing ? .alertMissingField : .alertWrongType, ["path": path]) }
     }
 
     init(json: JSONValue) throws(FieldError) {

@@ -215,16 +215,17 @@ public struct KPIReport: Sendable, Equatable, Codable {
         return (f, cs)
     }
 
-    /// The failed BAU criteria in Japanese (`bauFailures` holds the English lines).
-    var japaneseFailures: [String] {
-        let labels = [
-            "mttr_max": "MTTR", "first_response_max": "初動時間", "sev1_max": "sev1件数",
-            "change_success_min": "変更成功率",
+    /// The failed BAU criteria in `locale`, one line each (`bauFailures` holds the English lines, kept when a
+    /// report carries no criteria).
+    func failures(_ words: Words, _ locale: BridgeConfiguration.Locale) -> [String] {
+        let labels: [String: Word] = [
+            "mttr_max": .kpiMTTR, "first_response_max": .kpiFirstResponse, "sev1_max": .kpiSev1,
+            "change_success_min": .kpiChangeSuccess,
         ]
         let lines = (criteria ?? []).filter { $0.met == false }.map { c -> String in
-            let label = labels[c.key] ?? c.label
-            let bound = c.comparison == "<=" ? "以下" : "以上"
-            return "\(label) \(c.actual ?? "-")（基準 \(c.target)\(bound)、差 \(c.gap ?? "-")）"
+            let label = labels[c.key].map { words.text($0, in: locale) } ?? c.label
+            let args = ["label": label, "actual": c.actual ?? "-", "target": c.target, "gap": c.gap ?? "-"]
+            return words.text(c.comparison == "<=" ? .kpiOver : .kpiShort, args, in: locale)
         }
         return lines.isEmpty ? (bauFailures ?? []) : lines
     }
@@ -235,37 +236,28 @@ public struct KPIReport: Sendable, Equatable, Codable {
         return "\(n / 10).\(abs(n % 10))%"
     }
 
-    /// A short text report for chat and the CLI.
-    public func text(locale: BridgeConfiguration.Locale) -> String {
+    /// A short text report for chat and the CLI, in `locale`.
+    public func text(_ words: Words, locale: BridgeConfiguration.Locale) -> String {
         func d(_ s: Int?) -> String { s.map { BridgeDuration(seconds: $0).description } ?? "-" }
         func sla(_ c: String) -> String {
             guard let t = slaTotal[c], t > 0 else { return "-" }
             return "\(slaMet[c] ?? 0)/\(t) (\(Self.pct(Double(slaMet[c] ?? 0) / Double(t))))"
         }
-        let rate = changeSuccessRate.map(Self.pct) ?? "-"
-        var lines: [String]
-        if locale == .ja {
-            lines = [
-                "KPI（直近 \(window)）", "インシデント: \(incidents)件（sev1: \(sev1)件）",
-                "MTTA: \(d(mtta)) / MTTR: \(d(mttr)) / 初動: \(d(firstResponse))",
-                "SLA達成: 初動 \(sla("first_response")) / 復旧 \(sla("restore"))",
-                "変更成功率: \(rate)（\(changes)件）",
-            ]
-            if let f = bauFailures {
-                lines.append(f.isEmpty ? "判定: BAU移行可" : "判定: BAU移行不可: " + japaneseFailures.joined(separator: "; "))
-            }
-        } else {
-            lines = [
-                "KPI (last \(window))", "Incidents: \(incidents) (sev1: \(sev1))",
-                "MTTA: \(d(mtta)) / MTTR: \(d(mttr)) / first response: \(d(firstResponse))",
-                "SLA met: first response \(sla("first_response")) / restore \(sla("restore"))",
-                "Change success rate: \(rate) (\(changes) changes)",
-            ]
-            if let f = bauFailures {
-                lines.append(
-                    f.isEmpty ? "Verdict: ready for BAU" : "Verdict: not ready for BAU: " + f.joined(separator: "; ")
-                )
-            }
+        func word(_ w: Word, _ args: [String: String] = [:]) -> String { words.text(w, args, in: locale) }
+        var lines = [
+            word(.kpiHead, ["window": window]),
+            word(.kpiIncidents, ["count": String(incidents), "sev1": String(sev1)]),
+            word(.kpiTimes, ["mtta": d(mtta), "mttr": d(mttr), "first_response": d(firstResponse)]),
+            word(.kpiSLA, ["first_response": sla("first_response"), "restore": sla("restore")]),
+            word(.kpiChanges, ["rate": changeSuccessRate.map(Self.pct) ?? "-", "count": String(changes)]),
+        ]
+        if let f = bauFailures {
+            let separator = word(.kpiFailureSeparator)
+            lines.append(
+                f.isEmpty
+                    ? word(.kpiReady)
+                    : word(.kpiNotReady, ["failures": failures(words, locale).joined(separator: separator)])
+            )
         }
         return lines.joined(separator: "\n")
     }

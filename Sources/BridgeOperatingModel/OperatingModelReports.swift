@@ -18,6 +18,6 @@ public struct OperatingModelReports: IncidentReports {
 
     public func kpi(incidents: [IncidentTimes], changes: [ChangeRecord], now: Date, window: BridgeDuration) -> String {
         KPIReport.compute(config: config, incidents: incidents, changes: changes, now: now, window: window)
-            .text(locale: config.locale)
+            .text(config.words, locale: config.locale)
     }
 }

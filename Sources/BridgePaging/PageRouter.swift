@@ -80,7 +80,8 @@ public struct PageRouter: PageComposer {
             )
             m.nextAttemptAt = now
             rows.append(m)
-            let text = "\(request.action.rawValue) via \(p.platform)\(p.what.isEmpty ? "" : ": \(p.what)") (queued)"
+            let args = ["action": request.action.rawValue, "platform": p.platform, "what": p.what]
+            let text = config.word(p.what.isEmpty ? .deliveryQueued : .deliveryQueuedTo, args)
             entries.append(TimelineEntry(incidentID: inc.id, at: now, actor: "bot", kind: .page, text: text))
         }
         return (rows, entries)

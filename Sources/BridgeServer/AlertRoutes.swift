@@ -56,7 +56,9 @@ public struct AlertRoutes: Sendable {
         let notification: DecodedAlert
         switch source.decode(body) {
         case .success(let n): notification = n
-        case .failure(let reason): return reject(.badRequest, "malformed \(source.name) payload: \(reason.en)")
+        case .failure(let reason):
+            // Alertmanager's answer is English whatever the config's language.
+            return reject(.badRequest, "malformed \(source.name) payload: \(reason.text(service.config.words, .en))")
         }
         let key = "\(source.id):" + hexString(SHA256.hash(data: body))
         if let inbound {

@@ -115,6 +115,7 @@ public struct BridgeServer: Sendable {
             wake: outboxWake,
             metrics: metrics,
             heartbeat: dBeat,
+            config: config,
             logger: logger
         )
         var scheduler = SchedulerService(engine: engine, wake: timerWake, heartbeat: sBeat, logger: logger)

@@ -240,7 +240,7 @@ public struct ChatRoutes: Sendable {
         if let refused = verifySlack(request, body, route: route) { return refused }
         let action: SlackInbound.Action
         do {
-            action = try SlackInbound.action(FormDecoder.decode(body) ?? [:], locale: service.config.locale)
+            action = try SlackInbound.action(FormDecoder.decode(body) ?? [:], config: service.config)
         } catch {
             return reject(.badRequest, error.reason, route: route)
         }
@@ -307,7 +307,7 @@ public struct ChatRoutes: Sendable {
             return reject(.contentTooLarge, "body over 1 MiB", route: route)
         }
         do {
-            switch try MattermostInbound.action(body, key: key, locale: service.config.locale) {
+            switch try MattermostInbound.action(body, key: key, config: service.config) {
             case .forged:
                 return reject(.unauthorized, "invalid action signature", route: route)
             case .command(let inbound):

@@ -18,6 +18,8 @@ public struct DispatcherService: Service {
     public let wake: WakeSignal
     public let metrics: BridgeMetrics?
     public let heartbeat: Heartbeat
+    /// The words of the timeline entries it writes (in the config's language).
+    public let config: BridgeConfiguration
     let logger: Logger
     let lanes = Lanes()
 
@@ -42,6 +44,7 @@ public struct DispatcherService: Service {
         wake: WakeSignal,
         metrics: BridgeMetrics?,
         heartbeat: Heartbeat,
+        config: BridgeConfiguration,
         logger: Logger
     ) {
         self.outbox = outbox
@@ -51,6 +54,7 @@ public struct DispatcherService: Service {
         self.wake = wake
         self.metrics = metrics
         self.heartbeat = heartbeat
+        self.config = config
         self.logger = logger
     }
 
@@ -141,7 +145,10 @@ public struct DispatcherService: Service {
                     at: clock.now(),
                     actor: "bot",
                     kind: .delivery,
-                    text: "\(message.kind) to \(message.destination) dropped: \(late) late, no longer useful"
+                    text: config.word(
+                        .deliveryDropped,
+                        ["kind": message.kind, "destination": "\(message.destination)", "late": late.description]
+                    )
                 )
             }
             try? await outbox.discard(id, note: note)
@@ -191,7 +198,7 @@ public struct DispatcherService: Service {
             // Sent, but not recorded: the lease expires and the row is sent again (at least once).
             logger.error("sent but cannot mark the row sent", metadata: meta.merging(["error": "\(error)"]) { a, _ in a })
         }
-        await recordPage(message, "delivered", at: now)
+        await recordPage(message, config.word(.deliveryDelivered), at: now)
         metrics?.delivered.increment()
         metrics?.deliveryLatency.record(max(0, now.timeIntervalSince(message.createdAt)))
     }
@@ -214,20 +221,23 @@ public struct DispatcherService: Service {
         logger.error("delivery failed permanently", metadata: meta.merging(["error": "\(reason)"]) { a, _ in a })
         ConsoleOutput.error("incident-bridge: message \(id) to \(message.destination) failed permanently: \(reason)")
         try? await outbox.markFailed(id, attempts: message.attempts + 1, error: reason, at: clock.now())
-        await recordPage(message, "failed: \(reason)", at: clock.now())
+        await recordPage(message, config.word(.deliveryFailed, ["reason": reason]), at: clock.now())
     }
 
     /// Pages appear in the timeline with their outcome (who, which channel, delivered or failed).
     func recordPage(_ message: OutboxMessage, _ outcome: String, at: Date) async {
         guard message.kind.hasPrefix("page_"), let inc = message.incidentID else { return }
         let action = message.kind.dropFirst("page_".count)
-        let who = message.mentions.isEmpty ? "" : " (\(message.mentions.joined(separator: ", ")))"
+        let args = [
+            "action": String(action), "platform": message.destination.platform,
+            "people": message.mentions.joined(separator: ", "), "outcome": outcome,
+        ]
         let entry = TimelineEntry(
             incidentID: inc,
             at: at,
             actor: "bot",
             kind: .delivery,
-            text: "page \(action) via \(message.destination.platform)\(who): \(outcome)"
+            text: config.word(message.mentions.isEmpty ? .deliveryPage : .deliveryPageTo, args)
         )
         try? await outbox.recordDelivery(entry)
     }

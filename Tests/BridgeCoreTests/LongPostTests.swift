@@ -70,7 +70,8 @@ import Testing
         m.id = 7
         switch platform {
         case "slack":
-            try await SlackPoster(apiBase: "http://slack", token: "t", transport: t, locale: .en).deliver(m)
+            let words = try Fixtures.words()
+            try await SlackPoster(apiBase: "http://slack", token: "t", transport: t, words: words, locale: .en).deliver(m)
             guard post.kind == .declare else { return try #require(try json(t.requests[0])["text"] as? String) }
             let blocks = try #require(try json(t.requests[0])["blocks"] as? [[String: Any]])
             let section = try #require(blocks.first?["text"] as? [String: Any])
@@ -85,6 +86,7 @@ import Testing
                 actionsURL: nil,
                 actionKey: nil,
                 transport: t,
+                words: try Fixtures.words(),
                 locale: .en
             ).deliver(m)
             let shown = try #require(try json(t.requests[0])["message"] as? String)

@@ -114,9 +114,10 @@ import BridgeAlerts
         }
     }
 
-    @Test func alertmanagerErrorsNameTheField() {
+    @Test func alertmanagerErrorsNameTheField() throws {
+        let words = try Fixtures.words()
         func reason(_ text: String) -> String? {
-            if case .failure(let l) = AlertmanagerNotification.decode(Data(text.utf8)) { return l.en }
+            if case .failure(let l) = AlertmanagerNotification.decode(Data(text.utf8)) { return l.text(words, .en) }
             return nil
         }
         #expect(reason("{\"version\":\"4\",\"status\":\"firing\",\"alerts\":[]}") == "missing field groupKey")

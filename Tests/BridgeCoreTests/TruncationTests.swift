@@ -1,3 +1,4 @@
+import BridgeTestSupport
 import BridgeChat
 import BridgeCore
 import Foundation
@@ -59,6 +60,7 @@ import Testing
             actionsURL: nil,
             actionKey: "k",
             transport: t,
+            words: try Fixtures.words(),
             locale: .en
         ).deliver(Self.message("mattermost", "c"))
         let mm = try Self.json(t.requests[0])["message"] as? String ?? ""
@@ -71,7 +73,7 @@ import Testing
         try await TeamsPoster(workflowURL: "http://teams", transport: t, publicURL: nil).deliver(Self.message("teams", "w"))
         #expect(t.requests[2].body.count < 28_000, "Teams: \(t.requests[2].body.count) bytes")
 
-        try await SlackPoster(apiBase: "http://slack", token: "t", transport: t, locale: .en)
+        try await SlackPoster(apiBase: "http://slack", token: "t", transport: t, words: Fixtures.words(), locale: .en)
             .deliver(Self.message("slack", "C1"))
         let slack = try Self.json(t.requests[3])["text"] as? String ?? ""
         #expect(slack.count <= 40_000 && slack.hasSuffix(Truncation.marker))

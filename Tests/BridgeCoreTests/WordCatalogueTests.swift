@@ -1,6 +1,7 @@
 import BridgeTestSupport
 import BridgeConfig
 import BridgeCore
+import BridgePaging
 import BridgeServer
 import BridgeTemplates
 import BridgeTesting
@@ -73,6 +74,32 @@ import Testing
         let acked = try lifecycle.apply(.acknowledge, to: fx.incident, actor: "suzuki", at: t0).get()
         #expect(acked.timeline.map(\.text) == ["了解"])
         #expect(fx.timeline.first?.text.contains("（R: ") == true, "\(fx.timeline.map(\.text))")
+    }
+
+    /// Delivery entries were English whatever the locale ("trigger via pagerduty (queued)"); a page queued under
+    /// a `locale: ja` config is now recorded in Japanese, and the English one keeps its bytes.
+    @Test func aQueuedPageIsRecordedInTheConfigsLanguage() throws {
+        func queued(_ file: String) throws -> [String] {
+            var config = try Fixtures.config(file)
+            config.paging.channels["pagerduty"] = ["api_base": "http://pd.invalid"]
+            let t0 = Date(timeIntervalSince1970: 1_764_000_000)
+            let fx = try IncidentLifecycle(config: config).declare(
+                id: IncidentID("INC-20261126-001"), eventType: "db-outage", severity: "sev1", title: "DB",
+                actor: "suzuki", at: t0, origin: .console
+            ).get()
+            let (rows, entries) = PageRouter(config: config).rows(
+                for: PageRequest(action: .trigger),
+                incident: fx.incident,
+                now: t0
+            )
+            #expect(!rows.isEmpty && entries.count == rows.count && entries.allSatisfy { $0.kind == .page })
+            return entries.map(\.text)
+        }
+        let ja = try queued("Examples/bridge.yaml")
+        #expect(ja.first?.hasPrefix("pagerduty へ trigger を送信待ち") == true, "\(ja)")
+        #expect(!ja.contains { $0.contains("queued") || $0.contains(" via ") }, "\(ja)")
+        let en = try queued("Examples/bridge.en.yaml")
+        #expect(en.first?.hasPrefix("trigger via pagerduty") == true && en.first?.hasSuffix(" (queued)") == true, "\(en)")
     }
 
     /// `/metrics` counts every refusal once, by kind.

@@ -149,6 +149,7 @@ import Testing
             wake: WakeSignal(),
             metrics: nil,
             heartbeat: Heartbeat(),
+            config: env.config,
             logger: Logger(label: "stale")
         )
         let task = Task { try await dispatcher.run() }

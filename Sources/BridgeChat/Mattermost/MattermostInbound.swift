@@ -35,7 +35,7 @@ public enum MattermostInbound {
     public static func action(
         _ body: Data,
         key: String,
-        locale: BridgeConfiguration.Locale,
+        config: BridgeConfiguration,
         now: Date = Date()
     ) throws(InboundError) -> Action {
         guard let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
@@ -65,7 +65,7 @@ public enum MattermostInbound {
         switch action {
         case "ack": text = "ack \(incident)"
         case "resolve":
-            text = "resolve \(incident) \(locale == .ja ? "Mattermostのボタンで復旧" : "resolved from the Mattermost button")"
+            text = "resolve \(incident) \(config.word(.resolvedFromButton, ["platform": "Mattermost"]))"
         default: throw InboundError("unknown action \(action)")
         }
         return .command(

@@ -31,6 +31,7 @@ public struct MattermostPlatform: ChatPlatform {
                 actionsURL: actions,
                 actionKey: m.commandToken,
                 transport: start.transport(id),
+                words: start.config.words,
                 locale: start.config.locale
             )
         ]

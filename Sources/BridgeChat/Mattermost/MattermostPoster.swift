@@ -19,6 +19,8 @@ public struct MattermostPoster: ChatPoster {
     /// Key that signs button contexts, so a click can be verified on arrival.
     public let actionKey: String?
     public let transport: any HTTPTransport
+    /// The button labels' words, in `locale`.
+    public let words: Words
     public let locale: BridgeConfiguration.Locale
 
     public init(
@@ -28,6 +30,7 @@ public struct MattermostPoster: ChatPoster {
         actionsURL: String?,
         actionKey: String?,
         transport: any HTTPTransport,
+        words: Words,
         locale: BridgeConfiguration.Locale
     ) {
         self.serverURL = serverURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
@@ -36,6 +39,7 @@ public struct MattermostPoster: ChatPoster {
         self.actionsURL = actionsURL
         self.actionKey = actionKey
         self.transport = transport
+        self.words = words
         self.locale = locale
     }
 
@@ -70,7 +74,7 @@ public struct MattermostPoster: ChatPoster {
         {
             let channel = message.destination.channel
             let expires = Int(Date().timeIntervalSince1970 + Self.buttonLifetime)
-            let labels = locale == .ja ? ["了解 (Ack)", "復旧"] : ["Ack", "Resolve"]
+            let labels = [Word.buttonAck, .buttonResolve].map { words.text($0, in: locale) }
             let actions: [[String: Any]] = [("ack", labels[0], "primary"), ("resolve", labels[1], "danger")].map { a in
                 [
                     "id": a.0, "type": "button", "name": a.1, "style": a.2,

@@ -21,7 +21,7 @@ public enum SlackInbound {
     }
 
     /// The action of an `interactive` payload (the form's `payload` field).
-    public static func action(_ form: [String: String], locale: BridgeConfiguration.Locale) throws(InboundError)
+    public static func action(_ form: [String: String], config: BridgeConfiguration) throws(InboundError)
         -> Action
     {
         guard let payloadText = form["payload"],
@@ -45,7 +45,6 @@ public enum SlackInbound {
             ids: [payload["trigger_id"] as? String, action["action_ts"] as? String],
             body: Data(payloadText.utf8)
         )
-        let ja = locale == .ja
         func command(_ text: String) -> Action {
             .command(
                 InboundCommand(ChatCommand(platform: "slack", channel: channel, user: user, text: text), deliveryKey: key),
@@ -55,13 +54,9 @@ public enum SlackInbound {
         switch actionID {
         case "incident_ack": return command("ack \(value)")
         case "incident_resolve":
-            return command("resolve \(value) \(ja ? "Slackのボタンで復旧" : "resolved from the Slack button")")
+            return command("resolve \(value) \(config.word(.resolvedFromButton, ["platform": "Slack"]))")
         case "incident_update":
-            let hint =
-                ja
-                ? "状況は `/incident update \(value) ‹状況›` で報告してください"
-                : "Post the status with `/incident update \(value) ‹status›`"
-            return .reply(hint, responseURL: responseURL)
+            return .reply(config.word(.buttonUpdateHint, ["id": value]), responseURL: responseURL)
         default:
             throw InboundError("unknown action \(actionID)")
         }

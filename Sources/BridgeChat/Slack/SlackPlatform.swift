@@ -24,7 +24,8 @@ public struct SlackPlatform: ChatPlatform {
         guard let token = settings.botToken else { return [] }
         let t = start.transport(id)
         return [
-            SlackPoster(apiBase: settings.apiBase, token: token, transport: t, locale: start.config.locale),
+            SlackPoster(apiBase: settings.apiBase, token: token, transport: t, words: start.config.words,
+                locale: start.config.locale),
             SlackResponsePoster(transport: t),
         ]
     }

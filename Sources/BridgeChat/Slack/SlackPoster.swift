@@ -8,12 +8,21 @@ public struct SlackPoster: ChatPoster {
     public let apiBase: String
     public let token: String
     public let transport: any HTTPTransport
+    /// The button labels' words, in `locale`.
+    public let words: Words
     public let locale: BridgeConfiguration.Locale
 
-    public init(apiBase: String, token: String, transport: any HTTPTransport, locale: BridgeConfiguration.Locale) {
+    public init(
+        apiBase: String,
+        token: String,
+        transport: any HTTPTransport,
+        words: Words,
+        locale: BridgeConfiguration.Locale
+    ) {
         self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
         self.token = token
         self.transport = transport
+        self.words = words
         self.locale = locale
     }
 
@@ -41,7 +50,7 @@ public struct SlackPoster: ChatPoster {
             ],
         ]
         if message.kind == PostKind.declare.rawValue, let id = message.incidentID?.rawValue {
-            let labels = locale == .ja ? ["了解 (Ack)", "状況更新", "復旧"] : ["Ack", "Update", "Resolve"]
+            let labels = [Word.buttonAck, .buttonUpdate, .buttonResolve].map { words.text($0, in: locale) }
             body["blocks"] = [
                 [
                     "type": "section",

@@ -61,7 +61,7 @@ public enum SlackSocketMode {
 
     /// The work of an envelope; the sender is the payload's stable user id (`user_id`, `user.id`), as on the
     /// HTTP routes.
-    public static func work(_ envelope: Envelope, locale: BridgeConfiguration.Locale) throws(InboundError) -> Work {
+    public static func work(_ envelope: Envelope, config: BridgeConfiguration) throws(InboundError) -> Work {
         switch envelope.type {
         case "slash_commands":
             guard let payload = (try? JSONSerialization.jsonObject(with: envelope.payload)) as? [String: Any] else {
@@ -74,7 +74,7 @@ public enum SlackSocketMode {
         case "interactive":
             // The same object the HTTP route gets in its `payload` form field.
             let text = String(decoding: envelope.payload, as: UTF8.self)
-            let action = try SlackInbound.action(["payload": text], locale: locale)
+            let action = try SlackInbound.action(["payload": text], config: config)
             return action == .ignore ? .ignore : .action(action)
         default:
             return .ignore

@@ -200,14 +200,3 @@ public enum ParsedCommand: Sendable, Equatable {
 
 /// A parse failure: a refusal of kind `input` with the usage of the verb (or the verb list).
 public typealias CommandError = Refusal
-
-/// A sentence in both bot languages (left to the alert decoders; commands refuse with `Refusal`).
-public struct LocalizedLine: Error, Sendable, Equatable, Codable {
-    public var en: String
-    public var ja: String
-    public init(en: String, ja: String) {
-        self.en = en
-        self.ja = ja
-    }
-    public func text(_ locale: BridgeConfiguration.Locale) -> String { locale == .ja ? ja : en }
-}

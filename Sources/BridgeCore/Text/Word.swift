@@ -112,6 +112,15 @@ public enum Word: String, CaseIterable, Sendable, Codable {
     case entrySLAWarning = "timeline.sla_warning"
     case entryReminder = "timeline.reminder"
 
+    // Delivery entries of the timeline (pages queued, delivered or failed; stale posts dropped).
+    case deliveryQueued = "delivery.queued"
+    case deliveryQueuedTo = "delivery.queued_to"
+    case deliveryPage = "delivery.page"
+    case deliveryPageTo = "delivery.page_to"
+    case deliveryDelivered = "delivery.delivered"
+    case deliveryFailed = "delivery.failed"
+    case deliveryDropped = "delivery.dropped"
+
     // Shared labels.
     case clockFirstResponse = "label.clock_first_response"
     case clockRestore = "label.clock_restore"
@@ -192,6 +201,23 @@ public enum Word: String, CaseIterable, Sendable, Codable {
     case buttonUpdate = "button.update"
     case buttonResolve = "button.resolve"
     case resolvedFromButton = "button.resolved_from"
+    case buttonUpdateHint = "button.update_hint"
+
+    // The KPI report (`kpi` in chat and on the command line).
+    case kpiHead = "kpi.head"
+    case kpiIncidents = "kpi.incidents"
+    case kpiTimes = "kpi.times"
+    case kpiSLA = "kpi.sla"
+    case kpiChanges = "kpi.changes"
+    case kpiReady = "kpi.ready"
+    case kpiNotReady = "kpi.not_ready"
+    case kpiFailureSeparator = "kpi.failure_separator"
+    case kpiOver = "kpi.over"
+    case kpiShort = "kpi.short"
+    case kpiMTTR = "kpi.label_mttr"
+    case kpiFirstResponse = "kpi.label_first_response"
+    case kpiSev1 = "kpi.label_sev1"
+    case kpiChangeSuccess = "kpi.label_change_success"
 
     // Why an alert notification was refused (the alert route answers in English).
     case alertNotJSON = "alert.not_json"
@@ -200,6 +226,9 @@ public enum Word: String, CaseIterable, Sendable, Codable {
     case alertEmptyGroupKey = "alert.empty_group_key"
     case alertMissingField = "alert.missing_field"
     case alertWrongType = "alert.wrong_type"
+
+    // The incident pages' answer to an unknown incident id (404, plain text).
+    case pageNoSuchIncident = "page.no_such_incident"
 
     /// The `{{name}}` placeholders the text of this id must use, each at least once, and no other.
     public var placeholders: Set<String> {
@@ -267,7 +296,21 @@ public enum Word: String, CaseIterable, Sendable, Codable {
         case .reviewHead:
             ["id", "title", "event_type_name", "event_type", "severity", "state", "declared_at", "declared_by",
              "summary", "responsible", "accountable"]
+        case .deliveryQueued: ["action", "platform"]
+        case .deliveryQueuedTo: ["action", "platform", "what"]
+        case .deliveryPage: ["action", "platform", "outcome"]
+        case .deliveryPageTo: ["action", "platform", "people", "outcome"]
+        case .deliveryFailed: ["reason"]
+        case .deliveryDropped: ["kind", "destination", "late"]
         case .resolvedFromButton: ["platform"]
+        case .buttonUpdateHint: ["id"]
+        case .kpiHead: ["window"]
+        case .kpiIncidents: ["count", "sev1"]
+        case .kpiTimes: ["mtta", "mttr", "first_response"]
+        case .kpiSLA: ["first_response", "restore"]
+        case .kpiChanges: ["rate", "count"]
+        case .kpiNotReady: ["failures"]
+        case .kpiOver, .kpiShort: ["label", "actual", "target", "gap"]
         case .alertNotJSON: ["error"]
         case .alertUnsupportedVersion: ["version"]
         case .alertUnknownStatus: ["status"]

@@ -208,7 +208,7 @@ public struct SlackSocketModeService: Service {
         }
         var answer: String?
         do {
-            switch try SlackSocketMode.work(e, locale: routes.service.config.locale) {
+            switch try SlackSocketMode.work(e, config: routes.service.config) {
             case .ignore: break
             case .command(let inbound):
                 answer = await routes.run(inbound.command, key: inbound.deliveryKey, late: inbound.lateReply).reply
