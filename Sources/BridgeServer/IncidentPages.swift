@@ -33,11 +33,11 @@ public struct IncidentPages: Sendable {
     let recentWindow: TimeInterval = 14 * 86_400
     let recentLimit = 50
 
-    /// Pages over the parts of `serve`; templates from `templates`/html (default: the one bot posts use).
+    /// Pages over the parts of `serve`; templates from `templates`/html (default: the one bot posts use); the read
+    /// token is the one `PlatformSettings` resolved at start.
     public init(
         parts: BridgeServer.Parts,
-        templates: String? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        templates: String? = nil
     ) {
         self.init(
             config: parts.environment.config,
@@ -45,7 +45,7 @@ public struct IncidentPages: Sendable {
             clock: parts.environment.clock,
             metrics: parts.metrics,
             templates: templates,
-            environment: environment,
+            readToken: parts.settings.readToken,
             logger: parts.logger
         )
     }
@@ -56,7 +56,7 @@ public struct IncidentPages: Sendable {
         clock: any BridgeClock,
         metrics: BridgeMetrics?,
         templates: String?,
-        environment: [String: String],
+        readToken: String?,
         logger: Logger
     ) {
         self.config = config
@@ -65,7 +65,7 @@ public struct IncidentPages: Sendable {
         self.metrics = metrics
         self.logger = logger
         if let name = config.http.readTokenEnv {
-            if let token = environment[name], !token.isEmpty {
+            if let token = readToken, !token.isEmpty {
                 access = .token(SHA256.hash(data: Data(token.utf8)))
             } else {
                 access = .unavailable
@@ -191,7 +191,7 @@ public struct IncidentPages: Sendable {
         case .failure(let e): return Self.text(.internalServerError, e.message)
         }
         guard let context = try await build(linkSuffix(request)) else {
-            return Self.text(.notFound, config.locale == .ja ? "インシデントが見つかりません" : "no such incident")
+            return Self.text(.notFound, config.word(.pageNoSuchIncident))
         }
         guard let html = library.render(context, withTemplate: template) else {
             return Self.text(.internalServerError, "template \(template) did not render")

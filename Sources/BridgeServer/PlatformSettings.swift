@@ -4,12 +4,15 @@ import BridgePaging
 import Foundation
 
 /// Every inbound and outbound setting `serve` needs, secrets read from the environment (never from the file):
-/// the chat platforms, the pagers, the alert route's token and the public URL.
+/// the chat platforms, the pagers, the alert route's token, the pages' read token and the public URL.
 public struct PlatformSettings: Sendable {
     public var chat: ChatPlatforms
     public var pagers: Pagers
     /// Bearer token the alert route requires, when `alerts.alertmanager.token_env` is set.
     public var alertmanagerToken: String?
+    /// The token `GET /incidents` and the on-call feeds require, from the variable `http.read_token_env` names; nil
+    /// when none is named or it is unset (the pages then refuse every request: `IncidentPages.Access.unavailable`).
+    public var readToken: String?
     /// The bot's public base URL (button callbacks, links).
     public var publicURL: String?
 
@@ -33,6 +36,9 @@ public struct PlatformSettings: Sendable {
         publicURL = config.http.publicURL
         alertmanagerToken = try config.alertTokenEnv.flatMap {
             try secrets.value(["token_env": $0], "token_env", path: "alerts.alertmanager", required: true)
+        }
+        readToken = try config.http.readTokenEnv.flatMap {
+            try secrets.value(["read_token_env": $0], "read_token_env", path: "http", required: false)
         }
     }
 }

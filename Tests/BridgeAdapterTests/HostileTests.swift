@@ -40,8 +40,6 @@ import Testing
         let dispatcher: Task<Void, Error>
 
         init() throws {
-            // IncidentPages reads the read token from the process environment, as `serve` does.
-            setenv("INCIDENT_BRIDGE_READ_TOKEN", Fixtures.readToken, 1)
             sink = try Sink()
             var config = try Fixtures.config("Examples/bridge.en.yaml")
             config.chat.consoleEnabled = false

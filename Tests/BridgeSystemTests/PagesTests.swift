@@ -38,7 +38,12 @@ import BridgeAlerts
                 config: config,
                 dbPath: Fixtures.tempDir() + "/b.sqlite",
                 clock: clock,
-                settings: try PlatformSettings(config: config, environment: Fixtures.secrets([:])),
+                // The read token as `serve` gets it: resolved with the other secrets at start, from `environment`.
+                settings: try PlatformSettings(
+                    config: config,
+                    environment: Fixtures.secrets().filter { $0.key != "INCIDENT_BRIDGE_READ_TOKEN" }
+                        .merging(environment) { $1 }
+                ),
                 templates: Fixtures.path("Templates"),
                 logger: Logger(label: "test")
             )
@@ -46,7 +51,7 @@ import BridgeAlerts
                 app = Application(router: BridgeServer.router(parts))
             } else {
                 let router = Router()
-                IncidentPages(parts: parts, templates: Fixtures.path("Templates"), environment: environment)
+                IncidentPages(parts: parts, templates: Fixtures.path("Templates"))
                     .register(on: router)
                 app = Application(router: router)
             }
@@ -187,7 +192,7 @@ import BridgeAlerts
                 )
             }
         }
-        let pages = IncidentPages(parts: rig.parts, templates: Fixtures.path("Templates"), environment: Fixtures.secrets())
+        let pages = IncidentPages(parts: rig.parts, templates: Fixtures.path("Templates"))
         let context = try #require(try await pages.incidentContext(id, now: rig.clock.now(), link: "", rows: .all))
         guard case .success(let library) = pages.templates else { Issue.record("templates"); return }
         let expected = try #require(library.render(context, withTemplate: "incident"))
@@ -208,9 +213,16 @@ import BridgeAlerts
                 #expect(v == .notFound)
             }
             do {
-                let v = try await Self.get(client, "/incidents/nope").0
+                let (v, _, text) = try await Self.get(client, "/incidents/nope")
                 #expect(v == .notFound)
+                #expect(text == "no such incident\n", "from the word catalogue (page.no_such_incident)")
             }
+        }
+        // The 404 text is in the config's language.
+        let ja = try Rig(config: "Examples/bridge.yaml")
+        try await ja.app.test(.router) { client in
+            let (v, _, text) = try await Self.get(client, "/incidents/INC-20990101-001")
+            #expect(v == .notFound && text == "インシデントが見つかりません\n")
         }
     }
 
@@ -330,7 +342,7 @@ import BridgeAlerts
             clock: rig.clock,
             metrics: rig.parts.metrics,
             templates: Fixtures.path("Templates"),
-            environment: ["INCIDENT_BRIDGE_READ_TOKEN": Self.token],
+            readToken: Self.token,
             logger: Logger(label: "test")
         ).register(on: guarded)
         try await Application(router: guarded).test(.router) { client in
