@@ -14,7 +14,7 @@ extension TimelineExporter {
         chunk: (Int64) async throws -> [TimelineEntry],
         write: (String) -> Void
     ) async throws {
-        var first = try await chunk(0)
+        let first = try await chunk(0)
         guard !first.isEmpty else {
             write(export(incident, [], format: format, now: now))
             return
@@ -31,17 +31,27 @@ extension TimelineExporter {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let (head, tail) = try Self.split(whole, around: markerRow(marker, format: format, encoder: encoder))
         write(head)
-        var wroteOne = false
-        while !first.isEmpty {
-            var out = ""
-            for e in first {
-                if wroteOne && format == .json { out += ",\n" }
-                out += markerRow(e, format: format, encoder: encoder)
-                if format != .json { out += format == .csv ? "\r\n" : "\n" }
-                wroteOne = true
+        // The next chunk is read while the current one is turned into rows (at most one chunk ahead, so memory
+        // stays two chunks however long the timeline): the store read and the row text overlap instead of
+        // taking turns (BENCHMARKS.md, issue 25). Reads never overlap each other: each starts after the last one
+        // returned, so `chunk` is called exactly as before, in order.
+        try await withoutActuallyEscaping(chunk) { chunk in
+            let reader = ChunkReader(read: chunk)
+            var current = first
+            var wroteOne = false
+            while !current.isEmpty {
+                let after = current.last?.id ?? Int64.max
+                async let next = reader.read(after)
+                var out = ""
+                for e in current {
+                    if wroteOne && format == .json { out += ",\n" }
+                    out += markerRow(e, format: format, encoder: encoder)
+                    if format != .json { out += format == .csv ? "\r\n" : "\n" }
+                    wroteOne = true
+                }
+                write(out)
+                current = try await next
             }
-            write(out)
-            first = try await chunk(first.last?.id ?? Int64.max)
         }
         write(tail)
     }
@@ -74,6 +84,12 @@ extension TimelineExporter {
             tailStart = r.upperBound  // json: the newline before the closing bracket belongs to the tail
         }
         return (String(whole[..<r.lowerBound]), String(whole[tailStart...]))
+    }
+
+    /// The caller's chunk reader handed to the one read running ahead. Unchecked: `stream` starts a read only
+    /// after the previous one returned, so the closure is never called twice at once.
+    private struct ChunkReader: @unchecked Sendable {
+        let read: (Int64) async throws -> [TimelineEntry]
     }
 
     struct StreamError: Error, CustomStringConvertible {

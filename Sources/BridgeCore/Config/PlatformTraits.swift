@@ -42,7 +42,11 @@ extension BridgeConfiguration {
     public func traits(_ platform: String) -> PlatformTraits? { platformTraits[platform] }
 
     /// Every mention link prefix of the known platforms (for the command parser).
-    public var mentionLinks: [String] { platformTraits.values.sorted { $0.id < $1.id }.flatMap(\.mentionLinks) }
+    /// (Read for every command: one platform, the usual case, is returned without sorting or copying.)
+    public var mentionLinks: [String] {
+        if platformTraits.count <= 1 { return platformTraits.first?.value.mentionLinks ?? [] }
+        return platformTraits.values.sorted { $0.id < $1.id }.flatMap(\.mentionLinks)
+    }
 
     /// `command` with its answer privacy decided: as the adapter stated it, else by the platform's traits.
     public func resolvingPrivacy(_ command: ChatCommand) -> ChatCommand {

@@ -3,9 +3,20 @@
 public struct Words: Sendable, Equatable {
     /// Locale -> id -> text with `{{name}}` placeholders.
     public private(set) var table: [BridgeConfiguration.Locale: [Word: String]]
+    /// The same texts cut once at load into literal runs and placeholder names, so `text` only joins them (it
+    /// runs for every reply and refusal; scanning for `{{` on each call cost the command path, see BENCHMARKS.md).
+    private var pieces: [BridgeConfiguration.Locale: [Word: [Piece]]] = [:]
+
+    /// One run of a word's text: literal, or a placeholder filled from the arguments.
+    private enum Piece: Sendable, Equatable {
+        case literal(String)
+        case slot(String)
+    }
 
     /// No words at all (a configuration read without its catalogue shows ids, never an empty text).
     public init() { table = [:] }
+
+    public static func == (a: Words, b: Words) -> Bool { a.table == b.table }
 
     /// Checks each locale's entries (id -> text): every `Word` present, no unknown id, each text using exactly the
     /// placeholders its id expects, every `{{` closed.
@@ -43,6 +54,20 @@ public struct Words: Sendable, Equatable {
         }
         guard problems.isEmpty else { throw WordsError(problems: problems) }
         self.table = table
+        self.pieces = table.mapValues { $0.mapValues(Self.cut) }
+    }
+
+    /// `template` as its runs, in the order `text` fills them (the same scan `text` used to do per call).
+    private static func cut(_ template: String) -> [Piece] {
+        var out: [Piece] = []
+        var rest = Substring(template)
+        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+            if open.lowerBound > rest.startIndex { out.append(.literal(String(rest[..<open.lowerBound]))) }
+            out.append(.slot(rest[open.upperBound..<close.lowerBound].trimmingSpaces()))
+            rest = rest[close.upperBound...]
+        }
+        if !rest.isEmpty { out.append(.literal(String(rest))) }
+        return out
     }
 
     /// True when no catalogue was handed over.
@@ -50,17 +75,16 @@ public struct Words: Sendable, Equatable {
 
     /// The text of `word` in `locale` with its placeholders filled (a value is inserted as it is).
     public func text(_ word: Word, _ args: [String: String] = [:], in locale: BridgeConfiguration.Locale) -> String {
-        guard let template = table[locale]?[word] else { return word.rawValue }
-        guard template.contains("{{") else { return template }
+        guard let runs = pieces[locale]?[word] else { return word.rawValue }
+        if runs.count == 1, case .literal(let whole) = runs[0] { return whole }
         var out = ""
-        var rest = Substring(template)
-        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
-            out += rest[..<open.lowerBound]
-            let name = rest[open.upperBound..<close.lowerBound].trimmingSpaces()
-            out += args[name] ?? ""
-            rest = rest[close.upperBound...]
+        for run in runs {
+            switch run {
+            case .literal(let text): out += text
+            case .slot(let name): out += args[name] ?? ""
+            }
         }
-        return out + rest
+        return out
     }
 
     /// The placeholder names a text uses, or why it is broken (an unclosed `{{`, an empty or odd name).
