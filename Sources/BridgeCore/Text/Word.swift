@@ -230,9 +230,6 @@ public enum Word: String, CaseIterable, Sendable, Codable {
     // The incident pages' answer to an unknown incident id (404, plain text).
     case pageNoSuchIncident = "page.no_such_incident"
 
-    // The incident pages' answer to an unknown incident id (404, plain text).
-    case pageNoSuchIncident = "page.no_such_incident"
-
     /// The `{{name}}` placeholders the text of this id must use, each at least once, and no other.
     public var placeholders: Set<String> {
         switch self {
