@@ -148,10 +148,16 @@ struct PostContext {
 }
 
 /// A post's template context, looked up lazily (most templates use a handful of the keys, and formatting times
-/// and mentions for all of them was most of the cost of a post).
-struct LazyPostContext: MustacheParent {
+/// and mentions for all of them was most of the cost of a post). A class: the engine holds the context as `Any`
+/// and casts it for every `{{name}}`, which for a struct (holding the whole configuration) copied it each time.
+final class LazyPostContext: MustacheParent {
     let base: PostContext
     let post: Post
+
+    init(base: PostContext, post: Post) {
+        self.base = base
+        self.post = post
+    }
 
     func child(named key: String) -> Any? {
         if let inc = post.incident, let v = incidentValue(key, inc) { return v }
