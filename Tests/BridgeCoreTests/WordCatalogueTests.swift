@@ -1,5 +1,6 @@
 import BridgeTestSupport
 import BridgeConfig
+import BridgeChat
 import BridgeCore
 import BridgePaging
 import BridgeServer
@@ -100,6 +101,45 @@ import Testing
         #expect(!ja.contains { $0.contains("queued") || $0.contains(" via ") }, "\(ja)")
         let en = try queued("Examples/bridge.en.yaml")
         #expect(en.first?.hasPrefix("trigger via pagerduty") == true && en.first?.hasSuffix(" (queued)") == true, "\(en)")
+    }
+
+    /// Slack's buttons, the command a resolve click sends and the hint of the update button come from the
+    /// catalogue: Japanese under `locale: ja`, the English bytes unchanged under `locale: en`.
+    @Test func slackButtonsSpeakTheConfigsLanguage() throws {
+        func click(_ config: BridgeConfiguration, _ actionID: String) throws -> SlackInbound.Action {
+            let payload: [String: Any] = [
+                "type": "block_actions", "user": ["id": "U1"], "channel": ["id": "C1"],
+                "actions": [["action_id": actionID, "value": "INC-1", "action_ts": "1.0"]],
+            ]
+            let text = String(decoding: try JSONSerialization.data(withJSONObject: payload), as: UTF8.self)
+            return try SlackInbound.action(["payload": text], config: config)
+        }
+        func command(_ action: SlackInbound.Action) -> String? {
+            if case .command(let c, _) = action { return c.command.text }
+            return nil
+        }
+        func reply(_ action: SlackInbound.Action) -> String? {
+            if case .reply(let text, _) = action { return text }
+            return nil
+        }
+        func labels(_ config: BridgeConfiguration) -> [String] {
+            let poster = SlackPoster(apiBase: "http://slack", token: "t", transport: RecordingTransport(),
+                                     words: config.words, locale: config.locale)
+            var m = OutboxMessage(incidentID: IncidentID("INC-1"), destination: Destination(platform: "slack", channel: "C1"),
+                                  kind: PostKind.declare.rawValue, text: "declared", createdAt: Date())
+            m.id = 1
+            let blocks = poster.body(for: m)["blocks"] as? [[String: Any]] ?? []
+            let buttons = blocks.compactMap { $0["elements"] as? [[String: Any]] }.flatMap { $0 }
+            return buttons.compactMap { ($0["text"] as? [String: Any])?["text"] as? String }
+        }
+        let ja = try Fixtures.config()
+        #expect(command(try click(ja, "incident_resolve")) == "resolve INC-1 Slackのボタンで復旧")
+        #expect(reply(try click(ja, "incident_update")) == "状況は `/incident update INC-1 ‹状況›` で報告してください")
+        #expect(labels(ja) == ["了解 (Ack)", "状況更新", "復旧"])
+        let en = try Fixtures.config("Examples/bridge.en.yaml")
+        #expect(command(try click(en, "incident_resolve")) == "resolve INC-1 resolved from the Slack button")
+        #expect(reply(try click(en, "incident_update")) == "Post the status with `/incident update INC-1 ‹status›`")
+        #expect(labels(en) == ["Ack", "Update", "Resolve"])
     }
 
     /// `/metrics` counts every refusal once, by kind.
