@@ -205,24 +205,31 @@ public struct OperatingModelCheck: Sendable {
         }
     }
 
-    /// Chat platforms and pagers that address a person, with the person's handle on each.
-    static let personChannels:
+    /// Pagers that address a person, with the person's address on each (pager ids: this module does not see the
+    /// pager registry of BridgePaging).
+    static let personPagers:
         [(section: String, name: String, handle: @Sendable (BridgeConfiguration.Person) -> String?)] = [
-            ("chat", "slack", { $0.handle("slack") }), ("chat", "mattermost", { $0.handle("mattermost") }),
-            ("chat", "matrix", { $0.handle("matrix") }),
-            ("chat", "teams", { $0.handle("teams") }), ("paging", "pagerduty", { $0.pagers["pagerduty"] }),
-            ("paging", "opsgenie", { $0.pagers["opsgenie"] }), ("paging", "email", { $0.email }),
+            ("paging", "pagerduty", { $0.pagers["pagerduty"] }), ("paging", "opsgenie", { $0.pagers["opsgenie"] }),
+            ("paging", "email", { $0.email }),
         ]
 
+    /// Chat platforms that address a person (their traits name a `people.<id>` key), with the person's handle on
+    /// each, then the pagers: learned from the platform registry through the config, never spelled here.
+    var personChannels: [(section: String, name: String, handle: @Sendable (BridgeConfiguration.Person) -> String?)] {
+        let chat = config.platformTraits.values.filter { $0.personKey != nil }.map(\.id).sorted()
+        return chat.map { id in ("chat", id, { $0.handle(id) }) } + Self.personPagers
+    }
+
     func checkReachability(_ c: inout Collector) {
-        let configured = Self.personChannels.filter { ch in
+        let configured = personChannels.filter { ch in
             ch.section == "chat" ? config.chat.platforms[ch.name] != nil : config.paging.channels[ch.name] != nil
         }
+        // Chat platforms that only post (nobody is identified there): they reach a channel, not a person.
+        let postOnly = config.platformTraits.values.filter { $0.identity == .nobody }.map(\.id).sorted()
         guard !configured.isEmpty else {
-            let webhooks = [
-                config.chat.platforms["webhook"] != nil ? "chat.webhook" : nil,
-                config.paging.channels["webhook"] != nil ? "paging.webhook" : nil,
-            ].compactMap { $0 }
+            let webhooks =
+                postOnly.filter { config.chat.platforms[$0] != nil }.map { "chat.\($0)" }
+                + (config.paging.channels["webhook"] != nil ? ["paging.webhook"] : [])
             let path =
                 config.chat.platforms.isEmpty && config.paging.channels.isEmpty ? "chat" : (webhooks.first ?? "chat")
             c.warning(
@@ -232,7 +239,8 @@ public struct OperatingModelCheck: Sendable {
                     + (webhooks.isEmpty
                         ? "" : " and \(Self.list(webhooks)) (a webhook reaches a channel, not a person)")
                     + ": posts are printed where `serve` runs and nobody is paged away from it "
-                    + "(configure chat.slack|mattermost|matrix|teams or paging.pagerduty|opsgenie|email)"
+                    + "(configure chat.\(personChannels.filter { $0.section == "chat" }.map(\.name).joined(separator: "|")) "
+                    + "or paging.pagerduty|opsgenie|email)"
             )
             return
         }

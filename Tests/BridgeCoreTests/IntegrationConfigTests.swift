@@ -47,6 +47,14 @@ import Testing
         #expect(message.hasPrefix("Examples/x.yaml: alerts.alertmanager.tokn_env (line \(line)): unknown key (allowed: "))
     }
 
+    /// The Matrix bot acts only in listed rooms: its entry in the registry refuses a section without them at load.
+    @Test func aMatrixSectionWithoutRoomsIsRefusedWithItsLine() throws {
+        let text = Self.yaml("chat:\n  matrix:\n    homeserver: https://matrix.example.org\n")
+        let message = try #require(Self.error(text))
+        #expect(message.contains("chat.matrix.rooms (line \(Self.line(of: "homeserver:", in: text))): required: the bot acts only in listed rooms"), "\(message)")
+        #expect(Self.error(Self.yaml("chat:\n  matrix:\n    homeserver: https://matrix.example.org\n    rooms: \"!a:b\"\n")) == nil)
+    }
+
     @Test func anUnknownPlatformOrPagerIsRefused() throws {
         let chat = try #require(Self.error(Self.yaml("chat:\n  slak: {channel: C1}\n")))
         #expect(chat.contains("chat.slak (line "))

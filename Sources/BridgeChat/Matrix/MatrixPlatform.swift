@@ -14,6 +14,10 @@ public struct MatrixPlatform: ChatPlatform {
     public var settingKeys: [SettingKey] {
         [.init("homeserver", .url), .init("access_token_env", .secret), .init("rooms", .list), .init("auto_join", .bool)]
     }
+    /// The bot acts only in listed rooms: a Matrix section without rooms is refused at load, with its line.
+    public func problems(_ s: [String: String]) -> [(key: String?, message: String)] {
+        (s["rooms"] ?? "").isEmpty ? [("rooms", "required: the bot acts only in listed rooms")] : []
+    }
     public func destinations(_ s: [String: String]) -> [Destination] {
         (s["rooms"] ?? "").split(separator: ",").map { Destination(platform: id, channel: String($0)) }
     }
