@@ -12,8 +12,6 @@ public struct PageRouter: PageComposer {
         self.registry = registry
     }
 
-    var ja: Bool { config.locale == .ja }
-
     /// One payload for one pager destination, and who it names (for the timeline).
     public struct Payload {
         var platform: String
