@@ -348,7 +348,6 @@ import Testing
     /// `announce: true`: the 09:00 hand-off is posted once, mentioning the new person; a shift that began long
     /// ago is not announced on start. `GET /oncall/<schedule>.ics` needs the read token.
     @Test func handOffsAreAnnouncedOnceAndTheFeedNeedsTheReadToken() async throws {
-        setenv("INCIDENT_BRIDGE_READ_TOKEN", Fixtures.readToken, 1)
         let clock = ManualClock(Self.tokyo("2026-12-08 08:55"))
         var config = try Fixtures.config("Examples/bridge.en.yaml")
         config.schedules["ops-oncall"]?.announce = true
