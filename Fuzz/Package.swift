@@ -20,8 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
     ],
     targets: [
-        // Input decoding, property checks that crash, the package root, known findings.
-        .target(name: "FuzzSupport"),
+        // Input decoding, property checks that crash, the package root, known findings, the example config.
+        .target(name: "FuzzSupport", dependencies: [parsers]),
         // The example config's IncidentService over a fresh in-memory store, for the targets that run commands.
         .target(name: "FuzzService", dependencies: ["FuzzSupport", parsers, service]),
         fuzzTarget("fuzz-command-parser"),

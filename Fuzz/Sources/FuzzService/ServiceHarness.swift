@@ -19,7 +19,7 @@ public struct ServiceHarness: Sendable {
     /// The example config and renderer, loaded once.
     public static let shared: (config: BridgeConfiguration, renderer: MustacheRenderer) = {
         do {
-            let config = try ConfigLoader.load(path: Fuzz.root + "/Examples/bridge.yaml")
+            let config = Fuzz.exampleConfig
             let renderer = try MustacheRenderer(
                 config: config,
                 directory: Fuzz.root + "/Templates",

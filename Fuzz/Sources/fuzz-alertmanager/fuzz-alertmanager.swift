@@ -23,8 +23,9 @@ public func fuzzAlertmanager(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> CIn
         Fuzz.check(n.version == "4" && !n.groupKey.isEmpty, "a payload accepted without version 4 and a groupKey")
         let signal = n.signal
         Fuzz.check(signal.alerts.count == n.alerts.count, "alerts lost on the way to the signal")
-    case .failure(let line):
-        Fuzz.check(!line.en.isEmpty && !line.ja.isEmpty, "an empty refusal")
+    case .failure(let refusal):
+        let words = Fuzz.exampleConfig.words
+        Fuzz.check(!refusal.text(words, .en).isEmpty && !refusal.text(words, .ja).isEmpty, "an empty refusal")
     }
     return 0
 }

@@ -77,6 +77,8 @@ func check(_ out: String, platform: String, input: String, path: String) {
         Properties.slack(out, input: input, path: path)
     case "matrix":
         Properties.noMentions(out, input: input, path: path)
+    case "console":
+        break  // a terminal shows text as typed (no markup); control characters are dropped on the way in (OneLine)
     default:  // mattermost, teams, webhook: markdown with entities
         Properties.noAngles(out, input: input, path: path)
         Properties.noMentions(out, input: input, path: path)

@@ -22,7 +22,7 @@ public func fuzzMattermost(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     if let posts = try? MattermostSocket.posts(body) {
         for post in posts { _ = MattermostSocket.command(post, botUserID: "bot") }
     }
-    _ = try? MattermostInbound.action(body, key: key, locale: .en, now: Date(timeIntervalSince1970: 1_780_272_000))
+    _ = try? MattermostInbound.action(body, key: key, config: Fuzz.config(.en), now: Date(timeIntervalSince1970: 1_780_272_000))
     // Re-signed: the context's signature made valid and "now" just before it expires.
     guard var json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
         var context = json["context"] as? [String: Any]
@@ -39,7 +39,7 @@ public func fuzzMattermost(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     guard let signed = try? JSONSerialization.data(withJSONObject: json) else { return 0 }
     let now = Date(timeIntervalSince1970: Double(expires) - 1)
     for locale in [BridgeConfiguration.Locale.en, .ja] {
-        if case .command(let inbound)? = try? MattermostInbound.action(signed, key: key, locale: locale, now: now) {
+        if case .command(let inbound)? = try? MattermostInbound.action(signed, key: key, config: Fuzz.config(locale), now: now) {
             _ = CommandParser.parse(inbound.command.text)
         }
     }

@@ -20,11 +20,11 @@ public func fuzzSlackForm(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
     _ = try? MattermostInbound.slashCommand(form)
     for locale in [BridgeConfiguration.Locale.en, .ja] {
-        if case .command(let inbound, _)? = try? SlackInbound.action(form, locale: locale) {
+        if case .command(let inbound, _)? = try? SlackInbound.action(form, config: Fuzz.config(locale)) {
             _ = CommandParser.parse(inbound.command.text)
         }
     }
     // The same bytes as the `payload` field itself (a block_actions JSON object).
-    _ = try? SlackInbound.action(["payload": String(decoding: body, as: UTF8.self)], locale: .en)
+    _ = try? SlackInbound.action(["payload": String(decoding: body, as: UTF8.self)], config: Fuzz.config(.en))
     return 0
 }

@@ -11,13 +11,13 @@ public func fuzzSlackSocket(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     let text = Fuzz.text(bytes, size)
     if case .envelope(let envelope)? = try? SlackSocketMode.parse(text) {
         Fuzz.check(!envelope.id.isEmpty, "an envelope without id")
-        if case .command(let inbound)? = try? SlackSocketMode.work(envelope, locale: .en) {
+        if case .command(let inbound)? = try? SlackSocketMode.work(envelope, config: Fuzz.config(.en)) {
             _ = CommandParser.parse(inbound.command.text)
             let ack = SlackSocketMode.ack(envelope.id, text: inbound.command.text)
             let object = (try? JSONSerialization.jsonObject(with: Data(ack.utf8))) as? [String: Any]
             Fuzz.check(object?["envelope_id"] as? String == envelope.id, "the ack does not carry the envelope id")
         }
-        _ = try? SlackSocketMode.work(envelope, locale: .ja)
+        _ = try? SlackSocketMode.work(envelope, config: Fuzz.config(.ja))
     }
     // connections.open: "<status>\n<Retry-After>\n<body>".
     let parts = text.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
