@@ -106,7 +106,7 @@ import BridgeAlerts
         end = Date().addingTimeInterval(10)
         while Date() < end {
             delivered = try await parts.environment.store.read { try $0.timeline(id) }
-                .filter { $0.kind == .delivery && $0.text.hasSuffix("delivered") }
+                .filter { $0.kind == .delivery && $0.text.hasSuffix("送信済み") }  // "delivered", in the config's language
             if delivered.count >= 3 { break }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
